@@ -1,0 +1,46 @@
+"""`python -m bot` runs the bot (long polling); `python -m bot console` runs it offline."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+from telegram import Update
+
+from bot.app import build_application
+from bot.logs import setup_logging
+from bot.settings import SettingsError, load_settings
+
+NO_TOKEN = (
+    "BOT_TOKEN is not set. Get a token from @BotFather in Telegram (/newbot), put "
+    "BOT_TOKEN=... in .env (see .env.example), or try the bot offline with `make console`."
+)
+
+
+def main(argv: list[str]) -> int:
+    try:
+        settings = load_settings()
+    except SettingsError as err:
+        print(err, file=sys.stderr)
+        return 2
+    if argv[:1] == ["console"]:
+        from bot.console import run_console
+
+        return asyncio.run(run_console(settings))
+    if argv:
+        print(
+            f"Unknown argument {argv[0]!r}. Use `python -m bot` or `python -m bot console`.",
+            file=sys.stderr,
+        )
+        return 2
+    if settings.bot_token is None or not settings.bot_token.get_secret_value().strip():
+        print(NO_TOKEN, file=sys.stderr)
+        return 2
+    setup_logging(settings.bot_token.get_secret_value())
+    app = build_application(settings)
+    app.run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,178 @@
+"""build_application: every handler, job and hook of the bot, wired in one place."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram.constants import ChatType, ParseMode
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    ApplicationHandlerStop,
+    BaseHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from bot.clock import Clock, SystemClock
+from bot.commands import COMMANDS
+from bot.deps import Deps, deps, install, now, store
+from bot.settings import Settings
+from handlers import admin, start
+from handlers.auth import check_role
+from handlers.common import reply
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+# Without a token (the offline console) PTB still wants one of the right shape.
+OFFLINE_TOKEN = "0:offline"
+
+App = Application[Any, Any, Any, Any, Any, Any]
+
+
+def command_handlers() -> list[BaseHandler[Update, Any, Any]]:
+    """Each command of bot.commands, and the function that answers it."""
+    callbacks = {
+        "start": start.start,
+        "help": start.help_command,
+        "grant": admin.grant,
+        "revoke": admin.revoke,
+        "audit": admin.audit,
+    }
+    return [CommandHandler(name, callback) for name, callback in callbacks.items()]
+
+
+def build_application(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    request: BaseRequest | None = None,
+) -> App:
+    token = settings.bot_token.get_secret_value() if settings.bot_token else OFFLINE_TOKEN
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(settings.telegram_api_url)
+        .base_file_url(settings.telegram_file_url)
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                tzinfo=settings.timezone,
+            )
+        )
+        .concurrent_updates(True)
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    app = builder.build()
+    install(app.bot_data, Deps(settings=settings, clock=clock or SystemClock()))
+
+    app.add_handler(TypeHandler(Update, _skip_redelivered), group=-1)
+    app.add_handlers(command_handlers())
+    app.add_handler(MessageHandler(filters.COMMAND, _unknown_command))
+    app.add_handler(
+        MessageHandler(
+            filters.ChatType.PRIVATE & ~filters.COMMAND & ~filters.StatusUpdate.ALL, _plain_message
+        )
+    )
+    app.add_error_handler(_on_error)
+    return app
+
+
+@asynccontextmanager
+async def running(app: App, *, poll: bool = False) -> AsyncIterator[App]:
+    """Run the application inside other async code (console, tests, benchmark), with the
+    same start-up and shutdown hooks that `run_polling` calls."""
+    async with app:
+        await _post_init(app)
+        try:
+            await app.start()
+            if poll:
+                assert app.updater is not None
+                await app.updater.start_polling(poll_interval=0, timeout=1)
+            yield app
+        finally:
+            if app.updater is not None and app.updater.running:
+                await app.updater.stop()
+            if app.running:
+                await app.stop()
+            await _post_shutdown(app)
+
+
+async def _post_init(app: App) -> None:
+    state = app.bot_data["deps"]
+    assert isinstance(state, Deps)
+    state.store = await Store.open(state.settings.database_path, state.settings.admin_ids)
+    await app.bot.set_my_commands(
+        [BotCommand(spec.name, spec.summary) for spec in COMMANDS.values()]
+    )
+    log.info("Takedown Desk started; database %s", state.settings.database_path)
+
+
+async def _post_shutdown(app: App) -> None:
+    state = app.bot_data["deps"]
+    assert isinstance(state, Deps)
+    if state.store is not None:
+        await state.store.close()
+        state.store = None
+
+
+async def _skip_redelivered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Telegram redelivers updates that were not acknowledged before a restart."""
+    if not await store(context).updates.claim(update.update_id, now(context)):
+        log.info("update %s was already handled; skipped", update.update_id)
+        raise ApplicationHandlerStop
+
+
+async def _unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is None or not await check_role(
+        update, context, min(s.role for s in COMMANDS.values())
+    ):
+        return
+    word = (message.text or "").split()[0] if message.text else ""
+    await reply(update, f"Unknown command {word[:40]}. Send /help for the commands you may use.")
+
+
+async def _plain_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if await check_role(update, context, min(s.role for s in COMMANDS.values())):
+        await reply(update, "Commands start with /. Send /help for the list.")
+
+
+async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the traceback with an id; tell the user only the id."""
+    error_id = await _next_error_id(context)
+    log.error("E-%s while handling an update", error_id, exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat:
+        if update.effective_chat.type != ChatType.PRIVATE and (
+            update.effective_chat.id not in deps(context).settings.allowed_chat_ids
+        ):
+            return
+        try:
+            await update.effective_chat.send_message(f"internal error, logged as E-{error_id}")
+        except Exception:
+            log.exception("could not tell the user about E-%s", error_id)
+
+
+async def _next_error_id(context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Error ids are audit entry ids, so they stay unique across restarts."""
+    try:
+        return await store(context).audit.add(
+            0, "error", now(context), detail=type(context.error).__name__
+        )
+    except Exception:
+        log.exception("could not write the error to the audit log")
+        return 0

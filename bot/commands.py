@@ -1,0 +1,96 @@
+"""The command table: name, who may use it, grammar, one-line summary.
+
+The one place that says which role a command needs; /help, the command menu and the
+role check all read it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.domain import Role
+from bot.errors import UsageError
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    name: str
+    role: Role
+    args: str
+    summary: str
+    details: str = ""
+
+    @property
+    def usage(self) -> str:
+        return f"/{self.name} {self.args}".rstrip()
+
+    def error(self, reason: str) -> UsageError:
+        return UsageError(reason, self.usage)
+
+
+_SPECS = (
+    CommandSpec("start", Role.VIEWER, "", "what this bot does and your role"),
+    CommandSpec("help", Role.VIEWER, "[command]", "commands you may use, or one in detail"),
+    CommandSpec(
+        "flag",
+        Role.REPORTER,
+        "<account> <group> [category] [followers=N] [note...]",
+        "report an account",
+        "account: a URL (x.com/name, t.me/name, wa.me/92300...) or platform:@name. "
+        "category: glorification, incitement, recruitment, hate, propaganda, fundraising, "
+        "other. followers= takes 12500, 12.5k or 2m. Send as a reply to a message to keep "
+        "it as evidence.",
+    ),
+    CommandSpec("status", Role.VIEWER, "<#id or account>", "the case card of one account"),
+    CommandSpec("find", Role.VIEWER, "<text>", "cases whose handle or note contains text"),
+    CommandSpec("request", Role.REVIEWER, "<#id>... [ref=TEXT]", "record removal requests sent"),
+    CommandSpec(
+        "outcome",
+        Role.REVIEWER,
+        "<#id> <removed|restricted|rejected|no_response|restored> [note]",
+        "record what the platform did",
+        "restored: a removed account came back; the case is reopened.",
+    ),
+    CommandSpec("dismiss", Role.REVIEWER, "<#id> <reason>", "close a case as not actionable"),
+    CommandSpec("pending", Role.VIEWER, "[platform] [overdue]", "open requests, oldest first"),
+    CommandSpec(
+        "stats",
+        Role.VIEWER,
+        "[7d|30d|90d|all] [platform|by group]",
+        "compliance per platform or per group",
+    ),
+    CommandSpec("digest", Role.VIEWER, "", "the daily digest, now"),
+    CommandSpec(
+        "comebacks", Role.VIEWER, "[platform]", "open cases that look like removed accounts"
+    ),
+    CommandSpec(
+        "packet",
+        Role.REVIEWER,
+        "<platform> [pending|#id...]",
+        "request packet (CSV + letter) for one platform",
+    ),
+    CommandSpec("export", Role.REVIEWER, "[all|pending|platform]", "CSV of cases"),
+    CommandSpec(
+        "import",
+        Role.REVIEWER,
+        "(as the caption of a CSV document)",
+        "bulk flag from CSV: account,group,category,followers,note",
+    ),
+    CommandSpec("grant", Role.ADMIN, "<user_id> <viewer|reporter|reviewer|admin>", "add a member"),
+    CommandSpec("revoke", Role.ADMIN, "<user_id>", "remove a member"),
+    CommandSpec("audit", Role.ADMIN, "[#id]", "recent audit entries"),
+)
+
+COMMANDS: dict[str, CommandSpec] = {spec.name: spec for spec in _SPECS}
+
+
+def spec(name: str) -> CommandSpec:
+    return COMMANDS[name]
+
+
+def parse_case_id(text: str, usage: str | None = None) -> int:
+    """`17` or `#17` -> 17."""
+    digits = text.strip().removeprefix("#")
+    if not digits.isdigit() or len(digits) > 12 or int(digits) == 0:
+        raise UsageError(f"'{text[:40]}' is not a case number like #17", usage)
+    return int(digits)

@@ -1,0 +1,48 @@
+"""What every handler needs, kept in `application.bot_data` and read through typed accessors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram.ext import CallbackContext
+
+from bot.clock import Clock
+from bot.settings import Settings
+from storage.store import Store
+
+_KEY = "deps"
+
+
+@dataclass
+class Deps:
+    settings: Settings
+    clock: Clock
+    store: Store | None = None  # opened in post_init, closed in post_shutdown
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def deps(context: CallbackContext[Any, Any, Any, Any]) -> Deps:
+    value = context.bot_data[_KEY]
+    assert isinstance(value, Deps)
+    return value
+
+
+def install(bot_data: dict[str, Any], value: Deps) -> None:
+    bot_data[_KEY] = value
+
+
+def settings(context: CallbackContext[Any, Any, Any, Any]) -> Settings:
+    return deps(context).settings
+
+
+def store(context: CallbackContext[Any, Any, Any, Any]) -> Store:
+    value = deps(context).store
+    if value is None:
+        raise RuntimeError("the store is not open yet")
+    return value
+
+
+def now(context: CallbackContext[Any, Any, Any, Any]) -> dt.datetime:
+    return deps(context).clock.now()

@@ -1,0 +1,20 @@
+"""Errors a user can fix: values carried back to the chat, never tracebacks."""
+
+from __future__ import annotations
+
+
+class UsageError(Exception):
+    """Bad input. `reason` is one line for the user; `usage` the command's grammar, if known."""
+
+    def __init__(self, reason: str, usage: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.usage = usage
+
+    def with_usage(self, usage: str) -> UsageError:
+        return UsageError(self.reason, self.usage or usage)
+
+    def message_with_usage(self) -> str:
+        if self.usage:
+            return f"{self.reason}\nUsage: {self.usage}"
+        return self.reason

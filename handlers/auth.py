@@ -1,0 +1,86 @@
+"""Who may do what. Every command handler is wrapped by `for_command`."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.ext import ContextTypes
+
+from bot.commands import spec
+from bot.deps import now, settings, store
+from bot.domain import Role
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
+
+
+def chat_allowed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """Private chats always; group chats only when listed in ALLOWED_CHAT_IDS."""
+    chat = update.effective_chat
+    if chat is None:
+        return False
+    return chat.type == ChatType.PRIVATE or chat.id in settings(context).allowed_chat_ids
+
+
+async def caller_role(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Role | None:
+    user = update.effective_user
+    return None if user is None else await store(context).members.role_of(user.id)
+
+
+async def refuse(update: Update, text: str) -> None:
+    """One short refusal, as an alert for a button press or a message otherwise."""
+    if update.callback_query:
+        await update.callback_query.answer(text, show_alert=True)
+    elif update.effective_chat:
+        await update.effective_chat.send_message(text)
+
+
+async def check_role(update: Update, context: ContextTypes.DEFAULT_TYPE, needed: Role) -> bool:
+    """True if the caller may go on; otherwise the caller has been told why (or, in a
+    chat the bot does not work in, nothing at all)."""
+    user = update.effective_user
+    if user is None or not chat_allowed(update, context):
+        return False
+    role = await caller_role(update, context)
+    if role is None:
+        await store(context).audit.add(user.id, "refused", now(context), detail=_what(update))
+        await refuse(
+            update,
+            "Sorry, this bot is only for members of the team. "
+            f"Your Telegram user id is {user.id}: an admin can add you with "
+            f"/grant {user.id} viewer.",
+        )
+        return False
+    if role < needed:
+        await refuse(update, f"This needs the {needed.key} role; you are {role.key}.")
+        return False
+    return True
+
+
+def for_command(name: str) -> Callable[[Handler], Handler]:
+    """Wrap a command handler with the role check its entry in bot.commands asks for."""
+    needed = spec(name).role
+
+    def decorate(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        async def guarded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+            if await check_role(update, context, needed):
+                await handler(update, context)
+
+        return guarded
+
+    return decorate
+
+
+def _what(update: Update) -> str:
+    if update.callback_query:
+        return f"button {update.callback_query.data or ''}"[:200]
+    message = update.effective_message
+    text: Any = (message.text or message.caption or "") if message else ""
+    return str(text)[:200]

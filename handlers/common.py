@@ -1,0 +1,44 @@
+"""Replying: one helper that splits long text and sends HTML."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import InlineKeyboardMarkup, Message, Update
+
+from bot.errors import UsageError
+from bot.render import split_message, usage_error
+
+
+async def reply(
+    update: Update, text: str, *, reply_markup: InlineKeyboardMarkup | None = None
+) -> Message | None:
+    """Send `text` (HTML) to the chat of `update`, in parts if needed; markup on the last part."""
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    parts = split_message(text)
+    sent: Message | None = None
+    for index, part in enumerate(parts):
+        markup = reply_markup if index == len(parts) - 1 else None
+        sent = await chat.send_message(part, reply_markup=markup)
+    return sent
+
+
+async def reply_usage(update: Update, err: UsageError) -> None:
+    await reply(update, usage_error(err))
+
+
+def args_of(context: Any) -> list[str]:
+    """The words after the command (PTB splits on whitespace)."""
+    return list(context.args or [])
+
+
+def text_after_command(update: Update) -> str:
+    """The raw text after `/command`, keeping the user's spacing and new lines (for notes)."""
+    message = update.effective_message
+    text = (message.text or message.caption or "") if message else ""
+    _, _, rest = text.partition(" ")
+    if "\n" in text.split(" ", 1)[0]:
+        _, _, rest = text.partition("\n")
+    return rest.strip()

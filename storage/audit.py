@@ -1,0 +1,76 @@
+"""The audit log: who changed what, when, with the state before and after."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from storage.db import Database, Tx, from_ts, to_ts
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: dt.datetime
+    user_id: int
+    action: str
+    case_id: int | None
+    before: str | None
+    after: str | None
+    detail: str
+
+
+class Audit:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    @staticmethod
+    async def record(
+        tx: Tx,
+        user_id: int,
+        action: str,
+        at: dt.datetime,
+        *,
+        case_id: int | None = None,
+        before: str | None = None,
+        after: str | None = None,
+        detail: str = "",
+    ) -> int:
+        """Write one entry inside the caller's transaction; returns its id."""
+        entry_id = await tx.execute(
+            "INSERT INTO audit (at, user_id, action, case_id, before, after, detail)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (to_ts(at), user_id, action, case_id, before, after, detail),
+        )
+        assert entry_id is not None
+        return entry_id
+
+    async def add(self, user_id: int, action: str, at: dt.datetime, *, detail: str = "") -> int:
+        """An entry on its own (a refused stranger, an internal error)."""
+        async with self.db.transaction() as tx:
+            return await self.record(tx, user_id, action, at, detail=detail)
+
+    async def recent(self, *, case_id: int | None = None, limit: int = 20) -> list[AuditEntry]:
+        if case_id is None:
+            rows = await self.db.fetchall(
+                "SELECT * FROM audit ORDER BY id DESC LIMIT ?",
+                (limit,),
+            )
+        else:
+            rows = await self.db.fetchall(
+                "SELECT * FROM audit WHERE case_id = ? ORDER BY id DESC LIMIT ?",
+                (case_id, limit),
+            )
+        return [
+            AuditEntry(
+                id=row["id"],
+                at=from_ts(row["at"]),
+                user_id=row["user_id"],
+                action=row["action"],
+                case_id=row["case_id"],
+                before=row["before"],
+                after=row["after"],
+                detail=row["detail"],
+            )
+            for row in rows
+        ]

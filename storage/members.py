@@ -1,0 +1,77 @@
+"""Members and their roles. ADMIN_IDS are admins whatever the table says."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from bot.domain import Role
+from storage.audit import Audit
+from storage.db import Database, from_ts, to_ts
+
+
+@dataclass(frozen=True)
+class Member:
+    user_id: int
+    role: Role
+    display_name: str
+    granted_by: int
+    granted_at: dt.datetime
+
+
+class Members:
+    def __init__(self, db: Database, admin_ids: Collection[int]) -> None:
+        self.db = db
+        self.admin_ids = frozenset(admin_ids)
+
+    async def role_of(self, user_id: int) -> Role | None:
+        """The user's role, or None for a stranger."""
+        if user_id in self.admin_ids:
+            return Role.ADMIN
+        row = await self.db.fetchone("SELECT role FROM members WHERE user_id = ?", (user_id,))
+        return Role.from_key(row["role"]) if row else None
+
+    async def grant(
+        self, user_id: int, role: Role, *, by: int, at: dt.datetime, display_name: str = ""
+    ) -> Role | None:
+        """Give `user_id` a role; returns the role they had before (None if new)."""
+        async with self.db.transaction() as tx:
+            row = await tx.fetchone("SELECT role FROM members WHERE user_id = ?", (user_id,))
+            before = row["role"] if row else None
+            await tx.execute(
+                "INSERT INTO members (user_id, role, display_name, granted_by, granted_at)"
+                " VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (user_id) DO UPDATE SET role = excluded.role,"
+                " granted_by = excluded.granted_by, granted_at = excluded.granted_at",
+                (user_id, role.key, display_name, by, to_ts(at)),
+            )
+            await Audit.record(
+                tx, by, "grant", at, before=before, after=role.key, detail=f"user {user_id}"
+            )
+        return Role.from_key(before) if before else None
+
+    async def revoke(self, user_id: int, *, by: int, at: dt.datetime) -> Role | None:
+        """Remove a member; returns the role they had (None if they were not a member)."""
+        async with self.db.transaction() as tx:
+            row = await tx.fetchone("SELECT role FROM members WHERE user_id = ?", (user_id,))
+            if row is None:
+                return None
+            await tx.execute("DELETE FROM members WHERE user_id = ?", (user_id,))
+            await Audit.record(
+                tx, by, "revoke", at, before=row["role"], after=None, detail=f"user {user_id}"
+            )
+        return Role.from_key(row["role"])
+
+    async def all(self) -> list[Member]:
+        rows = await self.db.fetchall("SELECT * FROM members ORDER BY user_id")
+        return [
+            Member(
+                user_id=row["user_id"],
+                role=Role.from_key(row["role"]),
+                display_name=row["display_name"],
+                granted_by=row["granted_by"],
+                granted_at=from_ts(row["granted_at"]),
+            )
+            for row in rows
+        ]

@@ -1,0 +1,26 @@
+"""Everything the handlers may ask of the database, behind one object."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from pathlib import Path
+
+from storage.audit import Audit
+from storage.db import Database
+from storage.members import Members
+from storage.updates import ProcessedUpdates
+
+
+class Store:
+    def __init__(self, db: Database, admin_ids: Collection[int]) -> None:
+        self.db = db
+        self.audit = Audit(db)
+        self.members = Members(db, admin_ids)
+        self.updates = ProcessedUpdates(db)
+
+    @classmethod
+    async def open(cls, path: Path, admin_ids: Collection[int] = ()) -> Store:
+        return cls(await Database.open(path), admin_ids)
+
+    async def close(self) -> None:
+        await self.db.close()
