@@ -1,0 +1,41 @@
+"""Run the real Application in-process against the fake Bot API, with an injected clock.
+
+Tests that need to move time (SLA, digest windows) use this; start-up tests run the bot as a
+subprocess (bot_process.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from bot.app import App, build_application, running
+from bot.clock import ManualClock
+from bot.settings import Settings
+from tests.e2e.fake_bot_api import FakeBotApi
+
+ADMIN = 100
+START = dt.datetime(2026, 11, 2, 6, 0, tzinfo=dt.UTC)  # 11:00 in Asia/Karachi
+
+
+def test_settings(api: FakeBotApi, db_path: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "bot_token": "123456:TEST-TOKEN-abcdef",
+        "telegram_api_url": api.base_url,
+        "database_path": db_path,
+        "admin_ids": [ADMIN],
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@asynccontextmanager
+async def running_bot(
+    api: FakeBotApi, db_path: Path, clock: ManualClock | None = None, **overrides: Any
+) -> AsyncIterator[App]:
+    app = build_application(test_settings(api, db_path, **overrides), clock=clock or ManualClock(START))
+    async with running(app, poll=True):
+        yield app

@@ -1,0 +1,87 @@
+import sqlite3
+
+import pytest
+
+from storage.db import Database, migrate_file, migrations
+
+EXPECTED_TABLES = {
+    "members",
+    "cases",
+    "reports",
+    "evidence",
+    "request_rounds",
+    "audit",
+    "processed_updates",
+}
+
+
+async def test_migrations_create_the_schema_on_an_empty_file(tmp_path):
+    path = tmp_path / "sub" / "takedown.db"
+    db = await Database.open(path)
+    try:
+        assert await db.schema_version() == len(migrations())
+        tables = {row["name"] for row in await db.fetchall("SELECT name FROM sqlite_master")}
+        assert EXPECTED_TABLES <= tables
+        assert {"rounds_by_sent", "rounds_open", "cases_by_state", "audit_by_case"} <= tables
+        assert (await db.fetchone("PRAGMA journal_mode"))[0] == "wal"
+        assert (await db.fetchone("PRAGMA foreign_keys"))[0] == 1
+        assert (await db.fetchone("PRAGMA busy_timeout"))[0] >= 5000
+    finally:
+        await db.close()
+
+
+async def test_reopening_applies_nothing_twice(tmp_path):
+    path = tmp_path / "t.db"
+    for _ in range(2):
+        db = await Database.open(path)
+        await db.close()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(migrations())
+
+
+def test_migrations_are_numbered_without_gaps():
+    versions = [m.version for m in migrations()]
+    assert versions == list(range(1, len(versions) + 1))
+
+
+async def test_failed_migration_leaves_the_previous_version(tmp_path, monkeypatch):
+    import storage.db as dbmod
+    from storage.db import Migration
+
+    good = migrations()
+    broken = [*good, Migration(len(good) + 1, "999_broken.sql", "CREATE TABLE x (a); SELEC oops;")]
+    monkeypatch.setattr(dbmod, "migrations", lambda: broken)
+    path = tmp_path / "t.db"
+    with pytest.raises(sqlite3.OperationalError):
+        await migrate_file(path)
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(good)
+        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+    assert "x" not in names
+
+
+async def test_transaction_rolls_back_every_row_on_error(tmp_path):
+    db = await Database.open(tmp_path / "t.db")
+    try:
+        with pytest.raises(RuntimeError):
+            async with db.transaction() as tx:
+                await tx.execute(
+                    "INSERT INTO members (user_id, role, granted_by, granted_at) VALUES (1, 'viewer', 0, 0)"
+                )
+                raise RuntimeError("boom")
+        assert await db.fetchall("SELECT * FROM members") == []
+    finally:
+        await db.close()
+
+
+async def test_foreign_keys_are_enforced(tmp_path):
+    db = await Database.open(tmp_path / "t.db")
+    try:
+        with pytest.raises(sqlite3.IntegrityError):
+            async with db.transaction() as tx:
+                await tx.execute(
+                    "INSERT INTO reports (case_id, reporter_id, reported_at, source, category)"
+                    " VALUES (999, 1, 0, 'x', 'other')"
+                )
+    finally:
+        await db.close()

@@ -1,0 +1,33 @@
+import datetime as dt
+
+from bot.domain import Role
+from storage.store import Store
+
+AT = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+
+
+async def test_roles_bootstrap_grant_and_revoke_with_audit(tmp_path):
+    store = await Store.open(tmp_path / "t.db", admin_ids=[1])
+    try:
+        assert await store.members.role_of(1) == Role.ADMIN
+        assert await store.members.role_of(2) is None
+        assert await store.members.grant(2, Role.REPORTER, by=1, at=AT) is None
+        assert await store.members.role_of(2) == Role.REPORTER
+        assert await store.members.grant(2, Role.REVIEWER, by=1, at=AT) == Role.REPORTER
+        assert await store.members.role_of(2) == Role.REVIEWER
+        assert await store.members.revoke(2, by=1, at=AT) == Role.REVIEWER
+        assert await store.members.role_of(2) is None
+        assert await store.members.revoke(2, by=1, at=AT) is None
+        entries = await store.audit.recent()
+        assert [(e.action, e.before, e.after) for e in entries] == [
+            ("revoke", "reviewer", None),
+            ("grant", "reporter", "reviewer"),
+            ("grant", None, "reporter"),
+        ]
+        assert all(e.user_id == 1 and e.at == AT for e in entries)
+    finally:
+        await store.close()
+
+
+def test_roles_are_ordered():
+    assert Role.VIEWER < Role.REPORTER < Role.REVIEWER < Role.ADMIN

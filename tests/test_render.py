@@ -1,0 +1,23 @@
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.render import esc, split_message
+
+
+def test_escaping_keeps_text_literal():
+    assert esc("<b>x</b> & 'y'") == "&lt;b&gt;x&lt;/b&gt; &amp; &#x27;y&#x27;"
+
+
+@given(st.lists(st.text(max_size=300), max_size=60), st.integers(min_value=50, max_value=500))
+def test_split_message_keeps_every_character_within_the_limit(lines, limit):
+    text = "\n".join(lines)
+    parts = split_message(text, limit)
+    assert all(len(part) <= limit for part in parts)
+    assert "".join(parts).replace("\n", "") == text.replace("\n", "")
+
+
+def test_split_message_prefers_line_boundaries():
+    text = "\n".join(f"line {i}" for i in range(1000))
+    parts = split_message(text, 100)
+    assert all(not part.startswith("\n") for part in parts)
+    assert "\n".join(parts) == text
