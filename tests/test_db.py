@@ -15,17 +15,23 @@ EXPECTED_TABLES = {
 }
 
 
+async def pragma(db: Database, name: str):
+    row = await db.fetchone(f"PRAGMA {name}")
+    assert row is not None
+    return row[0]
+
+
 async def test_migrations_create_the_schema_on_an_empty_file(tmp_path):
     path = tmp_path / "sub" / "takedown.db"
     db = await Database.open(path)
     try:
         assert await db.schema_version() == len(migrations())
         tables = {row["name"] for row in await db.fetchall("SELECT name FROM sqlite_master")}
-        assert EXPECTED_TABLES <= tables
+        assert tables >= EXPECTED_TABLES
         assert {"rounds_by_sent", "rounds_open", "cases_by_state", "audit_by_case"} <= tables
-        assert (await db.fetchone("PRAGMA journal_mode"))[0] == "wal"
-        assert (await db.fetchone("PRAGMA foreign_keys"))[0] == 1
-        assert (await db.fetchone("PRAGMA busy_timeout"))[0] >= 5000
+        assert await pragma(db, "journal_mode") == "wal"
+        assert await pragma(db, "foreign_keys") == 1
+        assert await pragma(db, "busy_timeout") >= 5000
     finally:
         await db.close()
 
@@ -66,7 +72,8 @@ async def test_transaction_rolls_back_every_row_on_error(tmp_path):
         with pytest.raises(RuntimeError):
             async with db.transaction() as tx:
                 await tx.execute(
-                    "INSERT INTO members (user_id, role, granted_by, granted_at) VALUES (1, 'viewer', 0, 0)"
+                    "INSERT INTO members (user_id, role, granted_by, granted_at)"
+                    " VALUES (1, 'viewer', 0, 0)"
                 )
                 raise RuntimeError("boom")
         assert await db.fetchall("SELECT * FROM members") == []
