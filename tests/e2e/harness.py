@@ -36,6 +36,8 @@ def test_settings(api: FakeBotApi, db_path: Path, **overrides: Any) -> Settings:
 async def running_bot(
     api: FakeBotApi, db_path: Path, clock: ManualClock | None = None, **overrides: Any
 ) -> AsyncIterator[App]:
-    app = build_application(test_settings(api, db_path, **overrides), clock=clock or ManualClock(START))
+    app = build_application(
+        test_settings(api, db_path, **overrides), clock=clock or ManualClock(START)
+    )
     async with running(app, poll=True):
         yield app
