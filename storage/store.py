@@ -8,6 +8,7 @@ from pathlib import Path
 from storage.audit import Audit
 from storage.db import Database
 from storage.members import Members
+from storage.requests import RequestRounds
 from storage.updates import ProcessedUpdates
 
 
@@ -17,6 +18,7 @@ class Store:
         self.audit = Audit(db)
         self.members = Members(db, admin_ids)
         self.updates = ProcessedUpdates(db)
+        self.requests = RequestRounds(db)
 
     @classmethod
     async def open(cls, path: Path, admin_ids: Collection[int] = ()) -> Store:

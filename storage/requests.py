@@ -1,0 +1,460 @@
+"""Request rounds: removal requests sent to a platform, and what the platform did.
+
+A case has rounds 1, 2, ... ; at most one is open (no outcome yet). Opening rounds for several
+cases is one transaction with per-case refusals; recording an outcome closes the open round and
+moves the case's state; `restored` reopens an actioned case. Overdue is derived at read time
+from the clock and SLA, never written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+
+from bot.domain import CaseState, Outcome, Platform
+from storage.audit import Audit
+from storage.db import Database, Row, Tx, from_ts, from_ts_or_none, to_ts
+
+PENDING_LIMIT = 30
+EXPORT_BATCH = 5000
+
+
+class ExportScope:
+    """Which cases /export writes: all, those with an open round, or one platform."""
+
+    ALL = "all"
+    PENDING = "pending"
+
+
+@dataclass(frozen=True)
+class RoundInfo:
+    """One request round of one case, with the case's platform, handle and state."""
+
+    case_id: int
+    platform: Platform
+    handle: str
+    case_state: CaseState
+    round_no: int
+    sent_at: dt.datetime
+    sent_by: int
+    ref: str
+    outcome: Outcome | None
+    outcome_at: dt.datetime | None
+    outcome_by: int | None
+    outcome_note: str
+    restored_at: dt.datetime | None
+
+    @property
+    def is_open(self) -> bool:
+        return self.outcome is None
+
+    @property
+    def time_to_outcome(self) -> dt.timedelta | None:
+        return None if self.outcome_at is None else self.outcome_at - self.sent_at
+
+
+@dataclass(frozen=True)
+class Refusal:
+    case_id: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class RequestBatch:
+    """What /request did: the rounds opened (in the order asked) and the cases refused."""
+
+    opened: list[RoundInfo]
+    refused: list[Refusal]
+
+
+@dataclass(frozen=True)
+class OutcomeRecorded:
+    round: RoundInfo  # after the change
+    before: CaseState
+    after: CaseState
+
+
+@dataclass(frozen=True)
+class Restored:
+    round: RoundInfo  # the actioned round that is now marked restored
+    before: CaseState
+    after: CaseState
+
+
+@dataclass(frozen=True)
+class AlreadyRecorded:
+    """A button for a round that is no longer open: nothing written."""
+
+    case_id: int
+    round_no: int
+    round: RoundInfo | None  # None if the round does not exist at all
+
+
+OutcomeResult = OutcomeRecorded | Restored | Refusal | AlreadyRecorded
+
+
+@dataclass(frozen=True)
+class PendingRound:
+    round: RoundInfo
+    age: dt.timedelta
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class PendingList:
+    rounds: list[PendingRound]  # oldest first, at most `limit`
+    total: int  # open rounds matching the filter
+    overdue_total: int  # of which overdue
+
+
+@dataclass(frozen=True)
+class ExportRow:
+    """One case with its latest round, for CSV export."""
+
+    case_id: int
+    platform: Platform
+    handle: str
+    group: str
+    category: str
+    followers: int | None
+    state: CaseState
+    reports: int
+    first_reported: dt.datetime | None
+    note: str
+    round_no: int | None
+    sent_at: dt.datetime | None
+    outcome: Outcome | None
+    outcome_at: dt.datetime | None
+    ref: str
+
+
+_ROUND_COLUMNS = """
+    r.case_id, c.platform, c.handle, c.state, r.round_no, r.sent_at, r.sent_by, r.ref,
+    r.outcome, r.outcome_at, r.outcome_by, r.outcome_note, r.restored_at
+"""
+
+
+def _round(row: Row) -> RoundInfo:
+    return RoundInfo(
+        case_id=row["case_id"],
+        platform=Platform(row["platform"]),
+        handle=row["handle"],
+        case_state=CaseState(row["state"]),
+        round_no=row["round_no"],
+        sent_at=from_ts(row["sent_at"]),
+        sent_by=row["sent_by"],
+        ref=row["ref"],
+        outcome=Outcome(row["outcome"]) if row["outcome"] is not None else None,
+        outcome_at=from_ts_or_none(row["outcome_at"]),
+        outcome_by=row["outcome_by"],
+        outcome_note=row["outcome_note"],
+        restored_at=from_ts_or_none(row["restored_at"]),
+    )
+
+
+async def _fetch_round(tx: Tx, case_id: int, round_no: int) -> RoundInfo | None:
+    row = await tx.fetchone(
+        f"SELECT {_ROUND_COLUMNS} FROM request_rounds r JOIN cases c ON c.id = r.case_id"
+        " WHERE r.case_id = ? AND r.round_no = ?",
+        (case_id, round_no),
+    )
+    return _round(row) if row else None
+
+
+class RequestRounds:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # ------------------------------------------------------------------ writes
+
+    async def open_rounds(
+        self, case_ids: Sequence[int], *, by: int, at: dt.datetime, ref: str = ""
+    ) -> RequestBatch:
+        """One new round per case, all in one transaction; refused cases are listed with why."""
+        opened: list[RoundInfo] = []
+        refused: list[Refusal] = []
+        ts = to_ts(at)
+        async with self.db.transaction() as tx:
+            for case_id in dict.fromkeys(case_ids):
+                case = await tx.fetchone(
+                    "SELECT c.state,"
+                    " (SELECT max(round_no) FROM request_rounds WHERE case_id = c.id) AS last_no,"
+                    " (SELECT round_no FROM request_rounds"
+                    "   WHERE case_id = c.id AND outcome IS NULL) AS open_no"
+                    " FROM cases c WHERE c.id = ?",
+                    (case_id,),
+                )
+                if case is None:
+                    refused.append(Refusal(case_id, "no such case"))
+                    continue
+                state = CaseState(case["state"])
+                if case["open_no"] is not None:
+                    refused.append(
+                        Refusal(
+                            case_id, f"round {case['open_no']} is still open: record its outcome"
+                        )
+                    )
+                    continue
+                if state is CaseState.DISMISSED:
+                    refused.append(Refusal(case_id, "dismissed"))
+                    continue
+                if state is CaseState.ACTIONED:
+                    refused.append(Refusal(case_id, "already actioned"))
+                    continue
+                round_no = (case["last_no"] or 0) + 1
+                await tx.execute(
+                    "INSERT INTO request_rounds (case_id, round_no, sent_at, sent_by, ref)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (case_id, round_no, ts, by, ref),
+                )
+                await tx.execute(
+                    "UPDATE cases SET state = ?, updated_at = ? WHERE id = ?",
+                    (CaseState.REQUESTED, ts, case_id),
+                )
+                await Audit.record(
+                    tx,
+                    by,
+                    "request",
+                    at,
+                    case_id=case_id,
+                    before=state,
+                    after=CaseState.REQUESTED,
+                    detail=f"round {round_no}" + (f" ref={ref}" if ref else ""),
+                )
+                info = await _fetch_round(tx, case_id, round_no)
+                assert info is not None
+                opened.append(info)
+        return RequestBatch(opened=opened, refused=refused)
+
+    async def record_outcome(
+        self,
+        case_id: int,
+        outcome: Outcome,
+        *,
+        by: int,
+        at: dt.datetime,
+        note: str = "",
+        round_no: int | None = None,
+    ) -> OutcomeResult:
+        """Close the case's open round with `outcome`.
+
+        With `round_no` (a button press), only that round may be closed: if it is no longer
+        open the answer is AlreadyRecorded and nothing is written.
+        """
+        ts = to_ts(at)
+        async with self.db.transaction() as tx:
+            case = await tx.fetchone("SELECT state FROM cases WHERE id = ?", (case_id,))
+            if case is None:
+                return Refusal(case_id, f"There is no case #{case_id}.")
+            before = CaseState(case["state"])
+            row = await tx.fetchone(
+                "SELECT round_no FROM request_rounds WHERE case_id = ? AND outcome IS NULL",
+                (case_id,),
+            )
+            if round_no is not None and (row is None or row["round_no"] != round_no):
+                return AlreadyRecorded(case_id, round_no, await _fetch_round(tx, case_id, round_no))
+            if row is None:
+                return Refusal(
+                    case_id,
+                    f"#{case_id} has no open request round (state: {before}); "
+                    f"send /request #{case_id} first.",
+                )
+            open_no = row["round_no"]
+            await tx.execute(
+                "UPDATE request_rounds SET outcome = ?, outcome_at = ?, outcome_by = ?,"
+                " outcome_note = ? WHERE case_id = ? AND round_no = ?",
+                (outcome, ts, by, note, case_id, open_no),
+            )
+            after: CaseState = before  # a dismissed case stays dismissed; its round is closed
+            if before is not CaseState.DISMISSED:
+                after = CaseState.ACTIONED if outcome.is_action else CaseState.REFUSED
+                await tx.execute(
+                    "UPDATE cases SET state = ?, updated_at = ? WHERE id = ?",
+                    (after, ts, case_id),
+                )
+            await Audit.record(
+                tx,
+                by,
+                "outcome",
+                at,
+                case_id=case_id,
+                before=before,
+                after=after,
+                detail=f"round {open_no}: {outcome}" + (f"; {note}" if note else ""),
+            )
+            info = await _fetch_round(tx, case_id, open_no)
+        assert info is not None
+        return OutcomeRecorded(round=info, before=before, after=after)
+
+    async def restore(
+        self, case_id: int, *, by: int, at: dt.datetime, note: str = ""
+    ) -> Restored | Refusal:
+        """An actioned account came back: mark its actioned round restored, reopen the case."""
+        ts = to_ts(at)
+        async with self.db.transaction() as tx:
+            case = await tx.fetchone("SELECT state FROM cases WHERE id = ?", (case_id,))
+            if case is None:
+                return Refusal(case_id, f"There is no case #{case_id}.")
+            before = CaseState(case["state"])
+            if before is not CaseState.ACTIONED:
+                return Refusal(
+                    case_id,
+                    f"#{case_id} is {before}, not actioned: restored is for a removed or "
+                    "restricted account that came back.",
+                )
+            row = await tx.fetchone(
+                "SELECT round_no FROM request_rounds WHERE case_id = ?"
+                " AND outcome IN ('removed', 'restricted') AND restored_at IS NULL"
+                " ORDER BY round_no DESC LIMIT 1",
+                (case_id,),
+            )
+            if row is None:
+                return Refusal(case_id, f"#{case_id} has no actioned round to mark restored.")
+            await tx.execute(
+                "UPDATE request_rounds SET restored_at = ? WHERE case_id = ? AND round_no = ?",
+                (ts, case_id, row["round_no"]),
+            )
+            after = CaseState.FLAGGED
+            await tx.execute(
+                "UPDATE cases SET state = ?, updated_at = ? WHERE id = ?", (after, ts, case_id)
+            )
+            await Audit.record(
+                tx,
+                by,
+                "restored",
+                at,
+                case_id=case_id,
+                before=before,
+                after=after,
+                detail=f"round {row['round_no']}" + (f"; {note}" if note else ""),
+            )
+            info = await _fetch_round(tx, case_id, row["round_no"])
+        assert info is not None
+        return Restored(round=info, before=before, after=after)
+
+    # ------------------------------------------------------------------ reads
+
+    async def rounds(self, keys: Sequence[tuple[int, int]]) -> list[RoundInfo]:
+        """The rounds (case_id, round_no) that exist, in the order given."""
+        found: list[RoundInfo] = []
+        for case_id, round_no in keys:
+            row = await self.db.fetchone(
+                f"SELECT {_ROUND_COLUMNS} FROM request_rounds r JOIN cases c ON c.id = r.case_id"
+                " WHERE r.case_id = ? AND r.round_no = ?",
+                (case_id, round_no),
+            )
+            if row is not None:
+                found.append(_round(row))
+        return found
+
+    async def rounds_of_case(self, case_id: int) -> list[RoundInfo]:
+        rows = await self.db.fetchall(
+            f"SELECT {_ROUND_COLUMNS} FROM request_rounds r JOIN cases c ON c.id = r.case_id"
+            " WHERE r.case_id = ? ORDER BY r.round_no",
+            (case_id,),
+        )
+        return [_round(row) for row in rows]
+
+    async def pending(
+        self,
+        *,
+        now: dt.datetime,
+        sla: dt.timedelta,
+        platform: Platform | None = None,
+        overdue_only: bool = False,
+        limit: int = PENDING_LIMIT,
+    ) -> PendingList:
+        """Open rounds of cases that are not dismissed, oldest first."""
+        deadline = to_ts(now - sla)
+        where = "r.outcome IS NULL AND c.state != 'dismissed'"
+        params: list[object] = []
+        if platform is not None:
+            where += " AND c.platform = ?"
+            params.append(platform)
+        if overdue_only:
+            where += " AND r.sent_at <= ?"
+            params.append(deadline)
+        rows = await self.db.fetchall(
+            f"SELECT {_ROUND_COLUMNS} FROM request_rounds r JOIN cases c ON c.id = r.case_id"
+            f" WHERE {where} ORDER BY r.sent_at, r.id LIMIT ?",
+            (*params, limit),
+        )
+        counts = await self.db.fetchone(
+            "SELECT count(*) AS total, coalesce(sum(r.sent_at <= ?), 0) AS overdue"
+            f" FROM request_rounds r JOIN cases c ON c.id = r.case_id WHERE {where}",
+            (deadline, *params),
+        )
+        assert counts is not None
+        listed = []
+        for row in rows:
+            info = _round(row)
+            age = now - info.sent_at
+            listed.append(PendingRound(round=info, age=age, overdue=age >= sla))
+        return PendingList(rounds=listed, total=counts["total"], overdue_total=counts["overdue"])
+
+    async def export_rows(
+        self, scope: str | Platform = ExportScope.ALL
+    ) -> AsyncIterator[ExportRow]:
+        """Every case in scope with its latest round, by case id, read in batches (streamed)."""
+        if isinstance(scope, Platform):
+            where, params = "c.platform = ?", [str(scope)]
+        elif scope == ExportScope.PENDING:
+            where = (
+                "EXISTS (SELECT 1 FROM request_rounds o"
+                " WHERE o.case_id = c.id AND o.outcome IS NULL)"
+            )
+            params = []
+        elif scope == ExportScope.ALL:
+            where, params = "1", []
+        else:
+            raise ValueError(f"unknown export scope {scope!r}")
+        after = 0
+        while True:
+            rows = await self.db.fetchall(
+                _EXPORT_SQL.format(where=where), (*params, after, EXPORT_BATCH)
+            )
+            for row in rows:
+                yield _export_row(row)
+            if len(rows) < EXPORT_BATCH:
+                return
+            after = rows[-1]["id"]
+
+
+# The latest round per case comes through UNIQUE (case_id, round_no); the reports through
+# UNIQUE (case_id, reporter_id): both are index lookups per case.
+_EXPORT_SQL = """
+SELECT c.id, c.platform, c.handle, c.grp, c.category, c.followers, c.state,
+       (SELECT count(*) FROM reports WHERE case_id = c.id) AS reports,
+       (SELECT min(reported_at) FROM reports WHERE case_id = c.id) AS first_reported,
+       coalesce((SELECT note FROM reports WHERE case_id = c.id AND note != ''
+                 ORDER BY reported_at DESC, id DESC LIMIT 1), '') AS note,
+       r.round_no, r.sent_at, r.outcome, r.outcome_at, r.ref
+FROM cases c
+LEFT JOIN request_rounds r
+       ON r.case_id = c.id
+      AND r.round_no = (SELECT max(round_no) FROM request_rounds WHERE case_id = c.id)
+WHERE {where} AND c.id > ?
+ORDER BY c.id
+LIMIT ?
+"""
+
+
+def _export_row(row: Row) -> ExportRow:
+    return ExportRow(
+        case_id=row["id"],
+        platform=Platform(row["platform"]),
+        handle=row["handle"],
+        group=row["grp"],
+        category=row["category"],
+        followers=row["followers"],
+        state=CaseState(row["state"]),
+        reports=row["reports"],
+        first_reported=from_ts_or_none(row["first_reported"]),
+        note=row["note"],
+        round_no=row["round_no"],
+        sent_at=from_ts_or_none(row["sent_at"]),
+        outcome=Outcome(row["outcome"]) if row["outcome"] is not None else None,
+        outcome_at=from_ts_or_none(row["outcome_at"]),
+        ref=row["ref"] or "",
+    )
