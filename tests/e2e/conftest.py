@@ -1,0 +1,18 @@
+"""Fixtures for end-to-end tests: the fake Bot API server."""
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from tests.e2e.fake_bot_api import FakeBotApi
+
+
+@pytest.fixture
+async def fake_api() -> AsyncIterator[FakeBotApi]:
+    """A started FakeBotApi on 127.0.0.1, stopped after the test."""
+    api = FakeBotApi()
+    await api.start()
+    try:
+        yield api
+    finally:
+        await api.stop()
