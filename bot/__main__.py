@@ -6,6 +6,7 @@ import asyncio
 import sys
 
 from telegram import Update
+from telegram.error import InvalidToken, NetworkError
 
 from bot.app import build_application
 from bot.logs import setup_logging
@@ -38,7 +39,14 @@ def main(argv: list[str]) -> int:
         return 2
     setup_logging(settings.bot_token.get_secret_value())
     app = build_application(settings)
-    app.run_polling(allowed_updates=Update.ALL_TYPES)
+    try:
+        app.run_polling(allowed_updates=Update.ALL_TYPES)
+    except InvalidToken:
+        print("BOT_TOKEN was refused by the Bot API; check it with @BotFather.", file=sys.stderr)
+        return 2
+    except NetworkError as err:
+        print(f"Cannot reach the Bot API at {settings.telegram_api_url}: {err}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -29,7 +29,7 @@ def test_settings(api: FakeBotApi, db_path: Path, **overrides: Any) -> Settings:
         "admin_ids": [ADMIN],
     }
     values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)
 
 
 @asynccontextmanager
