@@ -1,0 +1,86 @@
+"""The /export CSV: one row per case with its latest round, written as rows arrive (streamed).
+
+The first five columns are the /import columns (account, group, category, followers, note), so
+an export can be imported again. Cells that a spreadsheet would read as a formula (starting
+with = + - @, tab or carriage return) get a leading apostrophe.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import AsyncIterable
+from typing import IO
+from zoneinfo import ZoneInfo
+
+from bot.accounts import AccountRef
+from storage.requests import ExportRow
+
+HEADER = (
+    "account",
+    "group",
+    "category",
+    "followers",
+    "note",
+    "case_id",
+    "platform",
+    "handle",
+    "state",
+    "reports",
+    "first_reported",
+    "latest_round",
+    "sent_at",
+    "outcome",
+    "outcome_at",
+    "ref",
+)
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(cell: str) -> str:
+    """A cell that a spreadsheet would run as a formula, made plain text."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def _time(value: dt.datetime | None, tz: ZoneInfo) -> str:
+    return "" if value is None else value.astimezone(tz).isoformat(timespec="minutes")
+
+
+def cells(row: ExportRow, tz: ZoneInfo) -> list[str]:
+    values = [
+        AccountRef(row.platform, row.handle).url,
+        row.group,
+        row.category,
+        "" if row.followers is None else str(row.followers),
+        row.note,
+        str(row.case_id),
+        row.platform.value,
+        row.handle,
+        row.state.value,
+        str(row.reports),
+        _time(row.first_reported, tz),
+        "" if row.round_no is None else str(row.round_no),
+        _time(row.sent_at, tz),
+        "" if row.outcome is None else row.outcome.value,
+        _time(row.outcome_at, tz),
+        row.ref,
+    ]
+    return [neutralise(value) for value in values]
+
+
+async def write_csv(rows: AsyncIterable[ExportRow], out: IO[bytes], tz: ZoneInfo) -> int:
+    """Write the header and every row to `out` (UTF-8); returns the number of rows."""
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=False)
+    try:
+        writer = csv.writer(text)
+        writer.writerow(HEADER)
+        count = 0
+        async for row in rows:
+            writer.writerow(cells(row, tz))
+            count += 1
+        text.flush()
+    finally:
+        text.detach()  # leave `out` open for the caller
+    return count

@@ -1,0 +1,211 @@
+"""What /request, /outcome, the outcome buttons and /pending say. Pure formatting (HTML).
+
+The request message is rebuilt from the database after every button press, so its round lines
+start with `#<case> round <n>`: `round_keys` reads them back from the message's plain text.
+Outcome buttons carry `o:<case_id>:<round_no>:<outcome>` (at most 64 bytes, as Telegram wants).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from bot.accounts import AccountRef
+from bot.domain import CaseState, Outcome, Platform
+from bot.render import esc, hours, local_time
+from storage.requests import (
+    AlreadyRecorded,
+    OutcomeRecorded,
+    PendingList,
+    Refusal,
+    Restored,
+    RoundInfo,
+)
+
+CALLBACK_PREFIX = "o"
+CALLBACK_PATTERN = r"^o:\d+:\d+:[a-z_]+$"
+MAX_CALLBACK_BYTES = 64
+ROUNDS_PER_MESSAGE = 20  # 4 buttons each: well under Telegram's 100 buttons a message
+
+BUTTONS: tuple[tuple[Outcome, str], ...] = (
+    (Outcome.REMOVED, "Removed"),
+    (Outcome.RESTRICTED, "Restricted"),
+    (Outcome.REJECTED, "Rejected"),
+    (Outcome.NO_RESPONSE, "No response"),
+)
+
+REQUEST_TITLE = "Removal requests sent"
+_ROUND_LINE = re.compile(r"^#(\d+) round (\d+)\b", re.MULTILINE)
+
+Keyboard = list[list[tuple[str, str]]]  # rows of (label, callback_data)
+
+
+@dataclass(frozen=True)
+class OutcomeButton:
+    case_id: int
+    round_no: int
+    outcome: Outcome
+
+
+def button_data(case_id: int, round_no: int, outcome: Outcome) -> str:
+    data = f"{CALLBACK_PREFIX}:{case_id}:{round_no}:{outcome.value}"
+    assert len(data.encode()) <= MAX_CALLBACK_BYTES
+    return data
+
+
+def parse_button_data(data: str | None) -> OutcomeButton | None:
+    """The button behind `data`, or None if it is not one of ours (or is malformed)."""
+    parts = (data or "").split(":")
+    if len(parts) != 4 or parts[0] != CALLBACK_PREFIX:
+        return None
+    _, case_text, round_text, outcome_text = parts
+    if not (case_text.isdigit() and round_text.isdigit()):
+        return None
+    try:
+        outcome = Outcome(outcome_text)
+    except ValueError:
+        return None
+    return OutcomeButton(int(case_text), int(round_text), outcome)
+
+
+def short(platform: Platform, handle: str) -> str:
+    return AccountRef(platform, handle).short
+
+
+def _when(value: dt.datetime, tz: ZoneInfo) -> str:
+    return local_time(value, tz)
+
+
+def round_line(info: RoundInfo, tz: ZoneInfo) -> str:
+    """`#17 round 2 · x:@name · sent 2026-11-02 11:00` and, once closed, what happened."""
+    line = (
+        f"#{info.case_id} round {info.round_no} · {esc(short(info.platform, info.handle))}"
+        f" · sent {_when(info.sent_at, tz)}"
+    )
+    if info.outcome is not None and info.time_to_outcome is not None:
+        line += (
+            f" → <b>{esc(info.outcome.value)}</b> after {hours(info.time_to_outcome)}"
+            f" (by {info.outcome_by})"
+        )
+    if info.restored_at is not None:
+        line += f", restored {_when(info.restored_at, tz)}"
+    return line
+
+
+def request_message(rounds: Sequence[RoundInfo], tz: ZoneInfo) -> tuple[str, Keyboard]:
+    """The reply to /request (and its refreshed form): the rounds, one button row per open one."""
+    refs = sorted({info.ref for info in rounds if info.ref})
+    title = f"<b>{REQUEST_TITLE}</b>"
+    if refs:
+        title += f" (ref {esc(', '.join(refs))})"
+    lines = [title, *(round_line(info, tz) for info in rounds)]
+    keyboard: Keyboard = []
+    for info in rounds:
+        if info.is_open:
+            keyboard.append(
+                [
+                    (f"#{info.case_id} {label}", button_data(info.case_id, info.round_no, outcome))
+                    for outcome, label in BUTTONS
+                ]
+            )
+    if rounds and not keyboard:
+        lines.append("All outcomes recorded.")
+    return "\n".join(lines), keyboard
+
+
+def chunks(rounds: Sequence[RoundInfo]) -> list[list[RoundInfo]]:
+    return [
+        list(rounds[start : start + ROUNDS_PER_MESSAGE])
+        for start in range(0, len(rounds), ROUNDS_PER_MESSAGE)
+    ]
+
+
+def round_keys(plain_text: str) -> list[tuple[int, int]]:
+    """(case_id, round_no) of every round line in a request message, in order."""
+    return [(int(case), int(number)) for case, number in _ROUND_LINE.findall(plain_text)]
+
+
+def refusals_text(refused: Sequence[Refusal], *, opened: int) -> str:
+    title = "Nothing recorded:" if opened == 0 else "Not requested:"
+    lines = [f"<b>{title}</b>"]
+    lines += [f"#{refusal.case_id}: {esc(refusal.reason)}" for refusal in refused]
+    return "\n".join(lines)
+
+
+def _state_change(before: CaseState, after: CaseState) -> str:
+    return f"{before} → {after}" if before is not after else f"still {after}"
+
+
+def outcome_reply(result: OutcomeRecorded | Restored, tz: ZoneInfo) -> str:
+    info = result.round
+    who = esc(short(info.platform, info.handle))
+    change = _state_change(result.before, result.after)
+    if isinstance(result, Restored):
+        return (
+            f"#{info.case_id} {who} <b>restored</b>: the account is back, the case is reopened "
+            f"({change}). Send /request #{info.case_id} to ask the platform again."
+        )
+    assert info.outcome is not None and info.time_to_outcome is not None
+    text = (
+        f"#{info.case_id} round {info.round_no} {who}: <b>{esc(info.outcome.value)}</b> "
+        f"after {hours(info.time_to_outcome)} ({change})."
+    )
+    if info.outcome_note:
+        text += f"\nNote: {esc(info.outcome_note)}"
+    if result.after is CaseState.REFUSED:
+        text += f"\nTo escalate, send /request #{info.case_id} again (round {info.round_no + 1})."
+    return text
+
+
+def button_answer(result: OutcomeRecorded) -> str:
+    """The short toast after a press (plain text, not HTML)."""
+    info = result.round
+    assert info.outcome is not None
+    return f"Recorded: #{info.case_id} round {info.round_no} {info.outcome.value}."
+
+
+def already_recorded(result: AlreadyRecorded) -> str:
+    """Plain text for answerCallbackQuery."""
+    info = result.round
+    if info is None:
+        return f"#{result.case_id} has no round {result.round_no}."
+    if info.outcome is None:
+        return f"Already recorded: #{info.case_id} round {info.round_no} is still open."
+    return f"Already recorded: #{info.case_id} round {info.round_no} is {info.outcome.value}."
+
+
+def pending_text(
+    listing: PendingList,
+    *,
+    platform: Platform | None,
+    overdue_only: bool,
+    sla: dt.timedelta,
+) -> str:
+    scope = []
+    if platform is not None:
+        scope.append(platform.label)
+    if overdue_only:
+        scope.append("overdue only")
+    where = f" ({', '.join(scope)})" if scope else ""
+    if listing.total == 0:
+        return f"No open requests{where}."
+    title = (
+        f"<b>Open requests{where}</b>: {listing.total}, {listing.overdue_total} overdue"
+        f" (SLA {hours(sla)})"
+    )
+    lines = [title]
+    for item in listing.rounds:
+        info = item.round
+        mark = " · <b>OVERDUE</b>" if item.overdue else ""
+        ref = f" · ref {esc(info.ref)}" if info.ref else ""
+        lines.append(
+            f"#{info.case_id} {esc(short(info.platform, info.handle))} · round {info.round_no}"
+            f" · {hours(item.age)}{mark}{ref}"
+        )
+    rest = listing.total - len(listing.rounds)
+    if rest > 0:
+        lines.append(f"… and {rest} more.")
+    return "\n".join(lines)
