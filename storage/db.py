@@ -20,6 +20,8 @@ from typing import Any
 
 import aiosqlite
 
+from bot.comeback import sql_match_key
+
 Params = Sequence[Any] | dict[str, Any]
 Row = sqlite3.Row
 
@@ -154,6 +156,7 @@ async def _connect(path: Path) -> aiosqlite.Connection:
     await conn.execute("PRAGMA journal_mode = WAL")
     await conn.execute("PRAGMA synchronous = NORMAL")
     await conn.execute("PRAGMA foreign_keys = ON")
+    await conn.create_function("comeback_key", 2, sql_match_key, deterministic=True)  # 002
     return conn
 
 
