@@ -14,6 +14,7 @@ from telegram.ext import (
     ApplicationBuilder,
     ApplicationHandlerStop,
     BaseHandler,
+    CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     Defaults,
@@ -26,8 +27,9 @@ from telegram.request import BaseRequest
 from bot.clock import Clock, SystemClock
 from bot.commands import COMMANDS
 from bot.deps import Deps, deps, install, now, store
+from bot.request_views import CALLBACK_PATTERN
 from bot.settings import Settings
-from handlers import admin, start
+from handlers import admin, flag, io, lookup, requests, start
 from handlers.auth import check_role
 from handlers.common import reply
 from storage.store import Store
@@ -39,6 +41,8 @@ OFFLINE_TOKEN = "0:offline"
 
 App = Application[Any, Any, Any, Any, Any, Any]
 
+IMPORT_CAPTION = filters.CaptionRegex(r"(?i)^/import(@\w+)?(\s|$)")  # a CSV sent with /import
+
 
 def command_handlers() -> list[BaseHandler[Update, Any, Any]]:
     """Each command of bot.commands, and the function that answers it."""
@@ -48,6 +52,15 @@ def command_handlers() -> list[BaseHandler[Update, Any, Any]]:
         "grant": admin.grant,
         "revoke": admin.revoke,
         "audit": admin.audit,
+        "flag": flag.flag,
+        "dismiss": flag.dismiss,
+        "status": lookup.status,
+        "find": lookup.find,
+        "import": io.import_csv,
+        "request": requests.request,
+        "outcome": requests.outcome,
+        "pending": requests.pending,
+        "export": io.export,
     }
     return [CommandHandler(name, callback) for name, callback in callbacks.items()]
 
@@ -82,6 +95,8 @@ def build_application(
 
     app.add_handler(TypeHandler(Update, _skip_redelivered), group=-1)
     app.add_handlers(command_handlers())
+    app.add_handler(MessageHandler(IMPORT_CAPTION, io.import_csv))
+    app.add_handler(CallbackQueryHandler(requests.outcome_button, pattern=CALLBACK_PATTERN))
     app.add_handler(MessageHandler(filters.COMMAND, _unknown_command))
     app.add_handler(
         MessageHandler(

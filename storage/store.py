@@ -6,6 +6,7 @@ from collections.abc import Collection
 from pathlib import Path
 
 from storage.audit import Audit
+from storage.cases import Cases
 from storage.db import Database
 from storage.members import Members
 from storage.requests import RequestRounds
@@ -18,6 +19,7 @@ class Store:
         self.audit = Audit(db)
         self.members = Members(db, admin_ids)
         self.updates = ProcessedUpdates(db)
+        self.cases = Cases(db)
         self.requests = RequestRounds(db)
 
     @classmethod

@@ -1,0 +1,94 @@
+"""Validation of an /import CSV file: the whole file is read and checked before anything is
+written. Pure: imports neither telegram nor aiosqlite.
+
+Header (required, any order, case-insensitive): account,group,category,followers,note.
+Row numbers are as a spreadsheet shows them: the header is row 1.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.errors import UsageError
+from bot.flag_command import FlagCommand
+
+MAX_BYTES = 20 * 1024 * 1024  # also the most the Bot API lets a bot download
+MAX_ROWS = 100_000
+COLUMNS = ("account", "group", "category", "followers", "note")
+HEADER_HINT = "The first row must be the header: " + ",".join(COLUMNS)
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class ImportFile:
+    rows: list[FlagCommand]
+    errors: list[RowError]  # empty when every row is valid
+
+
+def read_import(data: bytes, groups: Sequence[str]) -> ImportFile:
+    """Every row as a FlagCommand, or every bad row with its reason. A problem with the file
+    as a whole (not UTF-8, empty, no header, too many rows) is a UsageError."""
+    if len(data) > MAX_BYTES:
+        raise UsageError(f"The file is {len(data) / 1024 / 1024:.1f} MB; at most 20 MB.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise UsageError(
+            f"The file is not UTF-8 text (bad byte at position {err.start}): save it as "
+            "'CSV UTF-8'."
+        ) from None
+    if "\x00" in text:
+        raise UsageError("The file contains NUL bytes: it is not a CSV text file.")
+    if not text.strip():
+        raise UsageError(f"The file is empty. {HEADER_HINT}.")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+        positions = _columns(header)
+        rows: list[FlagCommand] = []
+        errors: list[RowError] = []
+        for row_no, record in enumerate(reader, start=2):
+            if not record or (len(record) == 1 and not record[0].strip()):
+                continue  # blank line
+            if len(rows) + len(errors) >= MAX_ROWS:
+                raise UsageError(f"The file has more than {MAX_ROWS:,} rows; split it.")
+            if len(record) != len(header):
+                errors.append(
+                    RowError(row_no, f"{len(record)} fields, the header has {len(header)}")
+                )
+                continue
+            try:
+                account, group, category, followers, note = (record[i] for i in positions)
+                rows.append(
+                    FlagCommand.from_fields(account, group, category, followers, note, groups)
+                )
+            except UsageError as err:
+                errors.append(RowError(row_no, err.reason))
+    except csv.Error as err:
+        raise UsageError(f"The file is not valid CSV near line {reader.line_num}: {err}.") from None
+    if not rows and not errors:
+        raise UsageError("The file has a header but no rows.")
+    return ImportFile(rows=rows if not errors else [], errors=errors)
+
+
+def _columns(header: list[str]) -> list[int]:
+    """The index of each of COLUMNS in the header."""
+    names = [name.strip().lower() for name in header]
+    extra = [name for name in names if name not in COLUMNS]
+    if extra:
+        shown = ", ".join(repr(name[:30]) for name in extra[:5])
+        raise UsageError(f"Unknown column(s) {shown}. {HEADER_HINT}.")
+    missing = [name for name in COLUMNS if name not in names]
+    if missing:
+        raise UsageError(f"Missing column(s) {', '.join(missing)}. {HEADER_HINT}.")
+    if len(set(names)) != len(names):
+        raise UsageError(f"A column appears twice. {HEADER_HINT}.")
+    return [names.index(name) for name in COLUMNS]

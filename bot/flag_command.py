@@ -1,0 +1,155 @@
+"""`/flag <account> <group> [category] [followers=N] [note...]`, read into a FlagCommand.
+
+The same rules read one row of an `/import` CSV (`FlagCommand.from_fields`), so a bad value
+gets the same reason in both. Pure: imports neither telegram nor aiosqlite.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.accounts import AccountRef, parse_account
+from bot.domain import DEFAULT_CATEGORY, Category
+from bot.errors import UsageError
+
+MAX_NOTE = 4000
+MAX_FOLLOWERS = 10_000_000_000  # more than any account has
+
+CATEGORIES = ", ".join(Category)
+_FOLLOWERS = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?([km]?)", re.IGNORECASE)
+_FOLLOWERS_WORD = re.compile(r"(?<!\S)followers=(\S*)", re.IGNORECASE)
+_LEADING_WORD = re.compile(r"(\S+)(?:\s+|$)")
+_MULTIPLIER = {"": 1, "k": 1_000, "m": 1_000_000}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The message a /flag replied to, as kept with the report."""
+
+    chat_id: int | None
+    message_id: int | None
+    text: str  # the text or caption
+    forward_origin: str  # "channel @name", "user Ali (42)", ... or ""
+    file_id: str | None
+    file_kind: str | None  # photo, document, video, ...
+
+
+@dataclass(frozen=True)
+class FlagCommand:
+    account: AccountRef
+    source: str  # the account as the user typed it
+    group: str  # the configured spelling
+    category: Category
+    followers: int | None
+    note: str
+    category_given: bool = True
+
+    @classmethod
+    def parse(cls, text: str, groups: Sequence[str]) -> FlagCommand:
+        """The text after `/flag`. After the group: a category word and `followers=N` (in any
+        order, before the note); `followers=N` is also found at the end of the note; the rest,
+        with its line breaks, is the note."""
+        parts = text.strip().split(maxsplit=2)
+        if len(parts) < 2:
+            raise UsageError("Give the account and the group." if parts else "Give an account.")
+        source, group_text = parts[0], parts[1]
+        account = parse_account(source)
+        group = parse_group(group_text, groups)
+        rest = parts[2] if len(parts) > 2 else ""
+
+        followers_words = _FOLLOWERS_WORD.findall(rest)
+        if len(followers_words) > 1:
+            raise UsageError("Give followers= only once.")
+        followers = parse_followers(followers_words[0]) if followers_words else None
+        rest = _FOLLOWERS_WORD.sub("", rest, count=1).strip() if followers_words else rest
+
+        category: Category | None = None
+        leading = _LEADING_WORD.match(rest)
+        if leading and leading.group(1).lower() in CATEGORY_WORDS:
+            category = Category(leading.group(1).lower())
+            rest = rest[leading.end() :]
+        return cls(
+            account=account,
+            source=source,
+            group=group,
+            category=category or DEFAULT_CATEGORY,
+            followers=followers,
+            note=check_note(rest.strip()),
+            category_given=category is not None,
+        )
+
+    @classmethod
+    def from_fields(
+        cls,
+        account: str,
+        group: str,
+        category: str,
+        followers: str,
+        note: str,
+        groups: Sequence[str],
+    ) -> FlagCommand:
+        """One row of an import file: each value in its own column; empty category means the
+        default, empty followers means unknown."""
+        source = account.strip()
+        ref = parse_account(source)
+        if not group.strip():
+            raise UsageError("No group given.")
+        canonical_group = parse_group(group, groups)
+        category_text = category.strip().lower()
+        if category_text and category_text not in CATEGORY_WORDS:
+            raise UsageError(f"Unknown category '{_show(category)}': use one of {CATEGORIES}.")
+        followers_text = followers.strip()
+        return cls(
+            account=ref,
+            source=source,
+            group=canonical_group,
+            category=Category(category_text) if category_text else DEFAULT_CATEGORY,
+            followers=parse_followers(followers_text) if followers_text else None,
+            note=check_note(note.strip()),
+            category_given=bool(category_text),
+        )
+
+
+CATEGORY_WORDS = frozenset(Category)
+
+
+def parse_group(text: str, groups: Sequence[str]) -> str:
+    """The configured spelling of a group typed in any case."""
+    wanted = text.strip().upper()
+    for group in groups:
+        if group.upper() == wanted:
+            return group
+    raise UsageError(f"Unknown group '{_show(text)}': use one of {', '.join(groups)}.")
+
+
+def parse_followers(text: str) -> int:
+    """`12500`, `12,500`, `12.5k`, `2m` -> a whole number of followers."""
+    match = _FOLLOWERS.fullmatch(text.strip())
+    if match is None:
+        raise UsageError(f"followers={_show(text)} is not a number: write 12500, 12.5k or 2m.")
+    suffix = match.group(1).lower()
+    number = text.strip()[: len(text.strip()) - len(suffix)].replace(",", "")
+    if "." in number and not suffix:
+        raise UsageError(f"followers={_show(text)} is not a whole number: write 12500 or 12.5k.")
+    whole, _, fraction = number.partition(".")
+    value = int(whole) * _MULTIPLIER[suffix]
+    if fraction:
+        value += int(fraction) * _MULTIPLIER[suffix] // 10 ** len(fraction)
+    if value > MAX_FOLLOWERS:
+        raise UsageError(f"followers={_show(text)} is more than any account has.")
+    return value
+
+
+def check_note(note: str) -> str:
+    if len(note) > MAX_NOTE:
+        raise UsageError(
+            f"The note is {len(note):,} characters; at most {MAX_NOTE:,} are kept. Shorten it."
+        )
+    return note
+
+
+def _show(text: str, limit: int = 30) -> str:
+    printable = "".join(char if char.isprintable() else "?" for char in text.strip())
+    return printable if len(printable) <= limit else printable[: limit - 1] + "…"

@@ -1,0 +1,99 @@
+"""CSV in and out: /import (bulk flag from a CSV document), /export (cases as CSV)."""
+
+from __future__ import annotations
+
+import tempfile
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot import cards
+from bot.commands import spec
+from bot.csv_export import write_csv
+from bot.csv_import import COLUMNS, MAX_BYTES, read_import
+from bot.deps import now, settings, store
+from bot.errors import UsageError
+from bot.request_commands import ExportCommand
+from handlers.auth import for_command
+from handlers.common import args_of, reply, reply_usage
+
+# Telegram clients send .csv files under several types; a .csv name is enough.
+CSV_MIME_TYPES = frozenset({"text/csv", "application/csv", "text/comma-separated-values"})
+
+IMPORT_HELP = (
+    "Send a CSV file (as a document) with /import as its caption. Header row: " + ",".join(COLUMNS)
+)
+
+
+@for_command("import")
+async def import_csv(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Bulk flag: every row a report by the sender, all or nothing."""
+    message = update.effective_message
+    assert message is not None and update.effective_user is not None
+    usage = spec("import").usage
+    document = message.document
+    if document is None:
+        reason = "No file attached." if message.text else "That is not a document."
+        await reply_usage(update, UsageError(f"{reason} {IMPORT_HELP}", usage))
+        return
+    name = document.file_name or "file"
+    if not (name.lower().endswith(".csv") or document.mime_type in CSV_MIME_TYPES):
+        kind = document.mime_type or "unknown type"
+        reason = f"{name[:80]} is not a CSV file ({kind}). {IMPORT_HELP}"
+        await reply_usage(update, UsageError(reason, usage))
+        return
+    if document.file_size is not None and document.file_size > MAX_BYTES:
+        size = document.file_size / 1024 / 1024
+        await reply_usage(update, UsageError(f"The file is {size:.1f} MB; at most 20 MB.", usage))
+        return
+    file = await document.get_file()
+    data = bytes(await file.download_as_bytearray())
+    try:
+        parsed = read_import(data, settings(context).groups)
+    except UsageError as err:
+        await reply_usage(update, err.with_usage(usage))
+        return
+    if parsed.errors:
+        await reply(update, cards.import_errors(parsed.errors, name))
+        return
+    summary = await store(context).cases.report_many(
+        parsed.rows, reporter=update.effective_user.id, at=now(context), name=name
+    )
+    await reply(update, cards.import_summary(summary, name))
+
+
+MAX_EXPORT_BYTES = 50 * 1024 * 1024  # the most a bot may upload
+
+
+@for_command("export")
+async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Cases as CSV, one row each with its latest round; rows are streamed to a temporary file."""
+    try:
+        cmd = ExportCommand.parse(args_of(context))
+    except UsageError as err:
+        await reply_usage(update, err)
+        return
+    chat = update.effective_chat
+    assert chat is not None
+    at = now(context)
+    with tempfile.TemporaryFile() as out:
+        rows = store(context).requests.export_rows(cmd.scope)
+        count = await write_csv(rows, out, settings(context).timezone)
+        size = out.tell()
+        if count == 0:
+            await reply(update, f"No cases to export ({cmd.label}).")
+            return
+        if size > MAX_EXPORT_BYTES:
+            await reply(
+                update,
+                f"The export is {size / 1024 / 1024:.0f} MB, over Telegram's 50 MB limit: "
+                "export one platform or pending instead.",
+            )
+            return
+        out.seek(0)
+        stamp = at.astimezone(settings(context).timezone).strftime("%Y%m%d-%H%M")
+        await chat.send_document(
+            document=out,
+            filename=f"takedown-{cmd.label}-{stamp}.csv",
+            caption=f"{count} case{'s' if count != 1 else ''} ({cmd.label}).",
+        )

@@ -1,0 +1,620 @@
+"""Cases and their reports: /flag, /import, /status, /find, /dismiss.
+
+One case per real account `(platform, canonical handle)`; one report per member and case.
+The first report decides the case's group and category; each report keeps its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.accounts import AccountRef
+from bot.domain import CaseState, Platform
+from bot.flag_command import Evidence, FlagCommand
+from storage.audit import Audit
+from storage.db import Database, Row, Tx, from_ts, from_ts_or_none, to_ts
+
+# States a case can be dismissed from; `actioned` and `dismissed` are closed.
+DISMISSABLE = frozenset({CaseState.FLAGGED, CaseState.REQUESTED, CaseState.REFUSED})
+CARD_REPORTS = 10
+CARD_EVIDENCE = 5
+CARD_REPORTERS = 30
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    case_id: int
+    account: AccountRef
+    new_case: bool
+    counted: bool  # False: this member had already reported the case
+    report_count: int
+    state: CaseState  # after the report
+    reopened: bool  # the case was dismissed and is open again
+    case_group: str
+    case_category: str
+    evidence_kept: bool
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    rows: int
+    new_cases: int
+    new_reports: int
+    duplicates: int  # rows that added no report: repeated in the file or reported before
+    reopened: int
+    on_actioned: int  # rows about accounts the platform has already actioned
+
+
+@dataclass(frozen=True)
+class ReportLine:
+    reporter_id: int
+    reported_at: dt.datetime
+    source: str
+    category: str
+    followers: int | None
+    note: str
+
+
+@dataclass(frozen=True)
+class EvidenceLine:
+    added_by: int
+    added_at: dt.datetime
+    kind: str  # photo, document, ... or "text"
+    text: str
+    forward_origin: str
+
+
+@dataclass(frozen=True)
+class RoundLine:
+    round_no: int
+    sent_at: dt.datetime
+    sent_by: int
+    ref: str
+    outcome: str | None
+    outcome_at: dt.datetime | None
+    outcome_note: str
+    restored_at: dt.datetime | None
+
+    @property
+    def time_to_outcome(self) -> dt.timedelta | None:
+        return None if self.outcome_at is None else self.outcome_at - self.sent_at
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    at: dt.datetime
+    user_id: int
+    action: str  # dismiss, reopen
+    detail: str
+
+
+@dataclass(frozen=True)
+class CaseCard:
+    id: int
+    account: AccountRef
+    group: str
+    category: str
+    followers: int | None
+    state: CaseState
+    created_at: dt.datetime
+    created_by: int
+    dismissed_reason: str | None
+    report_count: int
+    first_report_at: dt.datetime | None
+    last_report_at: dt.datetime | None
+    reporters: list[int]  # first CARD_REPORTERS, in order of reporting
+    reports: list[ReportLine]  # the latest CARD_REPORTS, newest first
+    evidence_count: int
+    evidence: list[EvidenceLine]  # the latest CARD_EVIDENCE, newest first
+    rounds: list[RoundLine]
+    history: list[HistoryLine]  # dismissals and reopenings, oldest first
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    id: int
+    account: AccountRef
+    group: str
+    state: CaseState
+    report_count: int
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class FindResult:
+    cases: list[CaseSummary]  # newest first, at most the limit
+    total: int
+
+
+@dataclass(frozen=True)
+class DismissResult:
+    case_id: int
+    account: AccountRef | None  # None: no such case
+    before: CaseState | None
+    dismissed: bool
+
+
+class Cases:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # ------------------------------------------------------------------ writing
+
+    async def report(
+        self, cmd: FlagCommand, reporter: int, at: dt.datetime, evidence: Evidence | None = None
+    ) -> ReportResult:
+        """One /flag: a new case, or one more report (at most one per member) on the case."""
+        ts = to_ts(at)
+        ref = cmd.account
+        async with self.db.transaction() as tx:
+            row = await tx.fetchone(
+                "SELECT id, grp, category, state FROM cases WHERE platform = ? AND handle = ?",
+                (ref.platform.value, ref.handle),
+            )
+            reopened = False
+            if row is None:
+                case_id = await tx.execute(
+                    "INSERT INTO cases (platform, handle, grp, category, followers, state,"
+                    " created_at, created_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        ref.platform.value,
+                        ref.handle,
+                        cmd.group,
+                        cmd.category.value,
+                        cmd.followers,
+                        CaseState.FLAGGED.value,
+                        ts,
+                        reporter,
+                        ts,
+                    ),
+                )
+                assert case_id is not None
+                group, category, state = cmd.group, cmd.category.value, CaseState.FLAGGED
+                await Audit.record(
+                    tx, reporter, "flag", at, case_id=case_id, after=state.value, detail=cmd.source
+                )
+            else:
+                case_id, group, category = row["id"], row["grp"], row["category"]
+                state = CaseState(row["state"])
+                if state is CaseState.DISMISSED:
+                    state, reopened = CaseState.FLAGGED, True
+                    await Audit.record(
+                        tx,
+                        reporter,
+                        "reopen",
+                        at,
+                        case_id=case_id,
+                        before=CaseState.DISMISSED.value,
+                        after=state.value,
+                        detail="flagged again",
+                    )
+                await tx.execute(
+                    "UPDATE cases SET state = ?, followers = coalesce(?, followers),"
+                    " updated_at = ? WHERE id = ?",
+                    (state.value, cmd.followers, ts, case_id),
+                )
+            report_id = await self._add_report(tx, case_id, reporter, ts, cmd)
+            counted = report_id is not None
+            if row is not None:
+                await Audit.record(
+                    tx,
+                    reporter,
+                    "report",
+                    at,
+                    case_id=case_id,
+                    before=state.value,
+                    after=state.value,
+                    detail=cmd.source if counted else "repeat by the same member, not counted",
+                )
+            if evidence is not None:
+                await self._add_evidence(tx, case_id, report_id, reporter, ts, evidence)
+            count_row = await tx.fetchone(
+                "SELECT count(*) FROM reports WHERE case_id = ?", (case_id,)
+            )
+        assert count_row is not None
+        return ReportResult(
+            case_id=case_id,
+            account=ref,
+            new_case=row is None,
+            counted=counted,
+            report_count=int(count_row[0]),
+            state=state,
+            reopened=reopened,
+            case_group=group,
+            case_category=category,
+            evidence_kept=evidence is not None,
+        )
+
+    @staticmethod
+    async def _add_report(
+        tx: Tx, case_id: int, reporter: int, ts: int, cmd: FlagCommand
+    ) -> int | None:
+        """The new report's id, or None when this member had reported the case before."""
+        inserted = await tx.execute_rowcount(
+            "INSERT INTO reports (case_id, reporter_id, reported_at, source, category,"
+            " followers, note) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (case_id, reporter_id) DO NOTHING",
+            (case_id, reporter, ts, cmd.source, cmd.category.value, cmd.followers, cmd.note),
+        )
+        if not inserted:
+            return None
+        row = await tx.fetchone(
+            "SELECT id FROM reports WHERE case_id = ? AND reporter_id = ?", (case_id, reporter)
+        )
+        assert row is not None
+        return int(row["id"])
+
+    @staticmethod
+    async def _add_evidence(
+        tx: Tx, case_id: int, report_id: int | None, by: int, ts: int, evidence: Evidence
+    ) -> None:
+        await tx.execute(
+            "INSERT INTO evidence (case_id, report_id, added_by, added_at, chat_id, message_id,"
+            " text, forward_origin, file_id, file_kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                case_id,
+                report_id,
+                by,
+                ts,
+                evidence.chat_id,
+                evidence.message_id,
+                evidence.text,
+                evidence.forward_origin,
+                evidence.file_id,
+                evidence.file_kind,
+            ),
+        )
+
+    async def report_many(
+        self, commands: Sequence[FlagCommand], reporter: int, at: dt.datetime, *, name: str = ""
+    ) -> ImportSummary:
+        """An /import: every row a report by `reporter`, all in one transaction, set-based.
+
+        An account repeated in the file counts once (its first row decides group, category
+        and note; its last followers= value is kept)."""
+        params = {"ts": to_ts(at), "by": reporter}
+        async with self.db.transaction() as tx:
+            await tx.execute("DROP TABLE IF EXISTS temp.import_rows")
+            await tx.execute("DROP TABLE IF EXISTS temp.import_accounts")
+            await tx.execute(
+                "CREATE TEMP TABLE import_rows (row_no INTEGER PRIMARY KEY, platform TEXT,"
+                " handle TEXT, source TEXT, grp TEXT, category TEXT, followers INTEGER, note TEXT)"
+            )
+            await tx.executemany(
+                "INSERT INTO import_rows VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    (
+                        row_no,
+                        cmd.account.platform.value,
+                        cmd.account.handle,
+                        cmd.source,
+                        cmd.group,
+                        cmd.category.value,
+                        cmd.followers,
+                        cmd.note,
+                    )
+                    for row_no, cmd in enumerate(commands, start=1)
+                ),
+            )
+            await tx.execute(
+                "CREATE INDEX temp.import_rows_by_account ON import_rows (platform, handle, row_no)"
+            )
+            # One row per account in the file, with its case (NULL: new) and state before.
+            await tx.execute(
+                "CREATE TEMP TABLE import_accounts (platform TEXT, handle TEXT,"
+                " first_row INTEGER, followers INTEGER, case_id INTEGER, state_before TEXT,"
+                " PRIMARY KEY (platform, handle)) WITHOUT ROWID"
+            )
+            await tx.execute(
+                """
+                INSERT INTO import_accounts (platform, handle, first_row, followers, case_id,
+                                             state_before)
+                SELECT r.platform, r.handle, min(r.row_no),
+                       (SELECT l.followers FROM import_rows l
+                         WHERE l.platform = r.platform AND l.handle = r.handle
+                           AND l.followers IS NOT NULL
+                         ORDER BY l.row_no DESC LIMIT 1),
+                       c.id, c.state
+                  FROM import_rows r
+                  LEFT JOIN cases c ON c.platform = r.platform AND c.handle = r.handle
+                 GROUP BY r.platform, r.handle
+                """
+            )
+            await tx.execute(
+                """
+                INSERT INTO cases (platform, handle, grp, category, followers, state,
+                                   created_at, created_by, updated_at)
+                SELECT a.platform, a.handle, r.grp, r.category, a.followers, 'flagged',
+                       :ts, :by, :ts
+                  FROM import_accounts a JOIN import_rows r ON r.row_no = a.first_row
+                 WHERE a.case_id IS NULL
+                 ORDER BY a.first_row
+                """,
+                params,
+            )
+            await tx.execute(
+                """
+                UPDATE import_accounts
+                   SET case_id = (SELECT c.id FROM cases c
+                                   WHERE c.platform = import_accounts.platform
+                                     AND c.handle = import_accounts.handle)
+                 WHERE case_id IS NULL
+                """
+            )
+            await tx.execute(
+                "CREATE INDEX temp.import_accounts_by_case ON import_accounts (case_id)"
+            )
+            await tx.execute(
+                """
+                INSERT INTO audit (at, user_id, action, case_id, before, after, detail)
+                SELECT :ts, :by, 'flag', a.case_id, NULL, 'flagged', 'import'
+                  FROM import_accounts a WHERE a.state_before IS NULL ORDER BY a.first_row
+                """,
+                params,
+            )
+            await tx.execute(
+                """
+                INSERT INTO audit (at, user_id, action, case_id, before, after, detail)
+                SELECT :ts, :by, 'reopen', a.case_id, 'dismissed', 'flagged',
+                       'flagged again by import'
+                  FROM import_accounts a WHERE a.state_before = 'dismissed' ORDER BY a.first_row
+                """,
+                params,
+            )
+            await tx.execute(
+                """
+                UPDATE cases
+                   SET state = CASE WHEN state = 'dismissed' THEN 'flagged' ELSE state END,
+                       followers = coalesce((SELECT a.followers FROM import_accounts a
+                                              WHERE a.case_id = cases.id), followers),
+                       updated_at = :ts
+                 WHERE id IN (SELECT case_id FROM import_accounts WHERE state_before IS NOT NULL)
+                """,
+                params,
+            )
+            await tx.execute(
+                """
+                INSERT INTO audit (at, user_id, action, case_id, before, after, detail)
+                SELECT :ts, :by, 'report', a.case_id, c.state, c.state, 'import'
+                  FROM import_accounts a JOIN cases c ON c.id = a.case_id
+                 WHERE a.state_before IS NOT NULL
+                   AND NOT EXISTS (SELECT 1 FROM reports x
+                                    WHERE x.case_id = a.case_id AND x.reporter_id = :by)
+                 ORDER BY a.first_row
+                """,
+                params,
+            )
+            new_reports = await tx.execute_rowcount(
+                """
+                INSERT INTO reports (case_id, reporter_id, reported_at, source, category,
+                                     followers, note)
+                SELECT a.case_id, :by, :ts, r.source, r.category, r.followers, r.note
+                  FROM import_accounts a JOIN import_rows r ON r.row_no = a.first_row
+                 WHERE NOT EXISTS (SELECT 1 FROM reports x
+                                    WHERE x.case_id = a.case_id AND x.reporter_id = :by)
+                 ORDER BY a.first_row
+                """,
+                params,
+            )
+            counts = await tx.fetchone(
+                """
+                SELECT count(*) FILTER (WHERE state_before IS NULL),
+                       count(*) FILTER (WHERE state_before = 'dismissed'),
+                       count(*) FILTER (WHERE state_before = 'actioned')
+                  FROM import_accounts
+                """
+            )
+            assert counts is not None
+            summary = ImportSummary(
+                rows=len(commands),
+                new_cases=int(counts[0]),
+                new_reports=new_reports,
+                duplicates=len(commands) - new_reports,
+                reopened=int(counts[1]),
+                on_actioned=int(counts[2]),
+            )
+            await Audit.record(
+                tx,
+                reporter,
+                "import",
+                at,
+                detail=(
+                    f"{name[:100]}: {summary.rows} rows, {summary.new_cases} new cases, "
+                    f"{summary.new_reports} new reports, {summary.duplicates} duplicates, "
+                    f"{summary.reopened} reopened"
+                ),
+            )
+            await tx.execute("DROP TABLE temp.import_accounts")
+            await tx.execute("DROP TABLE temp.import_rows")
+        return summary
+
+    async def dismiss(self, case_id: int, reason: str, by: int, at: dt.datetime) -> DismissResult:
+        """Close an open case as not actionable; kept, with the reason, never deleted."""
+        async with self.db.transaction() as tx:
+            row = await tx.fetchone(
+                "SELECT platform, handle, state FROM cases WHERE id = ?", (case_id,)
+            )
+            if row is None:
+                return DismissResult(case_id, None, None, dismissed=False)
+            before = CaseState(row["state"])
+            account = _account(row)
+            if before not in DISMISSABLE:
+                return DismissResult(case_id, account, before, dismissed=False)
+            await tx.execute(
+                "UPDATE cases SET state = ?, dismissed_reason = ?, updated_at = ? WHERE id = ?",
+                (CaseState.DISMISSED.value, reason, to_ts(at), case_id),
+            )
+            await Audit.record(
+                tx,
+                by,
+                "dismiss",
+                at,
+                case_id=case_id,
+                before=before.value,
+                after=CaseState.DISMISSED.value,
+                detail=reason,
+            )
+        return DismissResult(case_id, account, before, dismissed=True)
+
+    # ------------------------------------------------------------------ reading
+
+    async def case_id_of(self, account: AccountRef) -> int | None:
+        row = await self.db.fetchone(
+            "SELECT id FROM cases WHERE platform = ? AND handle = ?",
+            (account.platform.value, account.handle),
+        )
+        return None if row is None else int(row["id"])
+
+    async def card(self, case_id: int) -> CaseCard | None:
+        """Everything /status shows about one case."""
+        case = await self.db.fetchone("SELECT * FROM cases WHERE id = ?", (case_id,))
+        if case is None:
+            return None
+        totals = await self.db.fetchone(
+            "SELECT count(*), min(reported_at), max(reported_at) FROM reports WHERE case_id = ?",
+            (case_id,),
+        )
+        assert totals is not None
+        reporters = await self.db.fetchall(
+            "SELECT reporter_id FROM reports WHERE case_id = ? ORDER BY reported_at, id LIMIT ?",
+            (case_id, CARD_REPORTERS),
+        )
+        reports = await self.db.fetchall(
+            "SELECT reporter_id, reported_at, source, category, followers, note FROM reports"
+            " WHERE case_id = ? ORDER BY reported_at DESC, id DESC LIMIT ?",
+            (case_id, CARD_REPORTS),
+        )
+        evidence_count = await self.db.fetchone(
+            "SELECT count(*) FROM evidence WHERE case_id = ?", (case_id,)
+        )
+        assert evidence_count is not None
+        evidence = await self.db.fetchall(
+            "SELECT added_by, added_at, file_kind, text, forward_origin FROM evidence"
+            " WHERE case_id = ? ORDER BY added_at DESC, id DESC LIMIT ?",
+            (case_id, CARD_EVIDENCE),
+        )
+        rounds = await self.db.fetchall(
+            "SELECT round_no, sent_at, sent_by, ref, outcome, outcome_at, outcome_note,"
+            " restored_at FROM request_rounds WHERE case_id = ? ORDER BY round_no",
+            (case_id,),
+        )
+        history = await self.db.fetchall(
+            "SELECT at, user_id, action, detail FROM audit"
+            " WHERE case_id = ? AND action IN ('dismiss', 'reopen') ORDER BY id",
+            (case_id,),
+        )
+        return CaseCard(
+            id=case_id,
+            account=_account(case),
+            group=case["grp"],
+            category=case["category"],
+            followers=case["followers"],
+            state=CaseState(case["state"]),
+            created_at=from_ts(case["created_at"]),
+            created_by=case["created_by"],
+            dismissed_reason=case["dismissed_reason"],
+            report_count=int(totals[0]),
+            first_report_at=from_ts_or_none(totals[1]),
+            last_report_at=from_ts_or_none(totals[2]),
+            reporters=[int(row[0]) for row in reporters],
+            reports=[
+                ReportLine(
+                    reporter_id=row["reporter_id"],
+                    reported_at=from_ts(row["reported_at"]),
+                    source=row["source"],
+                    category=row["category"],
+                    followers=row["followers"],
+                    note=row["note"],
+                )
+                for row in reports
+            ],
+            evidence_count=int(evidence_count[0]),
+            evidence=[
+                EvidenceLine(
+                    added_by=row["added_by"],
+                    added_at=from_ts(row["added_at"]),
+                    kind=row["file_kind"] or "text",
+                    text=row["text"],
+                    forward_origin=row["forward_origin"],
+                )
+                for row in evidence
+            ],
+            rounds=[
+                RoundLine(
+                    round_no=row["round_no"],
+                    sent_at=from_ts(row["sent_at"]),
+                    sent_by=row["sent_by"],
+                    ref=row["ref"],
+                    outcome=row["outcome"],
+                    outcome_at=from_ts_or_none(row["outcome_at"]),
+                    outcome_note=row["outcome_note"],
+                    restored_at=from_ts_or_none(row["restored_at"]),
+                )
+                for row in rounds
+            ],
+            history=[
+                HistoryLine(
+                    at=from_ts(row["at"]),
+                    user_id=row["user_id"],
+                    action=row["action"],
+                    detail=row["detail"],
+                )
+                for row in history
+            ],
+        )
+
+    async def find(
+        self, text: str, account: AccountRef | None = None, limit: int = 20
+    ) -> FindResult:
+        """Cases whose handle or a report's note contains `text` (or that are `account`),
+        newest first."""
+        pattern = "%" + _escape_like(text) + "%"
+        where = """
+            c.handle LIKE :pattern ESCAPE '\\'
+            OR EXISTS (SELECT 1 FROM reports r
+                        WHERE r.case_id = c.id AND r.note LIKE :pattern ESCAPE '\\')
+            OR (c.platform = :platform AND c.handle = :handle)
+        """
+        params = {
+            "pattern": pattern,
+            "platform": account.platform.value if account else None,
+            "handle": account.handle if account else None,
+            "limit": limit,
+        }
+        rows = await self.db.fetchall(
+            f"""
+            SELECT c.id, c.platform, c.handle, c.grp, c.state, c.created_at,
+                   (SELECT count(*) FROM reports r WHERE r.case_id = c.id) AS report_count
+              FROM cases c
+             WHERE {where}
+             ORDER BY c.created_at DESC, c.id DESC
+             LIMIT :limit
+            """,
+            params,
+        )
+        total = await self.db.fetchone(f"SELECT count(*) FROM cases c WHERE {where}", params)
+        assert total is not None
+        return FindResult(
+            cases=[
+                CaseSummary(
+                    id=row["id"],
+                    account=_account(row),
+                    group=row["grp"],
+                    state=CaseState(row["state"]),
+                    report_count=row["report_count"],
+                    created_at=from_ts(row["created_at"]),
+                )
+                for row in rows
+            ],
+            total=int(total[0]),
+        )
+
+
+def _account(row: Row) -> AccountRef:
+    return AccountRef(Platform(row["platform"]), row["handle"])
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -1,0 +1,77 @@
+"""Validation of /import files: the whole file is checked before anything is written."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.csv_import import MAX_ROWS, read_import
+from bot.errors import UsageError
+
+GROUPS = ["TTP", "BLA", "BLF"]
+HEADER = "account,group,category,followers,note\n"
+
+
+def test_valid_file_gives_every_row() -> None:
+    data = (
+        HEADER
+        + "https://twitter.com/Foo?s=20,TTP,hate,12.5k,first\n"
+        + 't.me/some_channel,bla,,,"note, with comma\nand a line break"\n'
+        + "\n"
+    ).encode()
+    parsed = read_import(data, GROUPS)
+    assert parsed.errors == []
+    assert [r.account.short for r in parsed.rows] == ["x:@foo", "telegram:@some_channel"]
+    assert parsed.rows[0].followers == 12_500
+    assert parsed.rows[1].note == "note, with comma\nand a line break"
+
+
+def test_excel_bom_and_column_order_are_accepted() -> None:
+    data = "\ufeffNote,Account,Group,Category,Followers\nhi,x:@foo,TTP,,\n".encode()
+    parsed = read_import(data, GROUPS)
+    assert parsed.rows[0].note == "hi"
+
+
+def test_bad_rows_are_all_listed_with_spreadsheet_row_numbers_and_no_rows_returned() -> None:
+    data = (
+        HEADER
+        + "x.com/foo,TTP,,,\n"  # row 2, fine
+        + "https://example.org/x,TTP,,,\n"  # row 3
+        + "x.com/bar,ISIS,,,\n"  # row 4
+        + "x.com/baz,TTP,,lots,\n"  # row 5
+        + "x.com/qux,TTP,,\n"  # row 6: 4 fields
+    ).encode()
+    parsed = read_import(data, GROUPS)
+    assert parsed.rows == []
+    assert [e.row for e in parsed.errors] == [3, 4, 5, 6]
+    assert "Unknown site" in parsed.errors[0].reason
+    assert "Unknown group" in parsed.errors[1].reason
+    assert "followers=lots" in parsed.errors[2].reason
+    assert "4 fields" in parsed.errors[3].reason
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"", "empty"),
+        (b"\xff\xfea\x00c\x00", "not UTF-8"),
+        ("account,group\nx:@foo,TTP\n".encode(), "Missing column"),
+        ((HEADER.strip() + ",extra\n").encode(), "Unknown column"),
+        (HEADER.encode(), "no rows"),
+        (b"x.com/foo,TTP,,,\n", "Unknown column"),
+        ("account,group,category,followers,note\x00\n".encode(), "NUL"),
+    ],
+)
+def test_file_level_problems(data: bytes, reason: str) -> None:
+    with pytest.raises(UsageError, match=reason):
+        read_import(data, GROUPS)
+
+
+def test_too_many_rows() -> None:
+    data = (HEADER + "x:@foo,TTP,,,\n" * (MAX_ROWS + 1)).encode()
+    with pytest.raises(UsageError, match="more than 100,000 rows"):
+        read_import(data, GROUPS)
+
+
+def test_too_big() -> None:
+    with pytest.raises(UsageError, match="at most 20 MB"):
+        read_import(b"a" * (20 * 1024 * 1024 + 1), GROUPS)
