@@ -1,24 +1,15 @@
 -- Version 2: comeback detection and request packets.
--- comeback_key(platform, handle) is bot.comeback.match_key, registered on every connection
--- by storage/db.py. A writer without it (a bulk loader on plain sqlite3) must fill
--- match_key itself: the insert trigger only runs when match_key is NULL.
 
--- The blocking key of a case's handle (NULL: not a name, e.g. a phone number).
+-- The blocking key of a case's handle (bot.comeback.match_key): '' when the handle is not a
+-- name (a phone number, a numeric id); NULL when not computed yet. Rows written by code that
+-- does not set it (/flag, /import, plain sqlite3 loaders) get it from storage/comebacks.py,
+-- which fills the NULL ones (found through cases_match_key_missing) before every probe.
+-- comeback_key(platform, handle) is registered on every connection by storage/db.py.
 ALTER TABLE cases ADD COLUMN match_key TEXT;
-UPDATE cases SET match_key = comeback_key(platform, handle);
+UPDATE cases SET match_key = coalesce(comeback_key(platform, handle), '');
 -- The comeback probe: same platform, same key (or a key prefix range for typos).
 CREATE INDEX cases_by_match_key ON cases (platform, match_key);
-
-CREATE TRIGGER cases_match_key_on_insert AFTER INSERT ON cases
-WHEN NEW.match_key IS NULL
-BEGIN
-    UPDATE cases SET match_key = comeback_key(NEW.platform, NEW.handle) WHERE id = NEW.id;
-END;
-
-CREATE TRIGGER cases_match_key_on_rename AFTER UPDATE OF platform, handle ON cases
-BEGIN
-    UPDATE cases SET match_key = comeback_key(NEW.platform, NEW.handle) WHERE id = NEW.id;
-END;
+CREATE INDEX cases_match_key_missing ON cases (id) WHERE match_key IS NULL;
 
 -- A new case that looks like a re-creation of an actioned one.
 CREATE TABLE comebacks (
