@@ -7,8 +7,10 @@ from pathlib import Path
 
 from storage.audit import Audit
 from storage.cases import Cases
+from storage.comebacks import Comebacks
 from storage.db import Database
 from storage.members import Members
+from storage.packets import Packets
 from storage.requests import RequestRounds
 from storage.updates import ProcessedUpdates
 
@@ -21,6 +23,8 @@ class Store:
         self.updates = ProcessedUpdates(db)
         self.cases = Cases(db)
         self.requests = RequestRounds(db)
+        self.comebacks = Comebacks(db)
+        self.packets = Packets(db, self.requests)
 
     @classmethod
     async def open(cls, path: Path, admin_ids: Collection[int] = ()) -> Store:

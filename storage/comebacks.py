@@ -1,0 +1,240 @@
+"""Comebacks: links from a new (open) case to the actioned case it looks like.
+
+Finding candidates is two index probes on `cases_by_match_key (platform, match_key)`: the
+same key, and keys sharing the first letters (for a one-letter typo), each bounded; never a
+scan of the cases. `bot.comeback.compare` then decides on each candidate.
+
+`cases.match_key` is filled by migration 002 for old rows; rows inserted later without it
+(NULL) are keyed here, through the partial index `cases_match_key_missing`, before a probe.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from bot.comeback import Comeback, compare, match_key, typo_budget, typo_prefix
+from bot.domain import CaseState, Platform
+from storage.db import Database, Row, Tx, from_ts, from_ts_or_none, to_ts
+
+# A probe returns at most this many candidates (a very common key, e.g. `news`).
+PROBE_LIMIT = 200
+LIST_LIMIT = 50
+OPEN_STATES = (CaseState.FLAGGED.value, CaseState.REQUESTED.value, CaseState.REFUSED.value)
+_FILL_BATCH = 5000
+
+_PROBE_SQL = """
+SELECT id, handle FROM cases
+ WHERE platform = :platform AND match_key = :key AND state = 'actioned' AND id <> :case_id
+ LIMIT :limit
+"""
+_TYPO_PROBE_SQL = """
+SELECT id, handle FROM cases
+ WHERE platform = :platform AND match_key >= :low AND match_key < :high
+   AND match_key <> :key AND length(match_key) BETWEEN :min_len AND :max_len
+   AND state = 'actioned' AND id <> :case_id
+ LIMIT :limit
+"""
+# A link with both cases and the original's latest removal/restriction.
+_LINK_SQL = """
+SELECT k.case_id, n.platform, n.handle, k.original_case_id, o.handle AS original_handle,
+       a.outcome AS original_outcome, a.outcome_at AS original_actioned_at,
+       k.score, k.found_at
+  FROM comebacks k
+  JOIN cases n ON n.id = k.case_id
+  JOIN cases o ON o.id = k.original_case_id
+  LEFT JOIN request_rounds a ON a.id = (
+       SELECT r.id FROM request_rounds r
+        WHERE r.case_id = o.id AND r.outcome IN ('removed', 'restricted')
+        ORDER BY r.round_no DESC LIMIT 1)
+"""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An actioned case that a given case looks like."""
+
+    original_case_id: int
+    original_handle: str
+    score: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class ComebackList:
+    comebacks: list[Comeback]  # newest first, at most LIST_LIMIT
+    total: int
+
+
+def _comeback(row: Row) -> Comeback:
+    return Comeback(
+        case_id=row["case_id"],
+        platform=Platform(row["platform"]),
+        handle=row["handle"],
+        original_case_id=row["original_case_id"],
+        original_handle=row["original_handle"],
+        original_outcome=row["original_outcome"],
+        original_actioned_at=from_ts_or_none(row["original_actioned_at"]),
+        score=row["score"],
+        found_at=from_ts(row["found_at"]),
+    )
+
+
+class Comebacks:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # ------------------------------------------------------------------ matching
+
+    async def candidates_for(self, case_id: int, tx: Tx | None = None) -> list[Candidate]:
+        """Actioned cases on the same platform that `case_id` looks like, best first.
+
+        Two bounded index probes and a rapidfuzz check per candidate: what `make bench`
+        times per /flag. Reads `match_key` of the other cases as stored: after writing cases
+        without it, call `fill_missing_keys()` (link_new_case and scan do).
+        """
+        fetchone = tx.fetchone if tx is not None else self.db.fetchone
+        fetchall = tx.fetchall if tx is not None else self.db.fetchall
+        case = await fetchone("SELECT platform, handle FROM cases WHERE id = ?", (case_id,))
+        if case is None:
+            return []
+        platform, handle = case["platform"], case["handle"]
+        key = match_key(platform, handle)
+        if not key:
+            return []
+        params: dict[str, object] = {
+            "platform": platform,
+            "key": key,
+            "case_id": case_id,
+            "limit": PROBE_LIMIT,
+        }
+        rows = await fetchall(_PROBE_SQL, params)
+        prefix = typo_prefix(key)
+        if prefix is not None:
+            budget = typo_budget(key) + 1  # + a shared display name, see compare()
+            rows += await fetchall(
+                _TYPO_PROBE_SQL,
+                {
+                    **params,
+                    "low": prefix,
+                    "high": prefix + "~",  # keys are [0-9a-z]; "~" sorts after them
+                    "min_len": len(key) - budget,
+                    "max_len": len(key) + budget,
+                },
+            )
+        found = []
+        for row in rows:
+            decision = compare(platform, handle, row["handle"])
+            if decision.matched:
+                found.append(Candidate(row["id"], row["handle"], decision.score, decision.reason))
+        found.sort(key=lambda c: (-c.score, -c.original_case_id))
+        return found
+
+    async def fill_missing_keys(self) -> int:
+        """Key every case written without a match_key; returns how many."""
+        async with self.db.transaction() as tx:
+            return await _fill_missing_keys(tx)
+
+    async def link_new_case(self, case_id: int, at: dt.datetime) -> list[Comeback]:
+        """The /flag hook: link an open case to the actioned cases it looks like (idempotent);
+        returns every comeback link of the case."""
+        async with self.db.transaction() as tx:
+            await _fill_missing_keys(tx)
+            state = await tx.fetchone("SELECT state FROM cases WHERE id = ?", (case_id,))
+            if state is None:
+                return []
+            if state["state"] in OPEN_STATES:
+                for candidate in await self.candidates_for(case_id, tx):
+                    await _link(tx, case_id, candidate.original_case_id, candidate.score, at)
+            rows = await tx.fetchall(
+                _LINK_SQL + " WHERE k.case_id = ? ORDER BY k.score DESC, k.original_case_id DESC",
+                (case_id,),
+            )
+        return [_comeback(row) for row in rows]
+
+    async def scan(self, at: dt.datetime, platform: Platform | None = None) -> ComebackList:
+        """/comebacks: link every open case whose key equals an actioned case's key (typo
+        matches are linked when the case is flagged), then list the open linked cases."""
+        async with self.db.transaction() as tx:
+            await _fill_missing_keys(tx)
+            pairs = await tx.fetchall(
+                "SELECT n.id, n.platform, n.handle, o.id AS original_id, o.handle AS original"
+                "  FROM cases n"
+                "  JOIN cases o ON o.platform = n.platform AND o.match_key = n.match_key"
+                " WHERE n.state IN (?, ?, ?) AND o.state = 'actioned' AND o.id <> n.id"
+                "   AND n.match_key <> '' AND (? IS NULL OR n.platform = ?)"
+                "   AND NOT EXISTS (SELECT 1 FROM comebacks k"
+                "                    WHERE k.case_id = n.id AND k.original_case_id = o.id)",
+                (*OPEN_STATES, platform, platform),
+            )
+            for pair in pairs:
+                decision = compare(pair["platform"], pair["handle"], pair["original"])
+                if decision.matched:
+                    await _link(tx, pair["id"], pair["original_id"], decision.score, at)
+        where = (
+            " WHERE n.state IN (?, ?, ?) AND o.state = 'actioned' AND (? IS NULL OR n.platform = ?)"
+        )
+        params = (*OPEN_STATES, platform, platform)
+        count = await self.db.fetchone(
+            "SELECT count(*) FROM comebacks k JOIN cases n ON n.id = k.case_id"
+            " JOIN cases o ON o.id = k.original_case_id" + where,
+            params,
+        )
+        rows = await self.db.fetchall(
+            _LINK_SQL + where + " ORDER BY k.found_at DESC, k.case_id DESC LIMIT ?",
+            (*params, LIST_LIMIT),
+        )
+        return ComebackList([_comeback(row) for row in rows], int(count[0]) if count else 0)
+
+    # ------------------------------------------------------------------ reading
+
+    async def found_between(self, since: dt.datetime, until: dt.datetime) -> list[Comeback]:
+        """Links found in [since, until): the digest's "new comebacks of the last 24 h"."""
+        rows = await self.db.fetchall(
+            _LINK_SQL + " WHERE k.found_at >= ? AND k.found_at < ?"
+            " ORDER BY k.found_at DESC, k.case_id DESC",
+            (to_ts(since), to_ts(until)),
+        )
+        return [_comeback(row) for row in rows]
+
+    async def links_of(self, case_id: int) -> list[Comeback]:
+        """Both directions, for the case card: what this case looks like, and what looks
+        like it."""
+        rows = await self.db.fetchall(
+            _LINK_SQL + " WHERE k.case_id = ? OR k.original_case_id = ?"
+            " ORDER BY k.found_at, k.case_id",
+            (case_id, case_id),
+        )
+        return [_comeback(row) for row in rows]
+
+
+async def _link(tx: Tx, case_id: int, original_id: int, score: float, at: dt.datetime) -> None:
+    await tx.execute(
+        "INSERT INTO comebacks (case_id, original_case_id, score, found_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (case_id, original_case_id) DO NOTHING",
+        (case_id, original_id, score, to_ts(at)),
+    )
+
+
+async def _fill_missing_keys(tx: Tx) -> int:
+    """Key the cases written without one (NULL); '' marks a handle that is not a name."""
+    filled = 0
+    while True:
+        rows = await tx.fetchall(
+            "SELECT id, platform, handle FROM cases WHERE match_key IS NULL LIMIT ?",
+            (_FILL_BATCH,),
+        )
+        if not rows:
+            return filled
+        await tx.executemany(
+            "UPDATE cases SET match_key = ? WHERE id = ?",
+            [(_key_or_blank(row["platform"], row["handle"]), row["id"]) for row in rows],
+        )
+        filled += len(rows)
+
+
+def _key_or_blank(platform: str, handle: str) -> str:
+    try:
+        return match_key(platform, handle) or ""
+    except ValueError:
+        return ""

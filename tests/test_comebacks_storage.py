@@ -1,0 +1,172 @@
+"""Comeback links in a real SQLite file: index probes, linking, listing, the digest window."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.domain import CaseState, Outcome, Platform
+from bot.flag_command import FlagCommand
+from storage.comebacks import PROBE_LIMIT
+from storage.store import Store
+
+T0 = dt.datetime(2026, 10, 1, 12, 0, tzinfo=dt.UTC)
+REPORTER = 7
+REVIEWER = 8
+GROUPS = ["TTP", "BLA", "BLF"]
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    opened = await Store.open(tmp_path / "t.db")
+    try:
+        yield opened
+    finally:
+        await opened.close()
+
+
+async def flag(store: Store, text: str, at: dt.datetime = T0) -> int:
+    result = await store.cases.report(FlagCommand.parse(text, GROUPS), REPORTER, at)
+    return result.case_id
+
+
+async def action(store: Store, case_id: int, outcome: Outcome, at: dt.datetime) -> None:
+    await store.requests.open_rounds([case_id], by=REVIEWER, at=at)
+    await store.requests.record_outcome(case_id, outcome, by=REVIEWER, at=at)
+
+
+async def test_a_new_case_is_linked_to_the_removed_account_it_looks_like(store: Store):
+    original = await flag(store, "instagram.com/ttp_media TTP")
+    await action(store, original, Outcome.REMOVED, T0 + dt.timedelta(days=1))
+    later = T0 + dt.timedelta(days=5)
+    comeback = await flag(store, "instagram.com/ttp.media.official TTP", later)
+
+    links = await store.comebacks.link_new_case(comeback, later)
+
+    assert [(c.case_id, c.original_case_id) for c in links] == [(comeback, original)]
+    assert links[0].original_outcome == "removed"
+    assert links[0].original_actioned_at == T0 + dt.timedelta(days=1)
+    assert links[0].found_at == later
+    # idempotent: a second /flag of the same account adds no second link
+    again = await store.comebacks.link_new_case(comeback, later + dt.timedelta(hours=1))
+    assert again == links
+    assert [c.case_id for c in await store.comebacks.links_of(original)] == [comeback]
+
+
+async def test_only_actioned_cases_on_the_same_platform_are_candidates(store: Store):
+    open_case = await flag(store, "x.com/bla_news BLA")  # flagged, never actioned
+    refused = await flag(store, "x.com/bla_tv BLA")
+    await action(store, refused, Outcome.REJECTED, T0)
+    other_platform = await flag(store, "t.me/bla_media BLA")
+    await action(store, other_platform, Outcome.REMOVED, T0)
+    restricted = await flag(store, "x.com/bla_official BLA")
+    await action(store, restricted, Outcome.RESTRICTED, T0)
+    new = await flag(store, "x.com/bla_news2 BLA", T0 + dt.timedelta(days=1))
+    assert await store.comebacks.fill_missing_keys() == 5
+
+    found = await store.comebacks.candidates_for(new)
+
+    assert [c.original_case_id for c in found] == [restricted]
+    assert open_case not in {c.original_case_id for c in found}
+
+
+async def test_near_misses_and_phone_numbers_are_not_linked(store: Store):
+    removed = await flag(store, "x.com/bbc_news BLA")
+    await action(store, removed, Outcome.REMOVED, T0)
+    number = await flag(store, "wa.me/923001234567 BLA")
+    await action(store, number, Outcome.REMOVED, T0)
+    near = await flag(store, "x.com/bla_news BLA")
+    other_number = await flag(store, "wa.me/923001234568 BLA")
+
+    assert await store.comebacks.link_new_case(near, T0) == []
+    assert await store.comebacks.link_new_case(other_number, T0) == []
+
+
+async def test_a_one_letter_typo_is_found_through_the_prefix_probe(store: Store):
+    original = await flag(store, "instagram.com/tehreek_taliban TTP")
+    await action(store, original, Outcome.REMOVED, T0)
+    typo = await flag(store, "instagram.com/tehreek_talibaan TTP")
+    await store.comebacks.fill_missing_keys()
+    found = await store.comebacks.candidates_for(typo)
+    assert [c.original_case_id for c in found] == [original]
+    assert found[0].score < 1.0
+
+
+async def test_a_dismissed_case_is_not_linked(store: Store):
+    original = await flag(store, "x.com/ttp_media TTP")
+    await action(store, original, Outcome.REMOVED, T0)
+    new = await flag(store, "x.com/ttp_media2 TTP")
+    await store.cases.dismiss(new, "a news outlet", REVIEWER, T0)
+    assert await store.comebacks.link_new_case(new, T0) == []
+
+
+async def test_scan_links_open_cases_flagged_before_the_original_was_removed(store: Store):
+    comeback = await flag(store, "x.com/umar_media_new TTP")  # flagged first
+    original = await flag(store, "x.com/umar_media TTP")
+    tg_case = await flag(store, "t.me/sangar_tv BLF")
+    tg_original = await flag(store, "t.me/sangar_news BLF")
+    assert await store.comebacks.link_new_case(comeback, T0) == []  # nothing actioned yet
+    await action(store, original, Outcome.REMOVED, T0 + dt.timedelta(days=1))
+    await action(store, tg_original, Outcome.REMOVED, T0 + dt.timedelta(days=1))
+
+    listed = await store.comebacks.scan(T0 + dt.timedelta(days=2))
+    assert listed.total == 2
+    assert {(c.case_id, c.original_case_id) for c in listed.comebacks} == {
+        (comeback, original),
+        (tg_case, tg_original),
+    }
+    only_x = await store.comebacks.scan(T0 + dt.timedelta(days=2), Platform.X)
+    assert [(c.case_id, c.platform) for c in only_x.comebacks] == [(comeback, Platform.X)]
+
+    # once the comeback itself is actioned it leaves the list (still linked on its card)
+    await action(store, comeback, Outcome.REMOVED, T0 + dt.timedelta(days=3))
+    after = await store.comebacks.scan(T0 + dt.timedelta(days=3), Platform.X)
+    assert after.total == 0
+    assert [c.case_id for c in await store.comebacks.links_of(comeback)] == [comeback]
+
+
+async def test_found_between_is_the_digest_window(store: Store):
+    original = await flag(store, "x.com/ttp_media TTP")
+    await action(store, original, Outcome.REMOVED, T0)
+    old = await flag(store, "x.com/ttp_media2 TTP")
+    new = await flag(store, "x.com/ttp_media3 TTP")
+    await store.comebacks.link_new_case(old, T0 + dt.timedelta(hours=1))
+    await store.comebacks.link_new_case(new, T0 + dt.timedelta(hours=30))
+
+    window = await store.comebacks.found_between(
+        T0 + dt.timedelta(hours=10), T0 + dt.timedelta(hours=34)
+    )
+    assert [c.case_id for c in window] == [new]
+
+
+async def test_rows_written_without_a_key_are_keyed_before_the_probe(store: Store, tmp_path):
+    """A loader on plain sqlite3 (no comeback_key function) leaves match_key NULL."""
+    with sqlite3.connect(tmp_path / "t.db") as conn:
+        conn.execute(
+            "INSERT INTO cases (id, platform, handle, grp, category, state, created_at,"
+            " created_by, updated_at) VALUES (50, 'instagram', 'hakkal_media', 'BLA', 'other',"
+            " 'actioned', 0, 1, 0), (51, 'whatsapp', '+923001112223', 'BLA', 'other',"
+            " 'flagged', 0, 1, 0)"
+        )
+    new = await flag(store, "instagram.com/hakkal.news.backup BLA")
+    links = await store.comebacks.link_new_case(new, T0)
+    assert [c.original_case_id for c in links] == [50]
+    keys = await store.db.fetchall("SELECT id, match_key FROM cases WHERE id IN (50, 51)")
+    assert [tuple(row) for row in keys] == [(50, "hakkal"), (51, "")]
+
+
+async def test_probes_use_the_index_and_are_bounded(store: Store):
+    original = await flag(store, "x.com/ttp_media TTP")
+    await action(store, original, Outcome.REMOVED, T0)
+    plan = await store.db.fetchall(
+        "EXPLAIN QUERY PLAN SELECT id, handle FROM cases WHERE platform = 'x'"
+        " AND match_key >= 'tehr' AND match_key < 'tehr~' AND state = 'actioned'"
+    )
+    assert any("cases_by_match_key" in row["detail"] for row in plan)
+    assert PROBE_LIMIT <= 500
+    assert (await store.cases.card(original)) is not None
+    assert CaseState.ACTIONED.value == "actioned"
