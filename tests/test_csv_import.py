@@ -54,11 +54,11 @@ def test_bad_rows_are_all_listed_with_spreadsheet_row_numbers_and_no_rows_return
     [
         (b"", "empty"),
         (b"\xff\xfea\x00c\x00", "not UTF-8"),
-        ("account,group\nx:@foo,TTP\n".encode(), "Missing column"),
+        (b"account,group\nx:@foo,TTP\n", "Missing column"),
         ((HEADER.strip() + ",extra\n").encode(), "Unknown column"),
         (HEADER.encode(), "no rows"),
         (b"x.com/foo,TTP,,,\n", "Unknown column"),
-        ("account,group,category,followers,note\x00\n".encode(), "NUL"),
+        (b"account,group,category,followers,note\x00\n", "NUL"),
     ],
 )
 def test_file_level_problems(data: bytes, reason: str) -> None:
