@@ -14,7 +14,7 @@ from telegram import (
 )
 from telegram.ext import ContextTypes
 
-from bot import cards
+from bot import cards, comeback
 from bot.commands import parse_case_id, spec
 from bot.deps import now, settings, store
 from bot.errors import UsageError
@@ -40,7 +40,10 @@ async def flag(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         at=now(context),
         evidence=evidence_of(target) if target is not None else None,
     )
-    await reply(update, cards.flag_result(result, cmd))
+    # issue 7: link the case to actioned cases it looks like, and say so
+    comebacks = await store(context).comebacks.link_new_case(result.case_id, now(context))
+    note = comeback.flag_note(comebacks, settings(context).timezone)
+    await reply(update, cards.flag_result(result, cmd) + note)
 
 
 def evidence_of(message: Message) -> Evidence:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot import cards
+from bot import cards, comeback
 from bot.accounts import AccountRef, parse_account
 from bot.commands import parse_case_id, spec
 from bot.deps import settings, store
@@ -52,7 +52,9 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if card is None:
         await reply(update, f"There is no case #{case_id}.")
         return
-    await reply(update, cards.case_card(card, settings(context).timezone))
+    links = await store(context).comebacks.links_of(case_id)  # issue 7: comeback links
+    tz = settings(context).timezone
+    await reply(update, cards.case_card(card, tz) + comeback.card_lines(links, case_id, tz))
 
 
 @for_command("find")
