@@ -29,7 +29,7 @@ from bot.commands import COMMANDS
 from bot.deps import Deps, deps, install, now, store
 from bot.request_views import CALLBACK_PATTERN
 from bot.settings import Settings
-from handlers import admin, flag, io, lookup, requests, start
+from handlers import admin, comebacks, flag, io, lookup, packet, requests, start
 from handlers.auth import check_role
 from handlers.common import reply
 from storage.store import Store
@@ -61,6 +61,8 @@ def command_handlers() -> list[BaseHandler[Update, Any, Any]]:
         "outcome": requests.outcome,
         "pending": requests.pending,
         "export": io.export,
+        "comebacks": comebacks.comebacks,
+        "packet": packet.packet,
     }
     return [CommandHandler(name, callback) for name, callback in callbacks.items()]
 
@@ -97,6 +99,7 @@ def build_application(
     app.add_handlers(command_handlers())
     app.add_handler(MessageHandler(IMPORT_CAPTION, io.import_csv))
     app.add_handler(CallbackQueryHandler(requests.outcome_button, pattern=CALLBACK_PATTERN))
+    app.add_handler(CallbackQueryHandler(packet.mark_requested_button, pattern=packet.PATTERN))
     app.add_handler(MessageHandler(filters.COMMAND, _unknown_command))
     app.add_handler(
         MessageHandler(

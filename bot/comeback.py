@@ -194,6 +194,25 @@ def list_line(comeback: Comeback, tz: ZoneInfo) -> str:
     )
 
 
+def flag_note(comebacks: list[Comeback], tz: ZoneInfo) -> str:
+    """Appended to the /flag reply: one warning line per actioned case this one looks like."""
+    return "".join(f"\n⚠️ #{item.case_id} {describe(item, tz)}" for item in comebacks)
+
+
+def card_lines(comebacks: list[Comeback], case_id: int, tz: ZoneInfo) -> str:
+    """Appended to the /status card: the links of the case, in both directions."""
+    lines = []
+    for item in comebacks:
+        if item.case_id == case_id:
+            lines.append(f"Comeback: {describe(item, tz)}")
+        else:
+            lines.append(
+                f"Comeback: #{item.case_id} {esc(item.handle)} looks like this account "
+                f"(found {local_time(item.found_at, tz)[:10]})"
+            )
+    return "".join(f"\n{line}" for line in lines)
+
+
 def digest_section(comebacks: list[Comeback], tz: ZoneInfo, limit: int = 10) -> str:
     """The digest's comeback section (last 24 h); empty text when there is nothing new."""
     if not comebacks:

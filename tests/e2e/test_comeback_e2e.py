@@ -1,0 +1,76 @@
+"""Issue 7 end to end: a flag that looks like a removed account, /status links, /comebacks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from bot.clock import ManualClock
+from tests.e2e.fake_bot_api import FakeBotApi
+from tests.e2e.harness import ADMIN, START, running_bot
+
+VIEWER = 202
+
+
+async def flag(api: FakeBotApi, text: str) -> tuple[int, str]:
+    [answer] = await api.ask(ADMIN, f"/flag {text}")
+    found = re.search(r"#(\d+)", answer.plain)
+    assert found, answer.plain
+    return int(found.group(1)), answer.plain
+
+
+async def remove(api: FakeBotApi, case_id: int) -> None:
+    await api.ask(ADMIN, f"/request #{case_id}")
+    [done] = await api.ask(ADMIN, f"/outcome #{case_id} removed")
+    assert "removed" in done.plain, done.plain
+
+
+async def test_flag_of_a_recreated_account_says_comeback_and_status_links_both(fake_api, tmp_path):
+    clock = ManualClock(START)
+    async with running_bot(fake_api, tmp_path / "t.db", clock=clock):
+        original, _ = await flag(fake_api, "instagram.com/ttp_media TTP propaganda")
+        await remove(fake_api, original)
+        clock.advance(dt.timedelta(days=3))
+
+        comeback, reply = await flag(fake_api, "instagram.com/ttp.media.official TTP")
+        assert f"looks like a comeback of #{original} (removed 2026-11-02)" in reply
+
+        near, near_reply = await flag(fake_api, "instagram.com/tlp_media TTP")
+        assert "comeback" not in near_reply
+
+        [card] = await fake_api.ask(ADMIN, f"/status #{comeback}")
+        assert f"Comeback: looks like a comeback of #{original} (removed 2026-11-02)" in card.plain
+        [card] = await fake_api.ask(ADMIN, f"/status #{original}")
+        assert f"Comeback: #{comeback} ttp.media.official looks like this account" in card.plain
+
+        # flagging the same account again does not link it twice
+        _, again = await flag(fake_api, "instagram.com/ttp.media.official TTP")
+        assert again.count("looks like a comeback") == 1
+
+
+async def test_comebacks_lists_open_cases_flagged_before_the_removal(fake_api, tmp_path):
+    async with running_bot(fake_api, tmp_path / "t.db"):
+        await fake_api.ask(ADMIN, f"/grant {VIEWER} viewer")
+        early, reply = await flag(fake_api, "t.me/sangar_tv BLF")  # nothing removed yet
+        assert "comeback" not in reply
+        original, _ = await flag(fake_api, "t.me/sangar_news BLF")
+        other, _ = await flag(fake_api, "x.com/hakkal_tv BLA")
+        x_original, _ = await flag(fake_api, "x.com/hakkal BLA")
+        await remove(fake_api, original)
+        await remove(fake_api, x_original)
+
+        [listed] = await fake_api.ask(VIEWER, "/comebacks")
+        assert listed.plain.startswith("Comebacks: 2")
+        assert f"#{early} Telegram sangar_tv ← #{original} sangar_news (removed" in listed.plain
+        assert f"#{other} X hakkal_tv ← #{x_original} hakkal (removed" in listed.plain
+
+        [only_tg] = await fake_api.ask(VIEWER, "/comebacks tg")
+        assert only_tg.plain.startswith("Comebacks on Telegram: 1")
+        assert "hakkal" not in only_tg.plain
+
+        [none] = await fake_api.ask(VIEWER, "/comebacks tiktok")
+        assert none.plain == "No open case on TikTok looks like an actioned account."
+
+        [bad] = await fake_api.ask(VIEWER, "/comebacks myspace")
+        assert bad.plain.startswith("Unknown platform 'myspace'")
+        assert "Usage: /comebacks [platform]" in bad.plain
