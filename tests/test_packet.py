@@ -1,0 +1,194 @@
+"""Request packets: the CSV and the letter (pure), and which cases a packet takes (storage)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import AsyncIterator
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.accounts import AccountRef
+from bot.domain import CaseState, Outcome, Platform
+from bot.flag_command import FlagCommand
+from bot.packet import (
+    CSV_HEADER,
+    PacketRow,
+    button_data,
+    evidence_summary,
+    packet_csv,
+    packet_letter,
+    parse_button_data,
+    round_ref,
+)
+from storage.store import Store
+
+TZ = ZoneInfo("Asia/Karachi")
+T0 = dt.datetime(2026, 11, 2, 20, 30, tzinfo=dt.UTC)  # 01:30 on 3 Nov in Karachi
+REVIEWER = 8
+GROUPS = ["TTP", "BLA", "BLF"]
+
+ROWS = [
+    PacketRow(
+        case_id=12,
+        account=AccountRef(Platform.X, "ttp_media"),
+        group="TTP",
+        category="propaganda",
+        followers=12500,
+        first_seen=dt.datetime(2026, 10, 1, 20, 0, tzinfo=dt.UTC),
+        report_count=3,
+        notes=("posts attack videos", "posts attack videos", "recruits, line 1\nline 2"),
+        evidence_count=1,
+        evidence_texts=('=HYPERLINK("evil")',),
+    ),
+    PacketRow(
+        case_id=15,
+        account=AccountRef(Platform.X, "bla_news"),
+        group="BLA",
+        category="other",
+        followers=None,
+        first_seen=dt.datetime(2026, 10, 5, 4, 0, tzinfo=dt.UTC),
+        report_count=1,
+    ),
+]
+
+
+def test_round_reference_and_button_data():
+    assert round_ref(Platform.FACEBOOK, dt.date(2026, 11, 3), 2) == "TD-facebook-20261103-2"
+    data = button_data(123456789)
+    assert len(data.encode()) <= 64
+    assert parse_button_data(data) == 123456789
+    assert parse_button_data("o:1:1:removed") is None
+    assert parse_button_data(None) is None
+
+
+def test_evidence_summary_counts_and_quotes_once_on_one_line():
+    summary = evidence_summary(ROWS[0])
+    assert summary == (
+        "3 reports; 1 kept message: posts attack videos | recruits, line 1 line 2 | "
+        '=HYPERLINK("evil")'
+    )
+    assert evidence_summary(ROWS[1]) == "1 report"
+    long = PacketRow(**{**ROWS[1].__dict__, "notes": ("x" * 500,)})
+    assert len(evidence_summary(long)) == 300
+
+
+def test_csv_has_a_header_one_numbered_row_per_account_and_no_formulas():
+    data = packet_csv(ROWS, "TD-x-20261103-1", TZ)
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8"))))
+    assert tuple(rows[0]) == CSV_HEADER
+    assert rows[1][:10] == [
+        "1",
+        "TD-x-20261103-1",
+        "#12",
+        "X",
+        "x:@ttp_media",
+        "https://x.com/ttp_media",
+        "TTP",
+        "propaganda",
+        "12500",
+        "2026-10-02",  # first seen in local time
+    ]
+    assert rows[2][0] == "2" and rows[2][8] == ""
+    assert "'=HYPERLINK" not in rows[1][10]  # only a cell that starts with = is defused
+    formula = PacketRow(**{**ROWS[1].__dict__, "group": "=cmd()"})
+    defused = list(csv.reader(io.StringIO(packet_csv([formula], "r", TZ).decode())))
+    assert defused[1][6] == "'=cmd()"
+
+
+def test_letter_lists_every_account_with_the_reference():
+    letter = packet_letter(ROWS, "TD-x-20261103-1", Platform.X, T0, TZ)
+    assert letter.startswith("To: X Trust & Safety\nReference: TD-x-20261103-1\nDate: 2026-11-03")
+    assert "Subject: Removal request for 2 accounts" in letter
+    assert "1. https://x.com/ttp_media\n   Account: x:@ttp_media (our case #12)" in letter
+    assert "   Organisation: TTP; content: propaganda; followers: 12,500" in letter
+    assert "2. https://x.com/bla_news" in letter
+    assert "followers: unknown" in letter
+    assert "   First seen: 2026-10-05" in letter
+    assert "Please quote the reference TD-x-20261103-1" in letter
+
+
+# ---------------------------------------------------------------- storage
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    opened = await Store.open(tmp_path / "t.db")
+    try:
+        yield opened
+    finally:
+        await opened.close()
+
+
+async def flag(store: Store, text: str, at: dt.datetime = T0) -> int:
+    return (await store.cases.report(FlagCommand.parse(text, GROUPS), 7, at)).case_id
+
+
+async def test_pending_packet_takes_flagged_and_refused_cases_of_the_platform(store: Store):
+    first = await flag(store, "x.com/alpha TTP followers=2k note one", T0 - dt.timedelta(days=2))
+    refused = await flag(store, "x.com/bravo BLA", T0 - dt.timedelta(days=1))
+    await store.requests.open_rounds([refused], by=REVIEWER, at=T0)
+    await store.requests.record_outcome(refused, Outcome.REJECTED, by=REVIEWER, at=T0)
+    requested = await flag(store, "x.com/charlie TTP")
+    await store.requests.open_rounds([requested], by=REVIEWER, at=T0)
+    await flag(store, "t.me/delta TTP")
+
+    packet = await store.packets.create(Platform.X, None, by=REVIEWER, at=T0, tz=TZ)
+
+    assert packet.ref == "TD-x-20261103-1"
+    assert [row.case_id for row in packet.rows] == [first, refused]
+    assert packet.rows[0].followers == 2000 and packet.rows[0].notes == ("note one",)
+    second = await store.packets.create(Platform.X, None, by=REVIEWER, at=T0, tz=TZ)
+    assert second.ref == "TD-x-20261103-2"
+    other = await store.packets.create(Platform.TELEGRAM, None, by=REVIEWER, at=T0, tz=TZ)
+    assert other.ref == "TD-telegram-20261103-1"
+
+
+async def test_packet_of_ids_skips_the_ineligible_with_reasons(store: Store):
+    ok = await flag(store, "x.com/alpha TTP")
+    on_telegram = await flag(store, "t.me/bravo TTP")
+    requested = await flag(store, "x.com/charlie TTP")
+    await store.requests.open_rounds([requested], by=REVIEWER, at=T0)
+
+    packet = await store.packets.create(
+        Platform.X, [ok, on_telegram, requested, 999, ok], by=REVIEWER, at=T0, tz=TZ
+    )
+    assert [row.case_id for row in packet.rows] == [ok]
+    assert [(r.case_id, r.reason) for r in packet.skipped] == [
+        (on_telegram, "is on Telegram, not X"),
+        (requested, "a request is already open"),
+        (999, "no such case"),
+    ]
+
+
+async def test_nothing_eligible_writes_no_packet(store: Store):
+    packet = await store.packets.create(Platform.X, None, by=REVIEWER, at=T0, tz=TZ)
+    assert packet.packet_id is None and packet.rows == []
+    assert await store.db.fetchall("SELECT * FROM packets") == []
+
+
+async def test_marking_opens_rounds_with_the_reference_once(store: Store):
+    a = await flag(store, "x.com/alpha TTP")
+    b = await flag(store, "x.com/bravo TTP")
+    packet = await store.packets.create(Platform.X, None, by=REVIEWER, at=T0, tz=TZ)
+    assert packet.packet_id is not None
+    await store.cases.dismiss(b, "duplicate", REVIEWER, T0)  # no longer eligible
+
+    marked = await store.packets.mark_requested(packet.packet_id, by=REVIEWER, at=T0)
+
+    assert marked is not None and marked.batch is not None
+    assert [(r.case_id, r.ref, r.round_no) for r in marked.batch.opened] == [
+        (a, "TD-x-20261103-1", 1)
+    ]
+    assert [(r.case_id, r.reason) for r in marked.batch.refused] == [(b, "dismissed")]
+    card = await store.cases.card(a)
+    assert card is not None and card.state is CaseState.REQUESTED
+
+    again = await store.packets.mark_requested(packet.packet_id, by=REVIEWER, at=T0)
+    assert again is not None and again.batch is None and again.marked_at == T0
+    rounds = await store.db.fetchall("SELECT * FROM request_rounds")
+    assert len(rounds) == 1
+    assert await store.packets.mark_requested(999, by=REVIEWER, at=T0) is None
