@@ -36,12 +36,13 @@ HEADER = (
     "ref",
 )
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = frozenset("=+-@\t\r")
+SIZE_CHECK_EVERY = 1000
 
 
 def neutralise(cell: str) -> str:
     """A cell that a spreadsheet would run as a formula, made plain text."""
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+    return "'" + cell if cell[:1] in FORMULA_STARTS else cell
 
 
 def _time(value: dt.datetime | None, tz: ZoneInfo) -> str:
@@ -49,15 +50,17 @@ def _time(value: dt.datetime | None, tz: ZoneInfo) -> str:
 
 
 def cells(row: ExportRow, tz: ZoneInfo) -> list[str]:
-    values = [
-        AccountRef(row.platform, row.handle).url,
-        row.group,
-        row.category,
+    """The row's cells. Text that came from users (or from URLs) is neutralised; the other
+    cells are numbers, times and our own words, which never start with = + - @."""
+    return [
+        neutralise(AccountRef(row.platform, row.handle).url),
+        neutralise(row.group),
+        neutralise(row.category),
         "" if row.followers is None else str(row.followers),
-        row.note,
+        neutralise(row.note),
         str(row.case_id),
         row.platform.value,
-        row.handle,
+        neutralise(row.handle),
         row.state.value,
         str(row.reports),
         _time(row.first_reported, tz),
@@ -65,13 +68,26 @@ def cells(row: ExportRow, tz: ZoneInfo) -> list[str]:
         _time(row.sent_at, tz),
         "" if row.outcome is None else row.outcome.value,
         _time(row.outcome_at, tz),
-        row.ref,
+        neutralise(row.ref),
     ]
-    return [neutralise(value) for value in values]
 
 
-async def write_csv(rows: AsyncIterable[ExportRow], out: IO[bytes], tz: ZoneInfo) -> int:
-    """Write the header and every row to `out` (UTF-8); returns the number of rows."""
+class ExportTooLarge(Exception):
+    """The CSV passed `max_bytes`; writing stopped there."""
+
+    def __init__(self, rows: int, size: int) -> None:
+        super().__init__(f"export passed {size} bytes after {rows} rows")
+        self.rows = rows
+        self.size = size
+
+
+async def write_csv(
+    rows: AsyncIterable[ExportRow], out: IO[bytes], tz: ZoneInfo, *, max_bytes: int | None = None
+) -> int:
+    """Write the header and every row to `out` (UTF-8); returns the number of rows.
+
+    With `max_bytes`, stops with ExportTooLarge as soon as the file passes that size (checked
+    every SIZE_CHECK_EVERY rows), rather than writing a file that cannot be sent."""
     text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=False)
     try:
         writer = csv.writer(text)
@@ -80,7 +96,13 @@ async def write_csv(rows: AsyncIterable[ExportRow], out: IO[bytes], tz: ZoneInfo
         async for row in rows:
             writer.writerow(cells(row, tz))
             count += 1
+            if max_bytes is not None and count % SIZE_CHECK_EVERY == 0:
+                text.flush()
+                if out.tell() > max_bytes:
+                    raise ExportTooLarge(count, out.tell())
         text.flush()
+        if max_bytes is not None and out.tell() > max_bytes:
+            raise ExportTooLarge(count, out.tell())
     finally:
         text.detach()  # leave `out` open for the caller
     return count

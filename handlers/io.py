@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import tempfile
+from contextlib import aclosing
 
 from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot import cards
 from bot.commands import spec
-from bot.csv_export import write_csv
+from bot.csv_export import ExportTooLarge, write_csv
 from bot.csv_import import COLUMNS, MAX_BYTES, read_import
 from bot.deps import now, settings, store
 from bot.errors import UsageError
@@ -77,18 +78,20 @@ async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert chat is not None
     at = now(context)
     with tempfile.TemporaryFile() as out:
-        rows = store(context).requests.export_rows(cmd.scope)
-        count = await write_csv(rows, out, settings(context).timezone)
-        size = out.tell()
-        if count == 0:
-            await reply(update, f"No cases to export ({cmd.label}).")
-            return
-        if size > MAX_EXPORT_BYTES:
+        try:
+            async with aclosing(store(context).requests.export_rows(cmd.scope)) as rows:
+                count = await write_csv(
+                    rows, out, settings(context).timezone, max_bytes=MAX_EXPORT_BYTES
+                )
+        except ExportTooLarge as err:
             await reply(
                 update,
-                f"The export is {size / 1024 / 1024:.0f} MB, over Telegram's 50 MB limit: "
+                f"The export passed Telegram's 50 MB limit for a file after {err.rows:,} cases: "
                 "export one platform or pending instead.",
             )
+            return
+        if count == 0:
+            await reply(update, f"No cases to export ({cmd.label}).")
             return
         out.seek(0)
         stamp = at.astimezone(settings(context).timezone).strftime("%Y%m%d-%H%M")

@@ -9,7 +9,7 @@ from the clock and SLA, never written.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
 
 from bot.domain import CaseState, Outcome, Platform
@@ -17,7 +17,7 @@ from storage.audit import Audit
 from storage.db import Database, Row, Tx, from_ts, from_ts_or_none, to_ts
 
 PENDING_LIMIT = 30
-EXPORT_BATCH = 5000
+EXPORT_BATCH = 10_000
 
 
 class ExportScope:
@@ -395,7 +395,7 @@ class RequestRounds:
 
     async def export_rows(
         self, scope: str | Platform = ExportScope.ALL
-    ) -> AsyncIterator[ExportRow]:
+    ) -> AsyncGenerator[ExportRow, None]:
         """Every case in scope with its latest round, by case id, read in batches (streamed)."""
         if isinstance(scope, Platform):
             where, params = "c.platform = ?", [str(scope)]

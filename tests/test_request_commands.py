@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+from collections.abc import AsyncIterator
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -10,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot import request_views as views
-from bot.csv_export import HEADER, cells, neutralise
+from bot.csv_export import HEADER, ExportTooLarge, cells, neutralise, write_csv
 from bot.domain import CaseState, Outcome, Platform
 from bot.errors import UsageError
 from bot.request_commands import (
@@ -212,3 +214,44 @@ def test_export_cells_start_with_the_import_columns():
     assert values[3] == "" and values[4] == "'=cmd|' /C calc'!A0"
     assert values[7] == "'+923001234567"
     assert values[10] == "2026-11-02T11:00+05:00"
+
+
+def _export_row(case_id: int) -> ExportRow:
+    return ExportRow(
+        case_id=case_id,
+        platform=Platform.X,
+        handle=f"acct{case_id}",
+        group="TTP",
+        category="other",
+        followers=10,
+        state=CaseState.FLAGGED,
+        reports=1,
+        first_reported=T0,
+        note="n",
+        round_no=None,
+        sent_at=None,
+        outcome=None,
+        outcome_at=None,
+        ref="",
+    )
+
+
+async def _rows(count: int) -> AsyncIterator[ExportRow]:
+    for case_id in range(1, count + 1):
+        yield _export_row(case_id)
+
+
+async def test_write_csv_writes_header_and_rows_as_utf8():
+    out = io.BytesIO()
+    assert await write_csv(_rows(3), out, KARACHI) == 3
+    lines = out.getvalue().decode("utf-8").split("\r\n")
+    assert lines[0] == ",".join(HEADER)
+    assert lines[1].startswith("https://x.com/acct1,TTP,other,10,n,1,x,acct1,flagged,1,")
+    assert len([line for line in lines if line]) == 4
+
+
+async def test_write_csv_stops_once_past_the_size_limit():
+    out = io.BytesIO()
+    with pytest.raises(ExportTooLarge) as err:
+        await write_csv(_rows(5000), out, KARACHI, max_bytes=50_000)
+    assert err.value.rows == 1000 and err.value.size > 50_000
