@@ -15,34 +15,11 @@ from typing import IO
 from zoneinfo import ZoneInfo
 
 from bot.accounts import AccountRef
+from bot.csv_import import COLUMNS, EXPORT_ONLY_COLUMNS, neutralise
 from storage.requests import ExportRow
 
-HEADER = (
-    "account",
-    "group",
-    "category",
-    "followers",
-    "note",
-    "case_id",
-    "platform",
-    "handle",
-    "state",
-    "reports",
-    "first_reported",
-    "latest_round",
-    "sent_at",
-    "outcome",
-    "outcome_at",
-    "ref",
-)
-
-FORMULA_STARTS = frozenset("=+-@\t\r")
+HEADER = COLUMNS + EXPORT_ONLY_COLUMNS
 SIZE_CHECK_EVERY = 1000
-
-
-def neutralise(cell: str) -> str:
-    """A cell that a spreadsheet would run as a formula, made plain text."""
-    return "'" + cell if cell[:1] in FORMULA_STARTS else cell
 
 
 def _time(value: dt.datetime | None, tz: ZoneInfo) -> str:

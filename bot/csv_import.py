@@ -18,7 +18,33 @@ from bot.flag_command import FlagCommand
 MAX_BYTES = 20 * 1024 * 1024  # also the most the Bot API lets a bot download
 MAX_ROWS = 100_000
 COLUMNS = ("account", "group", "category", "followers", "note")
+# Columns that /export adds after COLUMNS. They are derived from the cases, so an import
+# accepts and ignores them (an export imports again); any other column is refused.
+EXPORT_ONLY_COLUMNS = (
+    "case_id",
+    "platform",
+    "handle",
+    "state",
+    "reports",
+    "first_reported",
+    "latest_round",
+    "sent_at",
+    "outcome",
+    "outcome_at",
+    "ref",
+)
 HEADER_HINT = "The first row must be the header: " + ",".join(COLUMNS)
+FORMULA_STARTS = frozenset("=+-@\t\r")
+
+
+def neutralise(cell: str) -> str:
+    """A cell that a spreadsheet would run as a formula, made plain text (for /export)."""
+    return "'" + cell if cell[:1] in FORMULA_STARTS else cell
+
+
+def unneutralise(cell: str) -> str:
+    """The inverse of `neutralise`, so an exported cell imports as it was."""
+    return cell[1:] if cell[:1] == "'" and cell[1:2] in FORMULA_STARTS else cell
 
 
 @dataclass(frozen=True)
@@ -66,7 +92,9 @@ def read_import(data: bytes, groups: Sequence[str]) -> ImportFile:
                 )
                 continue
             try:
-                account, group, category, followers, note = (record[i] for i in positions)
+                account, group, category, followers, note = (
+                    unneutralise(record[i]) for i in positions
+                )
                 rows.append(
                     FlagCommand.from_fields(account, group, category, followers, note, groups)
                 )
@@ -82,7 +110,7 @@ def read_import(data: bytes, groups: Sequence[str]) -> ImportFile:
 def _columns(header: list[str]) -> list[int]:
     """The index of each of COLUMNS in the header."""
     names = [name.strip().lower() for name in header]
-    extra = [name for name in names if name not in COLUMNS]
+    extra = [name for name in names if name not in COLUMNS + EXPORT_ONLY_COLUMNS]
     if extra:
         shown = ", ".join(repr(name[:30]) for name in extra[:5])
         raise UsageError(f"Unknown column(s) {shown}. {HEADER_HINT}.")

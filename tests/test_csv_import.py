@@ -75,3 +75,15 @@ def test_too_many_rows() -> None:
 def test_too_big() -> None:
     with pytest.raises(UsageError, match="at most 20 MB"):
         read_import(b"a" * (20 * 1024 * 1024 + 1), GROUPS)
+
+
+def test_export_columns_are_accepted_and_other_extra_columns_refused():
+    from bot.csv_export import HEADER
+
+    exported = ",".join(HEADER) + "\nhttps://x.com/foo,TTP,other,,'=cmd" + "," * 11 + "\n"
+    result = read_import(exported.encode(), ["TTP"])
+    assert not result.errors
+    [row] = result.rows
+    assert row.note == "=cmd"
+    with pytest.raises(UsageError, match="Unknown column"):
+        read_import(b"account,group,category,followers,note,colour\nx.com/a,TTP,,,,red\n", ["TTP"])
