@@ -12,6 +12,7 @@ from storage.db import Database
 from storage.members import Members
 from storage.packets import Packets
 from storage.requests import RequestRounds
+from storage.stats import Stats
 from storage.updates import ProcessedUpdates
 
 
@@ -22,6 +23,7 @@ class Store:
         self.members = Members(db, admin_ids)
         self.updates = ProcessedUpdates(db)
         self.cases = Cases(db)
+        self.stats = Stats(db)
         self.requests = RequestRounds(db)
         self.comebacks = Comebacks(db)
         self.packets = Packets(db, self.requests)

@@ -1,0 +1,201 @@
+"""Compliance arithmetic: pure functions over request rounds (PRODUCT.md "Compliance: the numbers").
+
+Over the rounds SENT in a window (start < sent_at <= end), classified as of `now`:
+- actioned: outcome removed or restricted (a later `restored` does not undo it);
+- rejected: outcome rejected;
+- expired: outcome no_response, or no outcome and older than the SLA (now - sent_at > SLA);
+- pending: no outcome, within the SLA (not counted in the percentage).
+compliance = actioned / (actioned + rejected + expired), None (shown `n/a`) when that is 0.
+median hours to action: median of (outcome_at - sent_at) over actioned rounds.
+reach removed: sum of the followers (0 if unknown) of the DISTINCT cases with an actioned round.
+
+storage/stats.py computes the same figures in SQL; tests check one against the other.
+Imports neither telegram nor aiosqlite.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.domain import Outcome, Platform
+
+
+class Status(StrEnum):
+    ACTIONED = "actioned"
+    REJECTED = "rejected"
+    EXPIRED = "expired"
+    PENDING = "pending"
+
+
+@dataclass(frozen=True)
+class RoundRow:
+    """One request round with what the figures need of its case."""
+
+    case_id: int
+    platform: Platform
+    group: str
+    followers: int | None
+    sent_at: dt.datetime
+    outcome: Outcome | None
+    outcome_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class Figures:
+    sent: int
+    actioned: int
+    rejected: int
+    expired: int
+    pending: int
+    median_seconds_to_action: float | None
+    reach_removed: int
+
+    @property
+    def decided(self) -> int:
+        """The denominator of the percentage: rounds with a verdict (pending ones excluded)."""
+        return self.actioned + self.rejected + self.expired
+
+    @property
+    def compliance(self) -> float | None:
+        return self.actioned / self.decided if self.decided else None
+
+    @property
+    def percent(self) -> int | None:
+        """Compliance in whole percent, rounded half up (the number a reader sees)."""
+        if not self.decided:
+            return None
+        return (200 * self.actioned + self.decided) // (2 * self.decided)
+
+    @property
+    def median_hours_to_action(self) -> float | None:
+        if self.median_seconds_to_action is None:
+            return None
+        return self.median_seconds_to_action / 3600
+
+
+EMPTY = Figures(0, 0, 0, 0, 0, None, 0)
+
+
+@dataclass(frozen=True)
+class Window:
+    """A rolling window of send times: start < sent_at <= end; start None means since ever."""
+
+    key: str
+    start: dt.datetime | None
+    end: dt.datetime
+
+    def contains(self, when: dt.datetime) -> bool:
+        return (self.start is None or when > self.start) and when <= self.end
+
+    def previous(self) -> Window:
+        """The window of the same length just before this one (not defined for `all`)."""
+        if self.start is None:
+            raise ValueError("the window 'all' has no previous window")
+        return Window(f"{self.key} before", self.start - (self.end - self.start), self.start)
+
+    @property
+    def title(self) -> str:
+        return "all time" if self.start is None else f"last {WINDOW_DAYS[self.key]} days"
+
+
+WINDOW_DAYS: dict[str, int | None] = {"7d": 7, "30d": 30, "90d": 90, "all": None}
+DEFAULT_WINDOW = "30d"
+
+
+def window(key: str, now: dt.datetime) -> Window:
+    """`7d`, `30d`, `90d` (rolling, ending now) or `all`; KeyError for anything else."""
+    days = WINDOW_DAYS[key]
+    return Window(key, None if days is None else now - dt.timedelta(days=days), now)
+
+
+def classify(row: RoundRow, now: dt.datetime, sla: dt.timedelta) -> Status:
+    if row.outcome is None:
+        return Status.EXPIRED if now - row.sent_at > sla else Status.PENDING
+    if row.outcome.is_action:
+        return Status.ACTIONED
+    if row.outcome is Outcome.REJECTED:
+        return Status.REJECTED
+    return Status.EXPIRED  # no_response
+
+
+def figures(rows: Iterable[RoundRow], now: dt.datetime, sla: dt.timedelta) -> Figures:
+    """The figures of `rows` (already restricted to one window and one platform or group)."""
+    counts = dict.fromkeys(Status, 0)
+    durations: list[float] = []
+    actioned_followers: dict[int, int] = {}
+    sent = 0
+    for row in rows:
+        sent += 1
+        status = classify(row, now, sla)
+        counts[status] += 1
+        if status is Status.ACTIONED:
+            assert row.outcome_at is not None
+            durations.append((row.outcome_at - row.sent_at).total_seconds())
+            actioned_followers[row.case_id] = row.followers or 0
+    return Figures(
+        sent=sent,
+        actioned=counts[Status.ACTIONED],
+        rejected=counts[Status.REJECTED],
+        expired=counts[Status.EXPIRED],
+        pending=counts[Status.PENDING],
+        median_seconds_to_action=float(statistics.median(durations)) if durations else None,
+        reach_removed=sum(actioned_followers.values()),
+    )
+
+
+def by_platform(
+    rows: Iterable[RoundRow], win: Window, now: dt.datetime, sla: dt.timedelta
+) -> dict[Platform, Figures]:
+    """Figures per platform with data in the window, in Platform order."""
+    grouped: dict[Platform, list[RoundRow]] = {}
+    for row in rows:
+        if win.contains(row.sent_at):
+            grouped.setdefault(row.platform, []).append(row)
+    return {p: figures(grouped[p], now, sla) for p in Platform if p in grouped}
+
+
+def by_group(
+    rows: Iterable[RoundRow], win: Window, now: dt.datetime, sla: dt.timedelta
+) -> dict[str, Figures]:
+    """Figures per group with data in the window (sorted by group name)."""
+    grouped: dict[str, list[RoundRow]] = {}
+    for row in rows:
+        if win.contains(row.sent_at):
+            grouped.setdefault(row.group, []).append(row)
+    return {g: figures(grouped[g], now, sla) for g in sorted(grouped)}
+
+
+def total(rows: Iterable[RoundRow], win: Window, now: dt.datetime, sla: dt.timedelta) -> Figures:
+    return figures([row for row in rows if win.contains(row.sent_at)], now, sla)
+
+
+# ------------------------------------------------------------------------------ formatting
+
+
+def format_compliance(fig: Figures) -> str:
+    """`92% of 48` (48 = actioned + rejected + expired), or `n/a` when nothing was decided."""
+    return "n/a" if fig.percent is None else f"{fig.percent}% of {fig.decided}"
+
+
+def format_median(fig: Figures) -> str:
+    value = fig.median_hours_to_action
+    if value is None:
+        return "-"
+    return f"{value:.0f} h" if value >= 10 else f"{value:.1f} h"
+
+
+def format_change(now: Figures, before: Figures) -> str:
+    """`31% (-4)`: the percentage now and its change in points against `before`."""
+    if now.percent is None:
+        return "n/a"
+    if before.percent is None:
+        return f"{now.percent}% (new)"
+    return f"{now.percent}% ({now.percent - before.percent:+d})"
+
+
+def format_count(value: int) -> str:
+    return f"{value:,}"

@@ -1,0 +1,231 @@
+"""Compliance figures and digest facts, computed in SQL.
+
+The figures follow bot/compliance.py exactly (tests compare the two on generated data); the
+work is done by GROUP BY over the rounds sent in the window, read through the covering index
+`rounds_by_sent (sent_at, case_id, outcome, outcome_at)`, joined to each round's case.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.compliance import EMPTY, Figures, Window
+from bot.domain import Outcome, Platform
+from storage.db import Database, Row, from_ts, to_ts
+
+Breakdown = Literal["platform", "group"]
+
+# Column expressions by breakdown: fixed SQL text, never user input.
+_KEYS: dict[Breakdown, str] = {"platform": "c.platform", "group": "c.grp"}
+
+# One pass over the window's rounds joined to their cases, materialised as `w` and read for the
+# counts, the medians and the reach; the last row (is_total = 1) holds the totals: counts and
+# reach summed over the keys (a case has one platform and one group, so no account is counted
+# twice), the median over all actioned rounds. The median of n values is the average of the
+# values ranked (n + 1) / 2 and (n + 2) / 2 (integer division): the middle one, or the two.
+# A window without a start uses start = -1 (every stored timestamp is >= 0).
+_FIGURES_SQL = """
+WITH w AS MATERIALIZED (
+    SELECT {key} AS key, r.case_id, c.followers, r.sent_at, r.outcome, r.outcome_at
+    FROM request_rounds AS r INDEXED BY rounds_by_sent
+    CROSS JOIN cases AS c ON c.id = r.case_id
+    WHERE r.sent_at > :start AND r.sent_at <= :end
+      AND (:platform IS NULL OR c.platform = :platform)
+),
+counts AS (
+    SELECT key,
+           COUNT(*) AS sent,
+           COUNT(*) FILTER (WHERE outcome IN ('removed', 'restricted')) AS actioned,
+           COUNT(*) FILTER (WHERE outcome = 'rejected') AS rejected,
+           COUNT(*) FILTER (WHERE outcome = 'no_response'
+                            OR (outcome IS NULL AND sent_at < :expired_before)) AS expired,
+           COUNT(*) FILTER (WHERE outcome IS NULL AND sent_at >= :expired_before) AS pending
+    FROM w GROUP BY key
+),
+actioned AS (
+    SELECT key, outcome_at - sent_at AS seconds,
+           ROW_NUMBER() OVER (PARTITION BY key ORDER BY outcome_at - sent_at) AS rank,
+           COUNT(*) OVER (PARTITION BY key) AS n,
+           ROW_NUMBER() OVER (ORDER BY outcome_at - sent_at) AS all_rank,
+           COUNT(*) OVER () AS all_n
+    FROM w WHERE outcome IN ('removed', 'restricted')
+),
+median AS (
+    SELECT key, AVG(seconds) AS median_seconds
+    FROM actioned WHERE rank IN ((n + 1) / 2, (n + 2) / 2) GROUP BY key
+),
+reach AS (
+    SELECT key, SUM(followers) AS reach
+    FROM (SELECT DISTINCT key, case_id, COALESCE(followers, 0) AS followers
+          FROM w WHERE outcome IN ('removed', 'restricted'))
+    GROUP BY key
+),
+per_key AS (
+    SELECT counts.*, median.median_seconds, COALESCE(reach.reach, 0) AS reach
+    FROM counts LEFT JOIN median USING (key) LEFT JOIN reach USING (key)
+)
+SELECT 0 AS is_total, key, sent, actioned, rejected, expired, pending, median_seconds, reach
+FROM per_key
+UNION ALL
+SELECT 1, NULL, COALESCE(SUM(sent), 0), COALESCE(SUM(actioned), 0),
+       COALESCE(SUM(rejected), 0), COALESCE(SUM(expired), 0), COALESCE(SUM(pending), 0),
+       (SELECT AVG(seconds) FROM actioned
+        WHERE all_rank IN ((all_n + 1) / 2, (all_n + 2) / 2)),
+       COALESCE(SUM(reach), 0)
+FROM per_key
+"""
+
+_NEW_CASES_SQL = """
+SELECT grp, COUNT(*) AS n FROM cases
+WHERE created_at > :start AND created_at <= :end
+GROUP BY grp
+"""
+
+_SENT_SQL = """
+SELECT c.platform AS platform, COUNT(*) AS n
+FROM request_rounds AS r INDEXED BY rounds_by_sent
+CROSS JOIN cases AS c ON c.id = r.case_id
+WHERE r.sent_at > :start AND r.sent_at <= :end
+GROUP BY c.platform
+"""
+
+# No index leads with outcome_at: this scans the covering index rounds_by_sent (once a day).
+_OUTCOMES_SQL = """
+SELECT outcome, COUNT(*) AS n
+FROM request_rounds INDEXED BY rounds_by_sent
+WHERE outcome_at > :start AND outcome_at <= :end
+GROUP BY outcome
+"""
+
+_OVERDUE_SQL = """
+SELECT r.case_id, r.round_no, r.sent_at, c.platform, c.handle, c.grp
+FROM request_rounds AS r INDEXED BY rounds_open
+CROSS JOIN cases AS c ON c.id = r.case_id
+WHERE r.outcome IS NULL AND r.sent_at < :expired_before
+ORDER BY r.sent_at, r.id
+LIMIT :limit
+"""
+
+
+@dataclass(frozen=True)
+class Table:
+    """Figures per platform (Platform order) or per group (configured order), and totals."""
+
+    rows: dict[str, Figures]
+    total: Figures
+
+    @property
+    def empty(self) -> bool:
+        return self.total.sent == 0
+
+
+@dataclass(frozen=True)
+class OverdueRound:
+    case_id: int
+    round_no: int
+    sent_at: dt.datetime
+    platform: Platform
+    handle: str
+    group: str
+
+
+@dataclass(frozen=True)
+class DayActivity:
+    """What happened in one period (the digest's last 24 h)."""
+
+    new_cases: dict[str, int]  # group -> count
+    sent: dict[Platform, int]
+    outcomes: dict[Outcome, int]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.new_cases or self.sent or self.outcomes)
+
+
+def _figures(row: Row) -> Figures:
+    median = row["median_seconds"]
+    return Figures(
+        sent=row["sent"],
+        actioned=row["actioned"],
+        rejected=row["rejected"],
+        expired=row["expired"],
+        pending=row["pending"],
+        median_seconds_to_action=None if median is None else float(median),
+        reach_removed=row["reach"],
+    )
+
+
+def _expired_before(now: dt.datetime, sla: dt.timedelta) -> int:
+    """An open round is expired when now - sent_at > sla, i.e. sent_at < now - sla; for whole
+    seconds that is sent_at < ceil(now - sla)."""
+    bound = now - sla
+    return to_ts(bound) + (1 if bound.microsecond else 0)
+
+
+class Stats:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def table(
+        self,
+        by: Breakdown,
+        win: Window,
+        now: dt.datetime,
+        sla: dt.timedelta,
+        *,
+        platform: Platform | None = None,
+        groups: list[str] | None = None,
+    ) -> Table:
+        """Figures of the rounds sent in `win`, classified as of `now`, per platform or group,
+        and the totals; one SQL statement.
+
+        Platforms come in Platform order; groups in the order of `groups`, then any others
+        (a group no longer configured) by name.
+        """
+        params = {
+            "start": -1 if win.start is None else to_ts(win.start),
+            "end": to_ts(win.end),
+            "expired_before": _expired_before(now, sla),
+            "platform": None if platform is None else platform.value,
+        }
+        found: dict[str, Figures] = {}
+        totals = EMPTY
+        for row in await self.db.fetchall(_FIGURES_SQL.format(key=_KEYS[by]), params):
+            if row["is_total"]:
+                totals = _figures(row)
+            else:
+                found[str(row["key"])] = _figures(row)
+        order = [p.value for p in Platform] if by == "platform" else list(groups or [])
+        keys = [k for k in order if k in found] + sorted(k for k in found if k not in order)
+        return Table(rows={k: found[k] for k in keys}, total=totals)
+
+    async def activity(self, start: dt.datetime, end: dt.datetime) -> DayActivity:
+        """New cases by group, requests sent by platform, outcomes recorded: start < t <= end."""
+        params = {"start": to_ts(start), "end": to_ts(end)}
+        new_cases = {r["grp"]: r["n"] for r in await self.db.fetchall(_NEW_CASES_SQL, params)}
+        sent_rows = await self.db.fetchall(_SENT_SQL, params)
+        sent = {p: r["n"] for p in Platform for r in sent_rows if r["platform"] == p.value}
+        outcome_rows = await self.db.fetchall(_OUTCOMES_SQL, params)
+        outcomes = {o: r["n"] for o in Outcome for r in outcome_rows if r["outcome"] == o.value}
+        return DayActivity(new_cases=new_cases, sent=sent, outcomes=outcomes)
+
+    async def oldest_overdue(
+        self, now: dt.datetime, sla: dt.timedelta, limit: int = 5
+    ) -> list[OverdueRound]:
+        """Open rounds older than the SLA, oldest first."""
+        rows = await self.db.fetchall(
+            _OVERDUE_SQL, {"expired_before": _expired_before(now, sla), "limit": limit}
+        )
+        return [
+            OverdueRound(
+                case_id=r["case_id"],
+                round_no=r["round_no"],
+                sent_at=from_ts(r["sent_at"]),
+                platform=Platform(r["platform"]),
+                handle=r["handle"],
+                group=r["grp"],
+            )
+            for r in rows
+        ]

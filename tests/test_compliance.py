@@ -1,0 +1,186 @@
+"""The compliance arithmetic of bot/compliance.py, on hand-made rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot.compliance import (
+    EMPTY,
+    Figures,
+    RoundRow,
+    Status,
+    by_group,
+    by_platform,
+    classify,
+    figures,
+    format_change,
+    format_compliance,
+    format_median,
+    total,
+    window,
+)
+from bot.domain import Outcome, Platform
+
+NOW = dt.datetime(2026, 11, 2, 6, 0, tzinfo=dt.UTC)
+SLA = dt.timedelta(hours=72)
+H = dt.timedelta(hours=1)
+D = dt.timedelta(days=1)
+
+
+def rnd(
+    sent_ago: dt.timedelta,
+    outcome: Outcome | None = None,
+    after: dt.timedelta = H,
+    *,
+    case_id: int = 1,
+    platform: Platform = Platform.X,
+    group: str = "TTP",
+    followers: int | None = None,
+) -> RoundRow:
+    sent = NOW - sent_ago
+    return RoundRow(
+        case_id=case_id,
+        platform=platform,
+        group=group,
+        followers=followers,
+        sent_at=sent,
+        outcome=outcome,
+        outcome_at=None if outcome is None else sent + after,
+    )
+
+
+def test_each_outcome_is_classified_as_product_md_says() -> None:
+    assert classify(rnd(D, Outcome.REMOVED), NOW, SLA) is Status.ACTIONED
+    assert classify(rnd(D, Outcome.RESTRICTED), NOW, SLA) is Status.ACTIONED
+    assert classify(rnd(D, Outcome.REJECTED), NOW, SLA) is Status.REJECTED
+    assert classify(rnd(D, Outcome.NO_RESPONSE), NOW, SLA) is Status.EXPIRED
+    assert classify(rnd(D), NOW, SLA) is Status.PENDING
+
+
+def test_no_outcome_expires_only_once_older_than_the_sla() -> None:
+    assert classify(rnd(SLA), NOW, SLA) is Status.PENDING
+    assert classify(rnd(SLA + dt.timedelta(seconds=1)), NOW, SLA) is Status.EXPIRED
+
+
+def test_empty_window_is_n_a() -> None:
+    fig = figures([], NOW, SLA)
+    assert fig == EMPTY
+    assert fig.compliance is None
+    assert format_compliance(fig) == "n/a"
+    assert format_median(fig) == "-"
+
+
+def test_all_pending_is_n_a_but_counted_as_sent() -> None:
+    fig = figures([rnd(H), rnd(2 * H, case_id=2)], NOW, SLA)
+    assert (fig.sent, fig.pending, fig.decided) == (2, 2, 0)
+    assert format_compliance(fig) == "n/a"
+
+
+def test_percentage_rests_on_actioned_rejected_and_expired_not_pending() -> None:
+    rows = [rnd(D, Outcome.REMOVED, case_id=i) for i in range(1, 45)]  # 44 actioned
+    rows += [rnd(D, Outcome.REJECTED, case_id=100), rnd(D, Outcome.REJECTED, case_id=101)]
+    rows += [rnd(D, Outcome.NO_RESPONSE, case_id=102), rnd(5 * D, case_id=103)]  # 2 expired
+    rows += [rnd(H, case_id=104)]  # pending
+    fig = figures(rows, NOW, SLA)
+    assert (fig.sent, fig.actioned, fig.rejected, fig.expired, fig.pending) == (49, 44, 2, 2, 1)
+    assert fig.compliance == pytest.approx(44 / 48)
+    assert format_compliance(fig) == "92% of 48"
+
+
+def test_percent_rounds_half_up() -> None:
+    half = Figures(
+        sent=8,
+        actioned=1,
+        rejected=7,
+        expired=0,
+        pending=0,
+        median_seconds_to_action=None,
+        reach_removed=0,
+    )
+    assert half.percent == 13  # 12.5 -> 13
+    two_thirds = Figures(3, 2, 1, 0, 0, None, 0)
+    assert format_compliance(two_thirds) == "67% of 3"
+
+
+def test_median_hours_of_actioned_rounds_only_even_count_averages() -> None:
+    rows = [
+        rnd(D, Outcome.REMOVED, 2 * H, case_id=1),
+        rnd(D, Outcome.RESTRICTED, 4 * H, case_id=2),
+        rnd(D, Outcome.REMOVED, 10 * H, case_id=3),
+        rnd(D, Outcome.REMOVED, 30 * H, case_id=4),
+        rnd(D, Outcome.REJECTED, 1000 * H, case_id=5),
+    ]
+    fig = figures(rows, NOW, SLA)
+    assert fig.median_hours_to_action == 7.0
+    assert format_median(fig) == "7.0 h"
+    assert format_median(figures(rows[:3], NOW, SLA)) == "4.0 h"
+
+
+def test_reach_counts_each_actioned_account_once_and_unknown_followers_as_zero() -> None:
+    rows = [
+        rnd(5 * D, Outcome.REMOVED, case_id=1, followers=1000),
+        rnd(D, Outcome.REMOVED, case_id=1, followers=1000),  # round 2 of the same account
+        rnd(D, Outcome.RESTRICTED, case_id=2, followers=None),
+        rnd(D, Outcome.REJECTED, case_id=3, followers=50_000),
+    ]
+    assert figures(rows, NOW, SLA).reach_removed == 1000
+
+
+def test_round_sent_before_the_window_is_not_counted() -> None:
+    win = window("7d", NOW)
+    inside = rnd(7 * D - dt.timedelta(seconds=1), Outcome.REMOVED, case_id=1)
+    edge = rnd(7 * D, Outcome.REJECTED, case_id=2)  # exactly at the start: belongs before
+    before = rnd(8 * D, Outcome.REJECTED, case_id=3)
+    fig = total([inside, edge, before], win, NOW, SLA)
+    assert (fig.sent, fig.actioned, fig.rejected) == (1, 1, 0)
+    assert total([inside, edge, before], window("all", NOW), NOW, SLA).sent == 3
+
+
+def test_previous_window_touches_but_does_not_overlap() -> None:
+    win = window("30d", NOW)
+    prev = win.previous()
+    assert prev.end == win.start and prev.start == NOW - 60 * D
+    at_boundary = rnd(30 * D).sent_at
+    assert prev.contains(at_boundary) and not win.contains(at_boundary)
+    with pytest.raises(ValueError):
+        window("all", NOW).previous()
+
+
+def test_restored_round_stays_actioned_in_its_window() -> None:
+    # A removed account that came back: the platform did act on that request.
+    row = rnd(3 * D, Outcome.REMOVED, case_id=1, followers=10)
+    fig = total([row], window("7d", NOW), NOW, SLA)
+    assert (fig.actioned, fig.reach_removed, format_compliance(fig)) == (1, 10, "100% of 1")
+
+
+def test_breakdowns_follow_platform_order_and_group_names() -> None:
+    rows = [
+        rnd(D, Outcome.REMOVED, case_id=1, platform=Platform.YOUTUBE, group="BLA"),
+        rnd(D, Outcome.REJECTED, case_id=2, platform=Platform.X, group="TTP"),
+        rnd(D, Outcome.REMOVED, case_id=3, platform=Platform.FACEBOOK, group="BLA"),
+    ]
+    win = window("30d", NOW)
+    assert list(by_platform(rows, win, NOW, SLA)) == [
+        Platform.X,
+        Platform.FACEBOOK,
+        Platform.YOUTUBE,
+    ]
+    groups = by_group(rows, win, NOW, SLA)
+    assert list(groups) == ["BLA", "TTP"]
+    assert format_compliance(groups["BLA"]) == "100% of 2"
+
+
+def test_change_against_previous_window_in_points() -> None:
+    now = Figures(100, 31, 69, 0, 0, None, 0)
+    before = Figures(100, 35, 65, 0, 0, None, 0)
+    assert format_change(now, before) == "31% (-4)"
+    assert format_change(before, now) == "35% (+4)"
+    assert format_change(now, EMPTY) == "31% (new)"
+    assert format_change(EMPTY, before) == "n/a"
+
+
+def test_unknown_window_key_is_a_key_error() -> None:
+    with pytest.raises(KeyError):
+        window("14d", NOW)

@@ -1,0 +1,227 @@
+"""storage/stats.py: the SQL figures equal the pure arithmetic of bot/compliance.py."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot import compliance
+from bot.compliance import Window
+from bot.domain import Outcome, Platform
+from storage.stats import _FIGURES_SQL, _KEYS
+from storage.store import Store
+from tests.factories import all_round_rows, clear, connect, insert_case, insert_round
+
+NOW = dt.datetime(2026, 11, 2, 6, 0, tzinfo=dt.UTC)
+SLA = dt.timedelta(hours=72)
+H = dt.timedelta(hours=1)
+D = dt.timedelta(days=1)
+GROUPS = ["TTP", "BLA", "BLF"]
+
+case_strategy = st.tuples(
+    st.sampled_from(list(Platform)),
+    st.sampled_from([*GROUPS, "OLD"]),
+    st.one_of(st.none(), st.integers(0, 5_000_000)),
+)
+round_strategy = st.tuples(
+    st.integers(0, 7),  # which case
+    st.integers(-1, 130 * 24 * 3600),  # sent this many seconds before now (-1: just after)
+    st.one_of(st.none(), st.sampled_from(list(Outcome))),
+    st.integers(0, 20 * 24 * 3600),  # seconds from sent to outcome
+)
+
+
+def _store_rows(
+    path: Path,
+    cases: list[tuple[Platform, str, int | None]],
+    rounds: list[tuple[int, int, Outcome | None, int]],
+    now: dt.datetime,
+) -> None:
+    conn = connect(path)
+    try:
+        clear(conn)
+        ids = [
+            insert_case(
+                conn, platform=p, handle=f"h{i}", group=g, followers=f, created_at=now - 200 * D
+            )
+            for i, (p, g, f) in enumerate(cases)
+        ]
+        open_cases: set[int] = set()
+        base = now.replace(microsecond=0)
+        for index, ago, outcome, delay in rounds:
+            case_id = ids[index % len(ids)]
+            if outcome is None and case_id in open_cases:
+                outcome = Outcome.NO_RESPONSE  # one open round per case
+            if outcome is None:
+                open_cases.add(case_id)
+            sent = base - dt.timedelta(seconds=ago)
+            insert_round(
+                conn,
+                case_id=case_id,
+                sent_at=sent,
+                outcome=outcome,
+                outcome_at=None if outcome is None else sent + dt.timedelta(seconds=delay),
+            )
+    finally:
+        conn.close()
+
+
+async def _create(path: Path) -> None:
+    store = await Store.open(path)
+    await store.close()
+
+
+async def _tables(
+    path: Path, win: Window, now: dt.datetime, sla: dt.timedelta, platform: Platform | None
+) -> tuple[compliance.Figures, dict[str, compliance.Figures], dict[str, compliance.Figures]]:
+    store = await Store.open(path)
+    try:
+        by_platform = await store.stats.table("platform", win, now, sla, platform=platform)
+        by_group = await store.stats.table("group", win, now, sla, platform=platform, groups=GROUPS)
+    finally:
+        await store.close()
+    assert by_platform.total == by_group.total
+    return by_platform.total, by_platform.rows, by_group.rows
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    cases=st.lists(case_strategy, min_size=1, max_size=8),
+    rounds=st.lists(round_strategy, max_size=40),
+    micro=st.sampled_from([0, 1, 500_000, 999_999]),
+    sla_hours=st.sampled_from([1, 72, 240]),
+    key=st.sampled_from(list(compliance.WINDOW_DAYS)),
+    only=st.one_of(st.none(), st.sampled_from(list(Platform))),
+)
+def test_sql_figures_equal_the_pure_arithmetic(
+    tmp_path_factory: pytest.TempPathFactory,
+    cases: list[tuple[Platform, str, int | None]],
+    rounds: list[tuple[int, int, Outcome | None, int]],
+    micro: int,
+    sla_hours: int,
+    key: str,
+    only: Platform | None,
+) -> None:
+    path = tmp_path_factory.mktemp("prop") / "t.db"
+    now = NOW.replace(microsecond=micro)
+    sla = dt.timedelta(hours=sla_hours)
+    asyncio.run(_create(path))
+    _store_rows(path, cases, rounds, now)
+    conn = connect(path)
+    rows = [r for r in all_round_rows(conn) if only is None or r.platform is only]
+    conn.close()
+    win = compliance.window(key, now)
+
+    total, platforms, groups = asyncio.run(_tables(path, win, now, sla, only))
+
+    assert total == compliance.total(rows, win, now, sla)
+    expected_platforms = compliance.by_platform(rows, win, now, sla)
+    assert platforms == {p.value: f for p, f in expected_platforms.items()}
+    assert list(platforms) == [p.value for p in expected_platforms]  # Platform order
+    expected_groups = compliance.by_group(rows, win, now, sla)
+    assert groups == expected_groups
+    known = [g for g in GROUPS if g in expected_groups]
+    assert list(groups)[: len(known)] == known  # configured order first
+
+
+@pytest.fixture
+async def store(tmp_path: Path):
+    opened = await Store.open(tmp_path / "t.db")
+    try:
+        yield opened
+    finally:
+        await opened.close()
+
+
+async def test_empty_database_gives_an_empty_table(store: Store) -> None:
+    table = await store.stats.table("platform", compliance.window("30d", NOW), NOW, SLA)
+    assert table.empty and table.rows == {} and table.total == compliance.EMPTY
+
+
+async def test_window_edges_expired_pending_and_restored(store: Store, tmp_path: Path) -> None:
+    conn = connect(tmp_path / "t.db")
+    x = insert_case(conn, platform=Platform.X, handle="a", followers=900, created_at=NOW - 90 * D)
+    fb = insert_case(conn, platform=Platform.FACEBOOK, handle="b", created_at=NOW - 90 * D)
+    # X: before the window (not counted), restored after removal (actioned), expired, pending.
+    insert_round(
+        conn, case_id=x, sent_at=NOW - 31 * D, outcome=Outcome.REJECTED, outcome_at=NOW - 30 * D - H
+    )
+    insert_round(
+        conn,
+        case_id=x,
+        sent_at=NOW - 20 * D,
+        outcome=Outcome.REMOVED,
+        outcome_at=NOW - 20 * D + 5 * H,
+        restored_at=NOW - 10 * D,
+    )
+    insert_round(
+        conn, case_id=x, sent_at=NOW - 9 * D, outcome=Outcome.NO_RESPONSE, outcome_at=NOW - 5 * D
+    )
+    insert_round(conn, case_id=x, sent_at=NOW - 4 * D)  # open, past the SLA: expired
+    insert_round(conn, case_id=fb, sent_at=NOW - 2 * H)  # open, within the SLA: pending
+    conn.close()
+
+    table = await store.stats.table("platform", compliance.window("30d", NOW), NOW, SLA)
+    fig_x, fig_fb = table.rows["x"], table.rows["facebook"]
+    assert (fig_x.sent, fig_x.actioned, fig_x.rejected, fig_x.expired, fig_x.pending) == (
+        3,
+        1,
+        0,
+        2,
+        0,
+    )
+    assert compliance.format_compliance(fig_x) == "33% of 3"
+    assert fig_x.median_hours_to_action == 5.0 and fig_x.reach_removed == 900
+    assert (fig_fb.sent, fig_fb.pending, compliance.format_compliance(fig_fb)) == (1, 1, "n/a")
+    assert table.total.sent == 4 and table.total.reach_removed == 900
+
+    older = await store.stats.table("platform", compliance.window("90d", NOW), NOW, SLA)
+    assert older.rows["x"].rejected == 1
+
+
+async def test_activity_of_the_last_day_and_oldest_overdue(store: Store, tmp_path: Path) -> None:
+    conn = connect(tmp_path / "t.db")
+    old = insert_case(conn, platform=Platform.X, handle="old", created_at=NOW - 10 * D)
+    cases = [
+        insert_case(
+            conn, platform=Platform.TIKTOK, handle=f"t{i}", group=g, created_at=NOW - (i + 1) * H
+        )
+        for i, g in enumerate(["TTP", "TTP", "BLA"])
+    ]
+    insert_round(
+        conn, case_id=old, sent_at=NOW - 9 * D, outcome=Outcome.REMOVED, outcome_at=NOW - 3 * H
+    )
+    for i, case_id in enumerate(cases):
+        insert_round(conn, case_id=case_id, sent_at=NOW - (i + 1) * H)
+    overdue = []
+    for i in range(7):
+        case_id = insert_case(
+            conn, platform=Platform.WHATSAPP, handle=f"+92300{i}", created_at=NOW - 30 * D
+        )
+        overdue.append(case_id)
+        insert_round(conn, case_id=case_id, sent_at=NOW - (20 - i) * D)
+    conn.close()
+
+    day = await store.stats.activity(NOW - D, NOW)
+    assert day.new_cases == {"TTP": 2, "BLA": 1}
+    assert day.sent == {Platform.TIKTOK: 3}
+    assert day.outcomes == {Outcome.REMOVED: 1}
+
+    oldest = await store.stats.oldest_overdue(NOW, SLA)
+    assert [r.case_id for r in oldest] == overdue[:5]
+    assert oldest[0].sent_at == NOW - 20 * D and oldest[0].platform is Platform.WHATSAPP
+
+
+async def test_window_query_reads_the_covering_index_rounds_by_sent(store: Store) -> None:
+    params = {"start": 0, "end": 1, "expired_before": 0, "platform": "x"}
+    for key in _KEYS.values():
+        plan = await store.db.fetchall("EXPLAIN QUERY PLAN " + _FIGURES_SQL.format(key=key), params)
+        details = [str(row["detail"]) for row in plan]
+        assert "SEARCH r USING COVERING INDEX rounds_by_sent (sent_at>? AND sent_at<?)" in details
+        assert "SEARCH c USING INTEGER PRIMARY KEY (rowid=?)" in details
+        assert not any(d.startswith(("SCAN r", "SCAN c ", "SCAN cases")) for d in details), details
