@@ -12,7 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot import request_views as views
-from bot.csv_export import HEADER, ExportTooLarge, cells, neutralise, write_csv
+from bot.csv_export import HEADER, ExportTooLarge, cells, write_csv
+from bot.csv_import import neutralise
 from bot.domain import CaseState, Outcome, Platform
 from bot.errors import UsageError
 from bot.request_commands import (
