@@ -7,8 +7,9 @@
 -- comeback_key(platform, handle) is registered on every connection by storage/db.py.
 ALTER TABLE cases ADD COLUMN match_key TEXT;
 UPDATE cases SET match_key = coalesce(comeback_key(platform, handle), '');
--- The comeback probe: same platform, same key (or a key prefix range for typos).
-CREATE INDEX cases_by_match_key ON cases (platform, match_key);
+-- The comeback probe: same platform, same key (or a key prefix range for typos); `state`
+-- lets the probe skip non-actioned cases without reading their rows.
+CREATE INDEX cases_by_match_key ON cases (platform, match_key, state);
 CREATE INDEX cases_match_key_missing ON cases (id) WHERE match_key IS NULL;
 
 -- A new case that looks like a re-creation of an actioned one.
