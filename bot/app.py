@@ -29,7 +29,7 @@ from bot.commands import COMMANDS
 from bot.deps import Deps, deps, install, now, store
 from bot.request_views import CALLBACK_PATTERN
 from bot.settings import Settings
-from handlers import admin, comebacks, flag, io, lookup, packet, requests, start
+from handlers import admin, comebacks, digest, flag, io, lookup, packet, requests, start
 from handlers.auth import check_role
 from handlers.common import reply
 from storage.store import Store
@@ -63,6 +63,8 @@ def command_handlers() -> list[BaseHandler[Update, Any, Any]]:
         "export": io.export,
         "comebacks": comebacks.comebacks,
         "packet": packet.packet,
+        "stats": digest.stats,
+        "digest": digest.digest_now,
     }
     return [CommandHandler(name, callback) for name, callback in callbacks.items()]
 
@@ -134,6 +136,9 @@ async def _post_init(app: App) -> None:
     state = app.bot_data["deps"]
     assert isinstance(state, Deps)
     state.store = await Store.open(state.settings.database_path, state.settings.admin_ids)
+    app.job_queue.run_daily(  # type: ignore[union-attr]  # the job-queue extra is a dependency
+        digest.scheduled_digest, time=digest.digest_time(state.settings), name=digest.JOB_NAME
+    )
     await app.bot.set_my_commands(
         [BotCommand(spec.name, spec.summary) for spec in COMMANDS.values()]
     )

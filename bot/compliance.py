@@ -173,6 +173,41 @@ def total(rows: Iterable[RoundRow], win: Window, now: dt.datetime, sla: dt.timed
     return figures([row for row in rows if win.contains(row.sent_at)], now, sla)
 
 
+@dataclass(frozen=True)
+class Table:
+    """Figures per platform (Platform order) or per group (configured order), and totals."""
+
+    rows: dict[str, Figures]
+    total: Figures
+
+    @property
+    def empty(self) -> bool:
+        return self.total.sent == 0
+
+
+@dataclass(frozen=True)
+class OverdueRound:
+    case_id: int
+    round_no: int
+    sent_at: dt.datetime
+    platform: Platform
+    handle: str
+    group: str
+
+
+@dataclass(frozen=True)
+class DayActivity:
+    """What happened in one period (the digest's last 24 h)."""
+
+    new_cases: dict[str, int]  # group -> count
+    sent: dict[Platform, int]
+    outcomes: dict[Outcome, int]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.new_cases or self.sent or self.outcomes)
+
+
 # ------------------------------------------------------------------------------ formatting
 
 

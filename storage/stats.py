@@ -8,10 +8,9 @@ work is done by GROUP BY over the rounds sent in the window, read through the co
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Literal
 
-from bot.compliance import EMPTY, Figures, Window
+from bot.compliance import EMPTY, DayActivity, Figures, OverdueRound, Table, Window
 from bot.domain import Outcome, Platform
 from storage.db import Database, Row, from_ts, to_ts
 
@@ -107,41 +106,6 @@ WHERE r.outcome IS NULL AND r.sent_at < :expired_before
 ORDER BY r.sent_at, r.id
 LIMIT :limit
 """
-
-
-@dataclass(frozen=True)
-class Table:
-    """Figures per platform (Platform order) or per group (configured order), and totals."""
-
-    rows: dict[str, Figures]
-    total: Figures
-
-    @property
-    def empty(self) -> bool:
-        return self.total.sent == 0
-
-
-@dataclass(frozen=True)
-class OverdueRound:
-    case_id: int
-    round_no: int
-    sent_at: dt.datetime
-    platform: Platform
-    handle: str
-    group: str
-
-
-@dataclass(frozen=True)
-class DayActivity:
-    """What happened in one period (the digest's last 24 h)."""
-
-    new_cases: dict[str, int]  # group -> count
-    sent: dict[Platform, int]
-    outcomes: dict[Outcome, int]
-
-    @property
-    def empty(self) -> bool:
-        return not (self.new_cases or self.sent or self.outcomes)
 
 
 def _figures(row: Row) -> Figures:

@@ -1,0 +1,174 @@
+"""bot/digest.py: /stats grammar, the tables, the digest sections, splitting and the chart."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot import compliance
+from bot.compliance import EMPTY, DayActivity, Figures, OverdueRound, Table
+from bot.digest import (
+    SECTIONS,
+    DigestData,
+    StatsQuery,
+    chart_caption,
+    chart_png,
+    digest_blocks,
+    pack,
+    stats_text,
+    table_lines,
+)
+from bot.domain import Outcome, Platform
+from bot.errors import UsageError
+from bot.render import MAX_CAPTION, MAX_TEXT
+
+NOW = dt.datetime(2026, 11, 2, 4, 0, tzinfo=dt.UTC)  # 09:00 in Karachi
+TZ = ZoneInfo("Asia/Karachi")
+WIN = compliance.window("30d", NOW)
+X = Figures(
+    sent=50,
+    actioned=15,
+    rejected=30,
+    expired=3,
+    pending=2,
+    median_seconds_to_action=5 * 3600,
+    reach_removed=12_500,
+)
+FB = Figures(
+    sent=48,
+    actioned=44,
+    rejected=2,
+    expired=2,
+    pending=0,
+    median_seconds_to_action=30 * 3600,
+    reach_removed=1_000_000,
+)
+TOTAL = Figures(98, 59, 32, 5, 2, 20 * 3600, 1_012_500)
+
+
+def data(**changes: object) -> DigestData:
+    values: dict[str, object] = dict(
+        now=NOW,
+        tz=TZ,
+        sla_hours=72,
+        window=WIN,
+        platforms=Table({"x": X, "facebook": FB}, TOTAL),
+        previous=Table({"x": Figures(40, 14, 26, 0, 0, None, 0)}, EMPTY),
+        groups=Table({"TTP": X, "BLA": FB}, TOTAL),
+        day=DayActivity({"TTP": 2, "BLA": 1}, {Platform.X: 3}, {Outcome.REMOVED: 2}),
+        overdue=[OverdueRound(17, 2, NOW - dt.timedelta(days=9), Platform.X, "bad<guy>", "TTP")],
+    )
+    values.update(changes)
+    return DigestData(**values)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ([], StatsQuery("30d", None, "platform")),
+        (["7d"], StatsQuery("7d", None, "platform")),
+        (["ALL", "x"], StatsQuery("all", Platform.X, "platform")),
+        (["tiktok", "90d"], StatsQuery("90d", Platform.TIKTOK, "platform")),
+        (["30d", "by", "group"], StatsQuery("30d", None, "group")),
+        (["by", "group", "whatsapp"], StatsQuery("30d", Platform.WHATSAPP, "group")),
+    ],
+)
+def test_stats_grammar(words: list[str], expected: StatsQuery) -> None:
+    assert StatsQuery.parse(words) == expected
+
+
+@pytest.mark.parametrize(
+    "words", [["14d"], ["7d", "30d"], ["by"], ["by", "month"], ["x", "facebook"], ["<b>"]]
+)
+def test_stats_bad_words_are_a_usage_error(words: list[str]) -> None:
+    with pytest.raises(UsageError) as caught:
+        StatsQuery.parse(words)
+    assert caught.value.usage == "/stats [7d|30d|90d|all] [platform|by group]"
+
+
+def test_table_has_aligned_columns_and_totals_in_a_pre_block() -> None:
+    lines = table_lines(Table({"x": X, "facebook": FB}, TOTAL), "platform")
+    assert lines[0].startswith("<pre>") and lines[-1].endswith("</pre>")
+    plain = [line.removeprefix("<pre>").removesuffix("</pre>") for line in lines]
+    assert plain[0].split() == [
+        "platform",
+        "sent",
+        "act",
+        "rej",
+        "exp",
+        "pend",
+        "compliance",
+        "median",
+    ]
+    assert plain[1].split() == ["X", "50", "15", "30", "3", "2", "31%", "of", "48", "5.0", "h"]
+    assert plain[2].split()[0] == "Facebook" and "92% of 48" in plain[2]
+    assert plain[3].startswith("Total") and "61% of 96" in plain[3]
+    assert len({len(line) for line in plain[:3]}) == 1  # same width: the columns line up
+
+
+def test_group_names_are_escaped() -> None:
+    lines = table_lines(Table({"A<B": X}, X), "group")
+    assert "A&lt;B" in lines[1]
+
+
+def test_stats_text_explains_the_figures_or_says_there_are_none() -> None:
+    query = StatsQuery()
+    text = stats_text(query, WIN, Table({"x": X}, X), TZ, 72)
+    assert "Compliance per platform, last 30 days" in text
+    assert "no outcome after 72 h" in text and "Reach removed: 12,500 followers" in text
+    empty = stats_text(
+        StatsQuery("7d", Platform.X), compliance.window("7d", NOW), Table({}, EMPTY), TZ, 72
+    )
+    assert empty == "No requests to X were sent in the last 7 days."
+
+
+def test_digest_sections_in_order_with_change_against_the_previous_30_days() -> None:
+    blocks = digest_blocks(data())
+    assert blocks[0] == "<b>Daily digest</b>, 2026-11-02 09:00 (Asia/Karachi)"
+    text = "\n\n".join(blocks)
+    assert "New cases: 3 (TTP 2, BLA 1)" in text
+    assert "Requests sent: 3 (X 3)" in text and "Outcomes recorded: 2 (removed 2)" in text
+    assert "X 31% (-4), Facebook 92% (new)" in text
+    assert "Compliance per group" in text and "Reach removed</b>, last 30 days: 1,012,500" in text
+    assert "#17 x:@bad&lt;guy&gt; (TTP), request 2 sent 2026-10-24 09:00, 9 d ago" in text
+    order = [text.index(s) for s in ("Last 24 h", "per platform", "per group", "Reach", "overdue")]
+    assert order == sorted(order)
+    assert len(SECTIONS) == 5
+
+
+def test_digest_without_data_is_one_line() -> None:
+    empty = Table({}, EMPTY)
+    blocks = digest_blocks(
+        data(platforms=empty, previous=empty, groups=empty, day=DayActivity({}, {}, {}), overdue=[])
+    )
+    assert len(blocks) == 1 and "\n" not in blocks[0]
+    assert "no requests in the last 30 days" in blocks[0]
+
+
+def test_long_content_is_split_within_limits_and_pre_blocks_stay_closed() -> None:
+    groups = {f"G{i:03d}": X for i in range(300)}
+    blocks = digest_blocks(data(groups=Table(groups, TOTAL)))
+    messages = pack(blocks)
+    assert len(messages) >= 3
+    for message in messages:
+        assert len(message) <= MAX_TEXT
+        assert message.count("<pre>") == message.count("</pre>")
+        assert re.fullmatch(r"(?s)(?:[^<]|<pre>.*?</pre>|</?b>)*", message), message[:200]
+    joined = "".join(messages)
+    assert all(f"G{i:03d}" in joined for i in range(300))
+
+
+def test_pack_puts_small_blocks_together() -> None:
+    assert pack(["a", "b"]) == ["a\n\nb"]
+    assert pack(["a" * 10, "b" * 10], limit=15) == ["a" * 10, "b" * 10]
+    assert pack([]) == [""]
+
+
+def test_chart_is_a_png_and_caption_fits() -> None:
+    png = chart_png(Table({"x": X, "facebook": FB, "tiktok": EMPTY}, TOTAL), "Compliance")
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 2000
+    caption = chart_caption(data())
+    assert len(caption) <= MAX_CAPTION and "last 30 days" in caption
