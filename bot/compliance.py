@@ -213,7 +213,7 @@ class DayActivity:
 
 def format_compliance(fig: Figures) -> str:
     """`92% of 48` (48 = actioned + rejected + expired), or `n/a` when nothing was decided."""
-    return "n/a" if fig.percent is None else f"{fig.percent}% of {fig.decided}"
+    return "n/a" if fig.percent is None else f"{fig.percent}% of {fig.decided:,}"
 
 
 def format_median(fig: Figures) -> str:

@@ -270,3 +270,23 @@ async def test_daily_job_fires_at_digest_time_in_the_team_timezone(
         assert job.next_t is not None
         local = job.next_t.astimezone(app.bot_data["deps"].settings.timezone)
         assert (local.hour, local.minute) == (9, 0)
+
+
+async def test_stats_count_what_flag_request_and_outcome_recorded(fake_api, tmp_path):
+    clock = ManualClock(NOW)
+    async with running_bot(fake_api, tmp_path / "t.db", clock=clock):
+        ids = []
+        for name in ("ttp_one", "ttp_two", "ttp_three"):
+            [flagged] = await fake_api.ask(ADMIN, f"/flag x.com/{name} TTP followers=2k")
+            found = re.search(r"#(\d+)", flagged.plain)
+            assert found, flagged.plain
+            ids.append(found.group(1))
+        await fake_api.ask(ADMIN, "/request " + " ".join(f"#{i}" for i in ids))
+        clock.advance(3 * H)
+        await fake_api.ask(ADMIN, f"/outcome #{ids[0]} removed")
+        await fake_api.ask(ADMIN, f"/outcome #{ids[1]} rejected")
+        [stats] = await fake_api.ask(ADMIN, "/stats 7d")
+    row = next(line for line in stats.plain.split("\n") if line.startswith("X "))
+    assert row.split()[1:6] == ["3", "1", "1", "0", "1"]
+    assert "50% of 2" in row and "3.0 h" in row
+    assert "Reach removed: 2,000 followers" in stats.plain
