@@ -1,0 +1,1 @@
+"""Issue 6, "Prove it holds": load, redelivery, crash, bad input, access, migrations."""

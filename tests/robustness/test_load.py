@@ -1,0 +1,117 @@
+"""Load: 2,000 /flag updates from 50 members over 400 accounts (each account written in
+several URL forms) go through the real Application with concurrent_updates on, the way
+polled updates do, while members read the cards. Exactly 400 cases, exactly one report per
+(member, account), one reply per update, and no "database is locked" anywhere."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+import time
+from pathlib import Path
+
+from tests.e2e.fake_bot_api import html_to_plain
+from tests.robustness.driver import ADMIN, InProcessBot
+
+MEMBERS = [1000 + n for n in range(50)]
+ACCOUNTS = 400
+FLAGS = 2_000
+GROUPS = ("TTP", "BLA", "BLF")
+
+
+def variants(n: int) -> list[str]:
+    """Several ways of writing account n; all of them are the same (platform, handle)."""
+    name = f"Acct_{n:03d}"
+    lower = name.lower()
+    match n % 5:
+        case 0:
+            return [f"x.com/{name}", f"https://twitter.com/{lower}?s=20",
+                    f"mobile.twitter.com/{name.upper()}", f"x.com/{lower}/status/12{n}",
+                    f"x:@{lower}"]  # fmt: skip
+        case 1:
+            return [f"t.me/{name}", f"https://telegram.me/{lower}", f"t.me/s/{lower}",
+                    f"t.me/{lower}/45", f"telegram:@{lower}"]  # fmt: skip
+        case 2:
+            return [f"instagram.com/{lower}", f"https://www.instagram.com/{lower}/reel/Cx1/",
+                    f"instagr.am/{lower}", f"instagram:@{lower}"]  # fmt: skip
+        case 3:
+            return [f"tiktok.com/@{name}", f"https://www.tiktok.com/@{lower}/video/77{n}",
+                    f"tiktok:@{lower}"]  # fmt: skip
+        case _:
+            number = f"92300{n:07d}"
+            return [f"wa.me/{number}", f"https://api.whatsapp.com/send?phone={number}",
+                    f"whatsapp:+{number}", f"0300{n:07d}"]  # fmt: skip
+
+
+async def test_2000_concurrent_flags_make_exactly_400_cases(tmp_path: Path):
+    rng = random.Random(6)
+    db = tmp_path / "load.db"
+    async with InProcessBot(db) as bot:
+        for member in MEMBERS:
+            granted = (await bot.ask(ADMIN, f"/grant {member} reporter")).plain
+            assert "is now reporter" in granted
+
+        # every account at least once, then random (member, account, URL form) triples
+        plan = [(MEMBERS[n % len(MEMBERS)], n) for n in range(ACCOUNTS)]
+        plan += [(rng.choice(MEMBERS), rng.randrange(ACCOUNTS)) for _ in range(FLAGS - ACCOUNTS)]
+        rng.shuffle(plan)
+        updates = []
+        for member, n in plan:
+            url = rng.choice(variants(n))
+            note = rng.choice(["", "recruits openly", "یہ اکاؤنٹ", "<b>not bold</b> & co"])
+            text = f"/flag {url} {GROUPS[n % 3]} propaganda followers={n}k {note}".rstrip()
+            updates.append(bot.message(member, text))
+        readers = [bot.message(ADMIN, f"/status #{1 + n % ACCOUNTS}") for n in range(200)]
+        mixed = updates + readers
+        rng.shuffle(mixed)
+
+        started = time.perf_counter()
+        await bot.feed(mixed, replies=len(mixed))
+        elapsed = time.perf_counter() - started
+        assert bot.peak_concurrency > 50  # really concurrent, not one at a time
+
+        flag_replies = [html_to_plain(o.text) for o in bot.outputs if o.chat_id in MEMBERS]
+        assert len(bot.outputs) == len(MEMBERS) + len(mixed)  # one reply per update, no more
+        assert len(flag_replies) == FLAGS
+        assert sum("New case #" in text for text in flag_replies) == ACCOUNTS
+        expected_reports = len(set(plan))
+        repeats = sum("already reported" in text for text in flag_replies)
+        assert repeats == FLAGS - expected_reports
+        assert not [t for t in bot.texts_to(ADMIN) if "internal error" in t]
+        assert bot.errors == []
+        assert bot.api.refused == []
+        log_text = bot.logs.text()
+        assert "database is locked" not in log_text
+        assert "locked" not in log_text.lower()
+        assert bot.logs.errors() == []
+    print(f"\n{len(mixed)} updates in {elapsed:.1f} s, up to {bot.peak_concurrency} concurrently")
+
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM cases").fetchone()[0] == ACCOUNTS
+        assert conn.execute("SELECT count(*) FROM reports").fetchone()[0] == expected_reports
+        per_case = dict(conn.execute("SELECT case_id, count(*) FROM reports GROUP BY case_id"))
+        assert len(per_case) == ACCOUNTS
+        pairs = conn.execute(
+            "SELECT count(*) FROM (SELECT DISTINCT case_id, reporter_id FROM reports)"
+        ).fetchone()[0]
+        assert pairs == expected_reports
+        audit_flags = conn.execute("SELECT count(*) FROM audit WHERE action = 'flag'").fetchone()
+        assert audit_flags[0] == ACCOUNTS
+        handled = conn.execute("SELECT count(*) FROM processed_updates").fetchone()[0]
+        assert handled == len(MEMBERS) + len(mixed)
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    conn.close()
+    # each account's reports, by the members that flagged it: exactly the plan
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute(
+            "SELECT c.platform, c.handle, r.reporter_id FROM reports r JOIN cases c"
+            " ON c.id = r.case_id"
+        ).fetchall()
+    conn.close()
+    by_account: dict[tuple[str, str], set[int]] = {}
+    for platform, handle, reporter in rows:
+        by_account.setdefault((platform, handle), set()).add(reporter)
+    planned: dict[int, set[int]] = {}
+    for member, n in plan:
+        planned.setdefault(n, set()).add(member)
+    assert sorted(len(v) for v in by_account.values()) == sorted(len(v) for v in planned.values())
