@@ -1,0 +1,38 @@
+"""The subprocess of test_crash.py: the /import storage call, to be killed at random points.
+
+    python -m tests.robustness.import_child DB CSV REPORTER
+
+Opens the store as the bot does, validates the CSV as the /import handler does
+(read_import), prints "ready", runs the same storage call (Cases.report_many), prints "done".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import sys
+from pathlib import Path
+
+from bot.csv_import import read_import
+from storage.store import Store
+
+GROUPS = ["TTP", "BLA", "BLF"]
+AT = dt.datetime(2026, 11, 2, 6, 0, tzinfo=dt.UTC)
+
+
+async def main(db_path: Path, csv_path: Path, reporter: int) -> None:
+    store = await Store.open(db_path)
+    try:
+        parsed = read_import(csv_path.read_bytes(), GROUPS)
+        assert not parsed.errors, parsed.errors[:3]
+        print("ready", flush=True)
+        summary = await store.cases.report_many(
+            parsed.rows, reporter=reporter, at=AT, name=csv_path.name
+        )
+        print(f"done {summary.new_reports}", flush=True)
+    finally:
+        await store.close()
+
+
+if __name__ == "__main__":
+    asyncio.run(main(Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])))
