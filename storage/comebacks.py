@@ -20,6 +20,10 @@ from storage.db import Database, Row, Tx, from_ts, from_ts_or_none, to_ts
 # A probe returns at most this many candidates (a very common key, e.g. `news`).
 PROBE_LIMIT = 200
 LIST_LIMIT = 50
+# One /comebacks scan reads at most SCAN_PAIR_LIMIT look-alike pairs and records at most
+# SCAN_LINK_LIMIT new links (a second /comebacks goes on from there).
+SCAN_PAIR_LIMIT = 5000
+SCAN_LINK_LIMIT = 1000
 OPEN_STATES = (CaseState.FLAGGED.value, CaseState.REQUESTED.value, CaseState.REFUSED.value)
 _FILL_BATCH = 5000
 
@@ -153,24 +157,35 @@ class Comebacks:
         return [_comeback(row) for row in rows]
 
     async def scan(self, at: dt.datetime, platform: Platform | None = None) -> ComebackList:
-        """/comebacks: link every open case whose key equals an actioned case's key (typo
-        matches are linked when the case is flagged), then list the open linked cases."""
-        async with self.db.transaction() as tx:
-            await _fill_missing_keys(tx)
-            pairs = await tx.fetchall(
-                "SELECT n.id, n.platform, n.handle, o.id AS original_id, o.handle AS original"
-                "  FROM cases n"
-                "  JOIN cases o ON o.platform = n.platform AND o.match_key = n.match_key"
-                " WHERE n.state IN (?, ?, ?) AND o.state = 'actioned' AND o.id <> n.id"
-                "   AND n.match_key <> '' AND (? IS NULL OR n.platform = ?)"
-                "   AND NOT EXISTS (SELECT 1 FROM comebacks k"
-                "                    WHERE k.case_id = n.id AND k.original_case_id = o.id)",
-                (*OPEN_STATES, platform, platform),
-            )
-            for pair in pairs:
-                decision = compare(pair["platform"], pair["handle"], pair["original"])
-                if decision.matched:
-                    await _link(tx, pair["id"], pair["original_id"], decision.score, at)
+        """/comebacks: link open cases not linked yet whose key equals an actioned case's key
+        (this catches cases flagged before the original was actioned; typo matches are
+        linked when a case is flagged), then list the open linked cases.
+
+        The search runs on the reader (no write lock held); each case gets one link (its
+        newest look-alike) and one scan writes at most SCAN_LINK_LIMIT links.
+        """
+        await self.fill_missing_keys()
+        pairs = await self.db.fetchall(
+            "SELECT n.id, n.platform, n.handle, o.id AS original_id, o.handle AS original"
+            "  FROM cases n"
+            "  JOIN cases o ON o.platform = n.platform AND o.match_key = n.match_key"
+            "   AND o.state = 'actioned'"
+            " WHERE n.state IN (?, ?, ?) AND n.match_key <> '' AND o.id <> n.id"
+            "   AND (? IS NULL OR n.platform = ?)"
+            "   AND NOT EXISTS (SELECT 1 FROM comebacks k WHERE k.case_id = n.id)"
+            " LIMIT ?",
+            (*OPEN_STATES, platform, platform, SCAN_PAIR_LIMIT),
+        )
+        best: dict[int, tuple[int, float]] = {}
+        for pair in pairs:
+            decision = compare(pair["platform"], pair["handle"], pair["original"])
+            known = best.get(pair["id"])
+            if decision.matched and (known is None or pair["original_id"] > known[0]):
+                best[pair["id"]] = (pair["original_id"], decision.score)
+        if best:
+            async with self.db.transaction() as tx:
+                for case_id, (original_id, score) in list(best.items())[:SCAN_LINK_LIMIT]:
+                    await _link(tx, case_id, original_id, score, at)
         where = (
             " WHERE n.state IN (?, ?, ?) AND o.state = 'actioned' AND (? IS NULL OR n.platform = ?)"
         )

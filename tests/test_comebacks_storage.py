@@ -170,3 +170,17 @@ async def test_probes_use_the_index_and_are_bounded(store: Store):
     assert PROBE_LIMIT <= 500
     assert (await store.cases.card(original)) is not None
     assert CaseState.ACTIONED.value == "actioned"
+
+
+async def test_scan_links_each_open_case_once_to_its_newest_look_alike(store: Store):
+    open_case = await flag(store, "x.com/umar_media9 TTP")
+    older = await flag(store, "x.com/umar_media TTP")
+    newer = await flag(store, "x.com/umar_tv TTP")
+    for original in (older, newer):
+        await action(store, original, Outcome.REMOVED, T0)
+
+    listed = await store.comebacks.scan(T0 + dt.timedelta(days=1))
+
+    assert [(c.case_id, c.original_case_id) for c in listed.comebacks] == [(open_case, newer)]
+    again = await store.comebacks.scan(T0 + dt.timedelta(days=2))  # nothing new to link
+    assert again.comebacks == listed.comebacks
