@@ -1,0 +1,419 @@
+"""`make bench`: the figures of issue 6 (and the comeback probe of issue 7) in one run.
+
+    .venv/bin/python -m bench.run [--db PATH] [--cases N] [--samples N] [--import-rows N]
+
+A child process builds the database (bench/dataset.py: 1M cases, 2M reports, 1.2M request
+rounds over 365 days and 7 platforms) in a temporary folder, never in the repo; with --db
+an existing file is reused (or built there and kept). This process then runs the real
+Application (bot.app.build_application + running) with the Bot API answered in-process
+(bot.local_api.LocalBotApi) and feeds it Updates, timing each one end to end:
+- /flag and /status; the comeback matching of a /flag (storage/comebacks.py) on its own;
+- /stats 30d and the digest text, beside the same SQL run with the plain sqlite3 module;
+- /import of a 100,000-row CSV (validation + one transaction);
+- the peak RSS of this process (the bot), apart from the generator's.
+Prints a table with each figure beside its target; writes nothing but the temporary file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import random
+import resource
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from telegram import Update
+
+from bench import dataset
+from bot import digest
+from bot.app import App, build_application, running
+from bot.clock import ManualClock
+from bot.compliance import window
+from bot.csv_import import read_import
+from bot.deps import Deps
+from bot.local_api import LocalBotApi, Output
+from bot.settings import Settings
+from handlers.digest import gather
+from storage import stats as stats_sql
+from storage.store import Store
+
+SAMPLES = 1000  # /flag and /status updates each
+WARM_UP = 20
+IMPORT_ROWS = 100_000
+REPEATS = 15  # /stats and digest runs
+START = dataset.NOW + dt.timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Figure:
+    name: str
+    value: str
+    target: str
+    ok: bool | None  # None: no target, shown for information
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+def pct(values: list[float], q: int) -> float:
+    """The q-th percentile (inclusive method)."""
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+class Bench:
+    def __init__(self, app: App, api_outputs: list[Output], api: LocalBotApi, clock: ManualClock):
+        self.app = app
+        self.outputs = api_outputs
+        self.api = api
+        self.clock = clock
+        self._update_id = 10_000_000
+        self.rng = random.Random(23)
+
+    @property
+    def store(self) -> Store:
+        deps = self.app.bot_data["deps"]
+        assert isinstance(deps, Deps) and deps.store is not None
+        return deps.store
+
+    def _message(self, user_id: int, text: str, **extra: Any) -> Update:
+        self._update_id += 1
+        command = text.split()[0] if text.startswith("/") else ""
+        entities = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        message: dict[str, Any] = {
+            "message_id": self._update_id,
+            "date": int(self.clock.now().timestamp()),
+            "chat": {"id": user_id, "type": "private"},
+            "from": {"id": user_id, "is_bot": False, "first_name": f"Member {user_id}"},
+        }
+        if "document" in extra:
+            message |= {"document": extra["document"], "caption": text}
+            message["caption_entities"] = entities
+        else:
+            message |= {"text": text, "entities": entities}
+        return Update.de_json({"update_id": self._update_id, "message": message}, self.app.bot)
+
+    async def send(self, user_id: int, text: str, **extra: Any) -> tuple[float, list[Output]]:
+        """Process one update end to end; the seconds it took and what the bot sent."""
+        update = self._message(user_id, text, **extra)
+        self.clock.advance(dt.timedelta(seconds=1))
+        before = len(self.outputs)
+        started = time.perf_counter()
+        await self.app.process_update(update)
+        elapsed = time.perf_counter() - started
+        sent = self.outputs[before:]
+        bad = [o.text for o in sent if "internal error" in o.text or "Usage" in o.text]
+        if not sent or bad:
+            raise RuntimeError(f"{text[:80]!r} was answered {bad or 'with nothing'}")
+        return elapsed, sent
+
+
+def sample_sources(path: Path, count: int, rng: random.Random) -> list[tuple[int, str]]:
+    """(case id, the account as first reported) of random existing cases."""
+    conn = sqlite3.connect(path)
+    try:
+        top = conn.execute("SELECT max(id) FROM cases").fetchone()[0]
+        rows = []
+        for case_id in rng.sample(range(1, top + 1), count):
+            found = conn.execute(
+                "SELECT source FROM reports WHERE case_id = ? ORDER BY id LIMIT 1", (case_id,)
+            ).fetchone()
+            if found:
+                rows.append((case_id, str(found[0])))
+        return rows
+    finally:
+        conn.close()
+
+
+def comeback_sources(path: Path, count: int, rng: random.Random) -> list[str]:
+    """New names made from actioned ones the way re-creations look (`name` -> `name_backup`)."""
+    conn = sqlite3.connect(path)
+    try:
+        rows = conn.execute(
+            "SELECT platform, handle FROM cases INDEXED BY cases_by_state"
+            " WHERE state = 'actioned' AND platform IN ('x', 'telegram', 'instagram', 'tiktok')"
+            " LIMIT 20000"
+        ).fetchall()
+    finally:
+        conn.close()
+    sources = []
+    for platform, handle in rng.sample(rows, count):
+        affix = rng.choice(["_new", "2", "_tv", "_bk", "_pk"])
+        sources.append(f"{platform}:@{handle[: 15 - len(affix)]}{affix}")
+    return sources
+
+
+async def flags_and_status(bench: Bench, path: Path, samples: int) -> dict[str, list[float]]:
+    rng = bench.rng
+    groups = dataset.GROUPS
+    known = sample_sources(path, 2 * samples, rng)
+    comebacks = comeback_sources(path, samples // 5, rng)
+    new_sources = [dataset._handle(rng, rng.choice(list(dataset.PLATFORM_SHARE)))[1]]
+    while len(new_sources) < samples:
+        new_sources.append(dataset._handle(rng, rng.choice(list(dataset.PLATFORM_SHARE)))[1])
+    # /flag: 60% new accounts, 20% accounts already flagged (one more report), 20% names
+    # that look like re-creations of actioned accounts.
+    flag_sources = (
+        new_sources[: samples * 3 // 5] + [s for _, s in known[: samples // 5]] + comebacks
+    )
+    rng.shuffle(flag_sources)
+    top_before = await bench.store.db.fetchone("SELECT max(id) FROM cases")
+    assert top_before is not None
+    times: dict[str, list[float]] = {"flag": [], "status": [], "link": [], "probe": []}
+    warnings = 0
+    for n, source in enumerate(flag_sources[:samples] + flag_sources[:WARM_UP]):
+        text = f"/flag {source} {rng.choice(groups)} propaganda followers=12.5k seen in bench"
+        elapsed, sent = await bench.send(rng.choice(dataset.REPORTERS), text)
+        warnings += "looks like a comeback" in sent[0].text
+        if n >= WARM_UP:
+            times["flag"].append(elapsed)
+        if n % 250 == 0:
+            print(f"  /flag {n}/{samples}", flush=True)
+    print(f"  {samples} flags: {warnings} replies with a comeback warning", flush=True)
+    for n, (case_id, source) in enumerate(known[samples // 5 :][: samples + WARM_UP]):
+        text = f"/status #{case_id}" if n % 2 else f"/status {source}"
+        elapsed, _sent = await bench.send(rng.choice(dataset.VIEWERS), text)
+        if n >= WARM_UP:
+            times["status"].append(elapsed)
+        if n % 250 == 0:
+            print(f"  /status {n}/{samples}", flush=True)
+    # The comeback matching of a /flag on its own (issue 7): the hook /flag calls, and the
+    # bounded probes inside it, for each case the flags above created.
+    new_ids = await bench.store.db.fetchall(
+        "SELECT id FROM cases WHERE id > ? ORDER BY id", (top_before[0],)
+    )
+    at = bench.clock.now()
+    for row in new_ids:
+        started = time.perf_counter()
+        await bench.store.comebacks.link_new_case(row[0], at)
+        linked = time.perf_counter()
+        await bench.store.comebacks.candidates_for(row[0])
+        times["link"].append(linked - started)
+        times["probe"].append(time.perf_counter() - linked)
+    return times
+
+
+def best_of(runs: int, work: Callable[[], object]) -> list[float]:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def raw_sqlite(path: Path, now: dt.datetime, settings: Settings) -> dict[str, list[float]]:
+    """The same statements as storage/stats.py, run with the plain sqlite3 module."""
+    conn = sqlite3.connect(path)
+    win = window("30d", now)
+    previous = win.previous()
+    expired_before = stats_sql._expired_before(now, settings.sla)
+
+    def params(w: Any) -> dict[str, Any]:
+        return {
+            "start": -1 if w.start is None else int(w.start.timestamp()),
+            "end": int(w.end.timestamp()),
+            "expired_before": expired_before,
+            "platform": None,
+        }
+
+    by_platform = stats_sql._FIGURES_SQL.format(key=stats_sql._KEYS["platform"])
+    by_group = stats_sql._FIGURES_SQL.format(key=stats_sql._KEYS["group"])
+    day = {"start": int((now - dt.timedelta(days=1)).timestamp()), "end": int(now.timestamp())}
+
+    def stats() -> None:
+        conn.execute(by_platform, params(win)).fetchall()
+
+    def digest_queries() -> None:
+        conn.execute(by_platform, params(win)).fetchall()
+        conn.execute(by_platform, params(previous)).fetchall()
+        conn.execute(by_group, params(win)).fetchall()
+        for sql in (stats_sql._NEW_CASES_SQL, stats_sql._SENT_SQL, stats_sql._OUTCOMES_SQL):
+            conn.execute(sql, day).fetchall()
+        conn.execute(
+            stats_sql._OVERDUE_SQL, {"expired_before": expired_before, "limit": 5}
+        ).fetchall()
+
+    try:
+        stats()  # warm the page cache
+        return {"stats": best_of(REPEATS, stats), "digest": best_of(REPEATS, digest_queries)}
+    finally:
+        conn.close()
+
+
+async def stats_and_digest(bench: Bench, settings: Settings) -> dict[str, list[float]]:
+    times: dict[str, list[float]] = {"stats": [], "digest": [], "digest_chart": []}
+    for n in range(REPEATS + 1):
+        elapsed, _sent = await bench.send(dataset.ADMIN, "/stats 30d")
+        if n:
+            times["stats"].append(elapsed)
+    for _ in range(REPEATS):
+        started = time.perf_counter()
+        data = await gather(bench.store, settings, bench.clock.now())
+        messages = digest.pack(digest.digest_blocks(data))
+        times["digest"].append(time.perf_counter() - started)
+        assert messages
+    for _ in range(3):
+        elapsed, _sent = await bench.send(dataset.ADMIN, "/digest")
+        times["digest_chart"].append(elapsed)
+    return times
+
+
+def import_csv(path: Path, rows: int, rng: random.Random) -> bytes:
+    """90% accounts never seen, 10% already flagged; URL and short forms of every platform."""
+    known = [s for _, s in sample_sources(path, rows // 10, rng)]
+    lines = ["account,group,category,followers,note"]
+    while len(lines) <= rows:
+        if len(lines) % 10 == 0 and known:
+            source = known.pop()
+        else:
+            source = dataset._handle(rng, rng.choice(list(dataset.PLATFORM_SHARE)))[1]
+        followers = rng.choice(["", "950", "12.5k", "2m"])
+        lines.append(f"{source},{rng.choice(dataset.GROUPS)},propaganda,{followers},bench")
+    return ("\n".join(lines) + "\n").encode()
+
+
+async def import_rows(bench: Bench, path: Path, rows: int) -> dict[str, float]:
+    data = import_csv(path, rows, bench.rng)
+    bench.api.files["bench-import"] = data
+    document = {
+        "file_id": "bench-import",
+        "file_unique_id": "bench-import",
+        "file_name": "bench.csv",
+        "mime_type": "text/csv",
+        "file_size": len(data),
+    }
+    elapsed, sent = await bench.send(dataset.REVIEWERS[0], "/import", document=document)
+    print(f"  /import reply: {sent[0].text.splitlines()[0][:100]}", flush=True)
+    started = time.perf_counter()
+    parsed = read_import(data, list(dataset.GROUPS))
+    validate = time.perf_counter() - started
+    assert not parsed.errors, parsed.errors[:3]
+    after, _sent = await bench.send(dataset.REPORTERS[0], "/flag x:@after_import_1 TTP")
+    return {"total": elapsed, "validate": validate, "next_flag": after}
+
+
+async def run_bot(path: Path, samples: int, rows: int) -> list[Figure]:
+    outputs: list[Output] = []
+    api = LocalBotApi(outputs.append)
+    clock = ManualClock(START)
+    settings = Settings(
+        _env_file=None,  # the bench's settings only, not the repo's .env
+        database_path=path,
+        admin_ids=[dataset.ADMIN],
+    )
+    app = build_application(settings, clock=clock, request=api)
+    figures: list[Figure] = []
+    async with running(app):
+        bench = Bench(app, outputs, api, clock)
+        print("measuring /flag, /status and the comeback matching ...", flush=True)
+        times = await flags_and_status(bench, path, samples)
+        for name, label in (("flag", "/flag"), ("status", "/status")):
+            p50, p99 = median(times[name]), pct(times[name], 99)
+            figures.append(Figure(f"{label} p50 (end to end)", ms(p50), "<= 3 ms", p50 <= 0.003))
+            figures.append(Figure(f"{label} p99 (end to end)", ms(p99), "<= 15 ms", p99 <= 0.015))
+        link50, probe50 = median(times["link"]), median(times["probe"])
+        figures.append(
+            Figure("comeback matching per /flag p50", ms(link50), "<= 5 ms", link50 <= 0.005)
+        )
+        figures.append(Figure("  comeback matching p99", ms(pct(times["link"], 99)), "", None))
+        figures.append(Figure("  of which index probes p50", ms(probe50), "", None))
+
+        print("measuring /stats 30d and the digest ...", flush=True)
+        bot_times = await stats_and_digest(bench, settings)
+        raw = raw_sqlite(path, clock.now(), settings)
+        for name, label in (("stats", "/stats 30d (end to end)"), ("digest", "digest text")):
+            value, base = median(bot_times[name]), median(raw[name])
+            figures.append(Figure(f"{label} median", ms(value), "<= 300 ms", value <= 0.3))
+            figures.append(
+                Figure(
+                    f"  vs plain sqlite3 ({ms(base)})",
+                    f"{value / base:.2f}x",
+                    "<= 1.5x",
+                    value / base <= 1.5,
+                )
+            )
+        chart = median(bot_times["digest_chart"])
+        figures.append(Figure("/digest with chart (end to end)", ms(chart), "", None))
+
+        print(f"measuring /import of {rows:,} rows ...", flush=True)
+        imported = await import_rows(bench, path, rows)
+        rate = rows / imported["total"]
+        figures.append(
+            Figure("/import rows/s (end to end)", f"{rate:,.0f}", ">= 50,000", rate >= 50_000)
+        )
+        figures.append(
+            Figure(
+                "  of which validation",
+                f"{imported['validate']:.2f} s of {imported['total']:.2f} s",
+                "",
+                None,
+            )
+        )
+        figures.append(Figure("  next /flag after it", ms(imported["next_flag"]), "", None))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    figures.append(
+        Figure("peak RSS of the bot process", f"{peak:.0f} MB", "<= 200 MB", peak <= 200)
+    )
+    return figures
+
+
+def build_dataset(path: Path, cases: int) -> None:
+    """In a child process, so its memory is not counted as the bot's."""
+    print(f"building {cases:,} cases in {path} (child process) ...", flush=True)
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "bench.dataset", str(path), "--cases", str(cases)], check=True
+    )
+    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"dataset built in {time.perf_counter() - started:.0f} s (generator peak {child:.0f} MB)")
+
+
+def print_table(figures: list[Figure]) -> None:
+    width = max(len(f.name) for f in figures)
+    value_width = max(len(f.value) for f in figures)
+    print()
+    print(f"{'figure':<{width}}  {'measured':>{value_width}}  {'target':<10}  ")
+    print("-" * (width + value_width + 18))
+    for f in figures:
+        mark = "" if f.ok is None else ("ok" if f.ok else "MISSED")
+        print(f"{f.name:<{width}}  {f.value:>{value_width}}  {f.target:<10}  {mark}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, help="reuse this file (built there if missing)")
+    parser.add_argument("--cases", type=int, default=dataset.CASES)
+    parser.add_argument("--samples", type=int, default=SAMPLES)
+    parser.add_argument("--import-rows", type=int, default=IMPORT_ROWS)
+    args = parser.parse_args()
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="takedown-bench-") as folder:
+        path = args.db or Path(folder) / "bench.db"
+        if not path.exists():
+            build_dataset(path, args.cases)
+        elif args.db is not None:
+            print(f"reusing {path}: /flag and /import add to it, so figures drift a little")
+        figures = asyncio.run(run_bot(path, args.samples, args.import_rows))
+    print_table(figures)
+    print(f"\nbench took {time.perf_counter() - started:.0f} s")
+    if any(f.ok is False for f in figures):
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
