@@ -20,19 +20,18 @@ GROUPS = ["TTP", "BLA", "BLF"]
 AT = dt.datetime(2026, 11, 2, 6, 0, tzinfo=dt.UTC)
 
 
-async def main(db_path: Path, csv_path: Path, reporter: int) -> None:
+async def main(db_path: Path, data: bytes, name: str, reporter: int) -> None:
     store = await Store.open(db_path)
     try:
-        parsed = read_import(csv_path.read_bytes(), GROUPS)
+        parsed = read_import(data, GROUPS)
         assert not parsed.errors, parsed.errors[:3]
         print("ready", flush=True)
-        summary = await store.cases.report_many(
-            parsed.rows, reporter=reporter, at=AT, name=csv_path.name
-        )
+        summary = await store.cases.report_many(parsed.rows, reporter=reporter, at=AT, name=name)
         print(f"done {summary.new_reports}", flush=True)
     finally:
         await store.close()
 
 
 if __name__ == "__main__":
-    asyncio.run(main(Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])))
+    csv_path = Path(sys.argv[2])
+    asyncio.run(main(Path(sys.argv[1]), csv_path.read_bytes(), csv_path.name, int(sys.argv[3])))
