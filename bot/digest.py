@@ -20,8 +20,9 @@ from zoneinfo import ZoneInfo
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from bot import compliance
+from bot import comeback, compliance
 from bot.accounts import AccountRef
+from bot.comeback import Comeback
 from bot.commands import spec
 from bot.compliance import (
     DayActivity,
@@ -182,6 +183,7 @@ class DigestData:
     groups: Table
     day: DayActivity  # the last 24 h
     overdue: list[OverdueRound] = field(default_factory=list)  # the oldest, at most 5
+    comebacks: list[Comeback] = field(default_factory=list)  # issue 7: found in the last 24 h
 
 
 def _last_day(data: DigestData) -> str | None:
@@ -252,9 +254,13 @@ def _overdue(data: DigestData) -> str | None:
     return "\n".join(lines)
 
 
+def _comebacks(data: DigestData) -> str | None:  # issue 7
+    return comeback.digest_section(data.comebacks, data.tz) or None
+
+
 Section = Callable[[DigestData], str | None]
 
-SECTIONS: list[Section] = [_last_day, _per_platform, _per_group, _reach, _overdue]
+SECTIONS: list[Section] = [_last_day, _per_platform, _per_group, _reach, _overdue, _comebacks]
 
 
 def digest_title(data: DigestData) -> str:

@@ -74,3 +74,22 @@ async def test_comebacks_lists_open_cases_flagged_before_the_removal(fake_api, t
         [bad] = await fake_api.ask(VIEWER, "/comebacks myspace")
         assert bad.plain.startswith("Unknown platform 'myspace'")
         assert "Usage: /comebacks [platform]" in bad.plain
+
+
+async def test_digest_lists_the_comebacks_of_the_last_24_hours(fake_api, tmp_path):
+    clock = ManualClock(START)
+    async with running_bot(fake_api, tmp_path / "t.db", clock=clock):
+        original, _ = await flag(fake_api, "x.com/ttp_media TTP")
+        await remove(fake_api, original)
+        old, _ = await flag(fake_api, "x.com/ttp_media2 TTP")
+        clock.advance(dt.timedelta(days=2))
+        new, _ = await flag(fake_api, "x.com/ttp_media_tv TTP")
+        clock.advance(dt.timedelta(hours=1))
+
+        sent = await fake_api.ask(ADMIN, "/digest", expect=2)
+        [digest] = [message for message in sent if message.method == "sendMessage"]
+        assert "Comebacks (last 24 h): 1" in digest.plain
+        assert f"#{new} X ttp_media_tv ← #{original} ttp_media (removed 2026-11-02)" in (
+            digest.plain
+        )
+        assert f"#{old} " not in digest.plain.split("Comebacks (last 24 h)")[1]
