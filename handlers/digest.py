@@ -12,6 +12,7 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackContext, ContextTypes
 
 from bot import compliance, digest
+from bot.commands import spec
 from bot.deps import now, settings, store
 from bot.digest import DigestData, StatsQuery
 from bot.errors import UsageError
@@ -96,6 +97,12 @@ async def send_digest(bot: Bot, chat_id: int, rendered: Rendered) -> None:
 async def digest_now(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     chat = update.effective_chat
     if chat is None:
+        return
+    if args_of(context):  # an unknown word gets a reason and the usage, like every command
+        word = args_of(context)[0][:40]
+        await reply_usage(
+            update, spec("digest").error(f"Unknown word '{word}': /digest takes none.")
+        )
         return
     data = await gather(store(context), settings(context), now(context))
     await send_digest(context.bot, chat.id, await render(data))
