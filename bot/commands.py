@@ -91,6 +91,6 @@ def spec(name: str) -> CommandSpec:
 def parse_case_id(text: str, usage: str | None = None) -> int:
     """`17` or `#17` -> 17."""
     digits = text.strip().removeprefix("#")
-    if not digits.isdigit() or len(digits) > 12 or int(digits) == 0:
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 12 or int(digits) == 0:
         raise UsageError(f"'{text[:40]}' is not a case number like #17", usage)
     return int(digits)

@@ -15,7 +15,7 @@ from handlers.common import args_of, reply, reply_usage
 
 
 def _parse_user_id(text: str, usage: str) -> int:
-    if not text.isdigit() or len(text) > 15:
+    if not (text.isascii() and text.isdigit()) or len(text) > 15:
         raise UsageError(f"'{text[:40]}' is not a Telegram user id (digits only)", usage)
     return int(text)
 
