@@ -22,6 +22,7 @@ MAX_PACKET_CASES = 500
 CALLBACK_PREFIX = "pk"
 CALLBACK_PATTERN = r"^pk:\d+$"
 _CALLBACK = re.compile(CALLBACK_PATTERN)
+MAX_ID_DIGITS = 12
 SUMMARY_LIMIT = 300
 
 CSV_HEADER = (
@@ -69,7 +70,10 @@ def button_data(packet_id: int) -> str:
 def parse_button_data(data: str | None) -> int | None:
     if data is None or not _CALLBACK.match(data):
         return None
-    return int(data.split(":", 1)[1])
+    digits = data.split(":", 1)[1]
+    if not digits.isascii() or len(digits) > MAX_ID_DIGITS:  # SQLite integers are 64-bit
+        return None
+    return int(digits)
 
 
 def _one_line(text: str) -> str:

@@ -62,7 +62,8 @@ def parse_button_data(data: str | None) -> OutcomeButton | None:
     if len(parts) != 4 or parts[0] != CALLBACK_PREFIX:
         return None
     _, case_text, round_text, outcome_text = parts
-    if not (case_text.isdigit() and round_text.isdigit()):
+    numbers = (case_text, round_text)
+    if not all(n.isascii() and n.isdigit() and len(n) <= 12 for n in numbers):  # 64-bit ints
         return None
     try:
         outcome = Outcome(outcome_text)
