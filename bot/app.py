@@ -102,6 +102,7 @@ def build_application(
     app.add_handler(MessageHandler(IMPORT_CAPTION, io.import_csv))
     app.add_handler(CallbackQueryHandler(requests.outcome_button, pattern=CALLBACK_PATTERN))
     app.add_handler(CallbackQueryHandler(packet.mark_requested_button, pattern=packet.PATTERN))
+    app.add_handler(CallbackQueryHandler(_unknown_button))  # stale or forged button data
     app.add_handler(MessageHandler(filters.COMMAND, _unknown_command))
     app.add_handler(
         MessageHandler(
@@ -168,6 +169,16 @@ async def _unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         return
     word = (message.text or "").split()[0] if message.text else ""
     await reply(update, f"Unknown command {word[:40]}. Send /help for the commands you may use.")
+
+
+async def _unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A press whose data no handler knows (a button of an older version, forged data):
+    answered, or the user's client shows a spinner until it times out."""
+    query = update.callback_query
+    if query is not None and await check_role(
+        update, context, min(s.role for s in COMMANDS.values())
+    ):
+        await query.answer("This button is no longer valid.")
 
 
 async def _plain_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
