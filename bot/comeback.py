@@ -77,19 +77,20 @@ def match_key(platform: Platform | str, handle: str) -> str | None:
 
 
 def _strip_affixes(key: str) -> str:
-    """Strip known words from both ends while at least MIN_KEY characters remain."""
-    changed = True
-    while changed:
-        changed = False
+    """Strip known words from both ends while at least MIN_KEY characters remain.
+
+    Each pass strips the first word of AFFIXES found at either end; the tuple tests up front
+    only skip passes that could strip nothing (most keys carry no affix)."""
+    while key.endswith(AFFIXES) or key.startswith(AFFIXES):
         for word in AFFIXES:
             if key.endswith(word) and len(key) - len(word) >= MIN_KEY:
                 key = key[: -len(word)]
-                changed = True
                 break
             if key.startswith(word) and len(key) - len(word) >= MIN_KEY:
                 key = key[len(word) :]
-                changed = True
                 break
+        else:
+            return key  # only affixes too long to leave MIN_KEY characters
     return key
 
 
