@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.accounts import AccountRef
+from bot.comeback import sql_match_key
 from bot.domain import CaseState, Platform
 from bot.flag_command import Evidence, FlagCommand
 from storage.audit import Audit
@@ -280,10 +281,13 @@ class Cases:
             await tx.execute("DROP TABLE IF EXISTS temp.import_accounts")
             await tx.execute(
                 "CREATE TEMP TABLE import_rows (row_no INTEGER PRIMARY KEY, platform TEXT,"
-                " handle TEXT, source TEXT, grp TEXT, category TEXT, followers INTEGER, note TEXT)"
+                " handle TEXT, source TEXT, grp TEXT, category TEXT, followers INTEGER, note TEXT,"
+                " match_key TEXT)"
             )
+            # The comeback match key goes in with each new case (bot.comeback), so the next
+            # /flag does not have to key the whole import first (storage/comebacks.py).
             await tx.executemany(
-                "INSERT INTO import_rows VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO import_rows VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     (
                         row_no,
@@ -294,6 +298,7 @@ class Cases:
                         cmd.category.value,
                         cmd.followers,
                         cmd.note,
+                        sql_match_key(cmd.account.platform.value, cmd.account.handle) or "",
                     )
                     for row_no, cmd in enumerate(commands, start=1)
                 ),
@@ -325,9 +330,9 @@ class Cases:
             await tx.execute(
                 """
                 INSERT INTO cases (platform, handle, grp, category, followers, state,
-                                   created_at, created_by, updated_at)
+                                   created_at, created_by, updated_at, match_key)
                 SELECT a.platform, a.handle, r.grp, r.category, a.followers, 'flagged',
-                       :ts, :by, :ts
+                       :ts, :by, :ts, r.match_key
                   FROM import_accounts a JOIN import_rows r ON r.row_no = a.first_row
                  WHERE a.case_id IS NULL
                  ORDER BY a.first_row
@@ -363,11 +368,19 @@ class Cases:
                 """,
                 params,
             )
+            # Two statements: writing `state` rewrites its index entries, so only the
+            # reopened cases get it.
+            await tx.execute(
+                """
+                UPDATE cases SET state = 'flagged'
+                 WHERE id IN (SELECT case_id FROM import_accounts
+                               WHERE state_before = 'dismissed')
+                """
+            )
             await tx.execute(
                 """
                 UPDATE cases
-                   SET state = CASE WHEN state = 'dismissed' THEN 'flagged' ELSE state END,
-                       followers = coalesce((SELECT a.followers FROM import_accounts a
+                   SET followers = coalesce((SELECT a.followers FROM import_accounts a
                                               WHERE a.case_id = cases.id), followers),
                        updated_at = :ts
                  WHERE id IN (SELECT case_id FROM import_accounts WHERE state_before IS NOT NULL)
