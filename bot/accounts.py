@@ -18,6 +18,7 @@ Pure: imports neither telegram nor aiosqlite.
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -116,6 +117,7 @@ _LOWER_ALNUM = frozenset(string.ascii_lowercase + string.digits)
 _CODE_CHARS = frozenset(string.ascii_letters + string.digits + "_-")
 _PHONE_CHARS = frozenset(string.digits + "+-().")
 _SCHEME_CHARS = frozenset(string.ascii_letters + string.digits + "+-.")
+_WHITESPACE = re.compile(r"\s")
 
 
 @dataclass(frozen=True)
@@ -170,7 +172,7 @@ def _clean(text: str) -> str:
         )
     if len(cleaned) > MAX_INPUT_LENGTH:
         raise UsageError(f"That is too long for an account reference ({len(cleaned)} characters).")
-    if any(char.isspace() for char in cleaned):
+    if _WHITESPACE.search(cleaned):  # the characters str.isspace() accepts
         raise UsageError(f"One account at a time, without spaces: {_show(cleaned)}")
     if not cleaned.isprintable():
         raise UsageError(f"That account reference contains control characters: {_show(cleaned)}")
@@ -184,8 +186,9 @@ def _show(text: str, limit: int = 60) -> str:
 
 
 def _looks_like_phone(text: str) -> bool:
-    digit_count = sum(char in _DIGITS for char in text)
-    return text[0] in "+0" and set(text) <= _PHONE_CHARS and digit_count >= 7
+    if text[0] not in "+0" or not set(text) <= _PHONE_CHARS:
+        return False
+    return sum(char in _DIGITS for char in text) >= 7
 
 
 def _split_short_form(text: str) -> tuple[Platform, str] | None:
