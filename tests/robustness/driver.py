@@ -236,9 +236,11 @@ class InProcessBot:
         return {"update_id": update_id or self.next_update_id(), "message": message}
 
     def press(self, user_id: int, output: Output, data: str, *, chat_type: str = "private",
-              update_id: int | None = None) -> JSONDict:  # fmt: skip
-        """An update pressing the button `data` under the bot's message `output`."""
-        chat_id = output.chat_id if output.chat_id is not None else user_id
+              chat_id: int | None = None, update_id: int | None = None) -> JSONDict:  # fmt: skip
+        """An update pressing the button `data` under the bot's message `output` (shown in
+        `chat_id`, by default the chat it was sent to)."""
+        if chat_id is None:
+            chat_id = output.chat_id if output.chat_id is not None else user_id
         message: JSONDict = {
             "message_id": output.message_id,
             "date": int(self.clock.now().timestamp()),
