@@ -71,6 +71,10 @@ def pct(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def median(values: list[float]) -> float:
     return statistics.median(values)
 
@@ -333,7 +337,7 @@ async def run_bot(path: Path, samples: int, rows: int) -> list[Figure]:
         figures.append(Figure("  comeback matching p99", ms(pct(times["link"], 99)), "", None))
         figures.append(Figure("  of which index probes p50", ms(probe50), "", None))
 
-        print("measuring /stats 30d and the digest ...", flush=True)
+        print(f"measuring /stats 30d and the digest (peak RSS {peak_mb():.0f} MB) ...", flush=True)
         bot_times = await stats_and_digest(bench, settings)
         raw = raw_sqlite(path, clock.now(), settings)
         for name, label in (("stats", "/stats 30d (end to end)"), ("digest", "digest text")):
@@ -350,7 +354,7 @@ async def run_bot(path: Path, samples: int, rows: int) -> list[Figure]:
         chart = median(bot_times["digest_chart"])
         figures.append(Figure("/digest with chart (end to end)", ms(chart), "", None))
 
-        print(f"measuring /import of {rows:,} rows ...", flush=True)
+        print(f"measuring /import of {rows:,} rows (peak RSS {peak_mb():.0f} MB) ...", flush=True)
         imported = await import_rows(bench, path, rows)
         rate = rows / imported["total"]
         figures.append(
@@ -365,7 +369,7 @@ async def run_bot(path: Path, samples: int, rows: int) -> list[Figure]:
             )
         )
         figures.append(Figure("  next /flag after it", ms(imported["next_flag"]), "", None))
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_mb()
     figures.append(
         Figure("peak RSS of the bot process", f"{peak:.0f} MB", "<= 200 MB", peak <= 200)
     )
