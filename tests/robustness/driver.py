@@ -276,16 +276,26 @@ class InProcessBot:
     async def ask(self, user_id: int, text: str, **kwargs: Any) -> Reply:
         return await self.send(self.message(user_id, text, **kwargs))
 
-    async def feed(self, updates: list[JSONDict], *, replies: int) -> None:
+    async def feed(self, updates: list[JSONDict], *, replies: int, method: str = "") -> None:
         """Put updates on the update queue (processed concurrently by the application's update
-        fetcher, as polled updates are) and wait until `replies` outputs have been sent."""
-        target = len(self.outputs) + replies
+        fetcher, as polled updates are) and wait until `replies` outputs (of `method`, if
+        given) have been sent and no update is in flight."""
+
+        def sent() -> int:
+            return sum(1 for o in self.outputs if not method or o.method == method)
+
+        target = sent() + replies
         for update in updates:
             await self.app.update_queue.put(Update.de_json(update, self.app.bot))
 
         async def done() -> None:
-            while len(self.outputs) < target or self.app.update_queue.qsize():
-                current = self.app.update_processor.current_concurrent_updates
+            processor = self.app.update_processor
+            while (
+                sent() < target
+                or self.app.update_queue.qsize()
+                or processor.current_concurrent_updates
+            ):
+                current = processor.current_concurrent_updates
                 self.peak_concurrency = max(self.peak_concurrency, current)
                 await asyncio.sleep(0.005)
 

@@ -115,3 +115,64 @@ async def test_2000_concurrent_flags_make_exactly_400_cases(tmp_path: Path):
     for member, n in plan:
         planned.setdefault(n, set()).add(member)
     assert sorted(len(v) for v in by_account.values()) == sorted(len(v) for v in planned.values())
+
+
+REVIEWERS = [3000 + n for n in range(5)]
+CASES = 200
+
+
+async def test_concurrent_requests_and_button_presses_record_each_round_once(tmp_path: Path):
+    """Five reviewers send /request for the same 200 cases at once, then all press an outcome
+    button of every round at once: one round per case, one outcome per round, one audit
+    entry each; every other attempt is told it was already done."""
+    rng = random.Random(7)
+    db = tmp_path / "load.db"
+    async with InProcessBot(db) as bot:
+        for user, role in [(MEMBERS[0], "reporter"), *((r, "reviewer") for r in REVIEWERS)]:
+            await bot.ask(ADMIN, f"/grant {user} {role}")
+        flags = [bot.message(MEMBERS[0], f"/flag x.com/case_{n} TTP") for n in range(CASES)]
+        await bot.feed(flags, replies=CASES)
+
+        requests = [
+            bot.message(r, f"/request #{n}") for n in range(1, CASES + 1) for r in REVIEWERS
+        ]
+        rng.shuffle(requests)
+        mark = len(bot.outputs)
+        await bot.feed(requests, replies=len(requests))
+        answers = bot.outputs[mark:]
+        opened = [o for o in answers if o.reply_markup]
+        assert len(answers) == len(requests)  # one reply each
+        assert len(opened) == CASES  # one round opened per case
+        assert sum("round 1 is still open" in o.text for o in answers) == CASES * 4
+
+        presses = []
+        for message in opened:
+            assert message.reply_markup is not None
+            data = message.reply_markup["inline_keyboard"][0][0]["callback_data"]
+            case_id = int(data.split(":")[1])
+            for reviewer in REVIEWERS:
+                outcome = rng.choice(["removed", "rejected", "restricted", "no_response"])
+                presses.append(bot.press(reviewer, message, f"o:{case_id}:1:{outcome}"))
+        rng.shuffle(presses)
+        mark = len(bot.outputs)
+        await bot.feed(presses, replies=len(presses), method="answerCallbackQuery")
+        answered = [o.text for o in bot.outputs[mark:] if o.method == "answerCallbackQuery"]
+        assert len(answered) == len(presses)
+        assert sum(text.startswith("Recorded:") for text in answered) == CASES
+        assert bot.errors == [] and bot.api.refused == [] and bot.logs.errors() == []
+        assert "locked" not in bot.logs.text().lower()
+
+    with sqlite3.connect(db) as conn:
+        rounds = conn.execute(
+            "SELECT count(*), count(outcome), count(DISTINCT case_id) FROM request_rounds"
+        ).fetchone()
+        assert rounds == (CASES, CASES, CASES)
+        audit = dict(conn.execute("SELECT action, count(*) FROM audit GROUP BY action"))
+        assert audit["request"] == CASES and audit["outcome"] == CASES
+        states = dict(conn.execute("SELECT state, count(*) FROM cases GROUP BY state"))
+        actioned = conn.execute(
+            "SELECT count(*) FROM request_rounds WHERE outcome IN ('removed', 'restricted')"
+        ).fetchone()[0]
+        assert states.get("actioned", 0) == actioned
+        assert states.get("refused", 0) == CASES - actioned
+    conn.close()
