@@ -51,6 +51,7 @@ SAMPLES = 1000  # /flag and /status updates each
 WARM_UP = 20
 IMPORT_ROWS = 100_000
 REPEATS = 15  # /stats and digest runs
+PHASES = ("flag", "stats", "import")
 START = dataset.NOW + dt.timedelta(minutes=5)
 
 
@@ -311,7 +312,7 @@ async def import_rows(bench: Bench, path: Path, rows: int) -> dict[str, float]:
     return {"total": elapsed, "validate": validate, "next_flag": after}
 
 
-async def run_bot(path: Path, samples: int, rows: int) -> list[Figure]:
+async def run_bot(path: Path, samples: int, rows: int, skip: frozenset[str]) -> list[Figure]:
     outputs: list[Output] = []
     api = LocalBotApi(outputs.append)
     clock = ManualClock(START)
@@ -324,55 +325,76 @@ async def run_bot(path: Path, samples: int, rows: int) -> list[Figure]:
     figures: list[Figure] = []
     async with running(app):
         bench = Bench(app, outputs, api, clock)
-        print("measuring /flag, /status and the comeback matching ...", flush=True)
-        times = await flags_and_status(bench, path, samples)
-        for name, label in (("flag", "/flag"), ("status", "/status")):
-            p50, p99 = median(times[name]), pct(times[name], 99)
-            figures.append(Figure(f"{label} p50 (end to end)", ms(p50), "<= 3 ms", p50 <= 0.003))
-            figures.append(Figure(f"{label} p99 (end to end)", ms(p99), "<= 15 ms", p99 <= 0.015))
-        link50, probe50 = median(times["link"]), median(times["probe"])
-        figures.append(
-            Figure("comeback matching per /flag p50", ms(link50), "<= 5 ms", link50 <= 0.005)
-        )
-        figures.append(Figure("  comeback matching p99", ms(pct(times["link"], 99)), "", None))
-        figures.append(Figure("  of which index probes p50", ms(probe50), "", None))
-
-        print(f"measuring /stats 30d and the digest (peak RSS {peak_mb():.0f} MB) ...", flush=True)
-        bot_times = await stats_and_digest(bench, settings)
-        raw = raw_sqlite(path, clock.now(), settings)
-        for name, label in (("stats", "/stats 30d (end to end)"), ("digest", "digest text")):
-            value, base = median(bot_times[name]), median(raw[name])
-            figures.append(Figure(f"{label} median", ms(value), "<= 300 ms", value <= 0.3))
-            figures.append(
-                Figure(
-                    f"  vs plain sqlite3 ({ms(base)})",
-                    f"{value / base:.2f}x",
-                    "<= 1.5x",
-                    value / base <= 1.5,
-                )
-            )
-        chart = median(bot_times["digest_chart"])
-        figures.append(Figure("/digest with chart (end to end)", ms(chart), "", None))
-
-        print(f"measuring /import of {rows:,} rows (peak RSS {peak_mb():.0f} MB) ...", flush=True)
-        imported = await import_rows(bench, path, rows)
-        rate = rows / imported["total"]
-        figures.append(
-            Figure("/import rows/s (end to end)", f"{rate:,.0f}", ">= 50,000", rate >= 50_000)
-        )
-        figures.append(
-            Figure(
-                "  of which validation",
-                f"{imported['validate']:.2f} s of {imported['total']:.2f} s",
-                "",
-                None,
-            )
-        )
-        figures.append(Figure("  next /flag after it", ms(imported["next_flag"]), "", None))
+        if "flag" not in skip:
+            figures += await flag_figures(bench, path, samples)
+        if "stats" not in skip:
+            figures += await stats_figures(bench, path, settings, clock)
+        if "import" not in skip:
+            figures += await import_figures(bench, path, rows)
     peak = peak_mb()
     figures.append(
         Figure("peak RSS of the bot process", f"{peak:.0f} MB", "<= 200 MB", peak <= 200)
     )
+    return figures
+
+
+async def flag_figures(bench: Bench, path: Path, samples: int) -> list[Figure]:
+    figures: list[Figure] = []
+    print("measuring /flag, /status and the comeback matching ...", flush=True)
+    times = await flags_and_status(bench, path, samples)
+    for name, label in (("flag", "/flag"), ("status", "/status")):
+        p50, p99 = median(times[name]), pct(times[name], 99)
+        figures.append(Figure(f"{label} p50 (end to end)", ms(p50), "<= 3 ms", p50 <= 0.003))
+        figures.append(Figure(f"{label} p99 (end to end)", ms(p99), "<= 15 ms", p99 <= 0.015))
+    link50, probe50 = median(times["link"]), median(times["probe"])
+    figures.append(
+        Figure("comeback matching per /flag p50", ms(link50), "<= 5 ms", link50 <= 0.005)
+    )
+    figures.append(Figure("  comeback matching p99", ms(pct(times["link"], 99)), "", None))
+    figures.append(Figure("  of which index probes p50", ms(probe50), "", None))
+    return figures
+
+
+async def stats_figures(
+    bench: Bench, path: Path, settings: Settings, clock: ManualClock
+) -> list[Figure]:
+    figures: list[Figure] = []
+    print(f"measuring /stats 30d and the digest (peak RSS {peak_mb():.0f} MB) ...", flush=True)
+    bot_times = await stats_and_digest(bench, settings)
+    raw = raw_sqlite(path, clock.now(), settings)
+    for name, label in (("stats", "/stats 30d (end to end)"), ("digest", "digest text")):
+        value, base = median(bot_times[name]), median(raw[name])
+        figures.append(Figure(f"{label} median", ms(value), "<= 300 ms", value <= 0.3))
+        figures.append(
+            Figure(
+                f"  vs plain sqlite3 ({ms(base)})",
+                f"{value / base:.2f}x",
+                "<= 1.5x",
+                value / base <= 1.5,
+            )
+        )
+    chart = median(bot_times["digest_chart"])
+    figures.append(Figure("/digest with chart (end to end)", ms(chart), "", None))
+    return figures
+
+
+async def import_figures(bench: Bench, path: Path, rows: int) -> list[Figure]:
+    figures: list[Figure] = []
+    print(f"measuring /import of {rows:,} rows (peak RSS {peak_mb():.0f} MB) ...", flush=True)
+    imported = await import_rows(bench, path, rows)
+    rate = rows / imported["total"]
+    figures.append(
+        Figure("/import rows/s (end to end)", f"{rate:,.0f}", ">= 50,000", rate >= 50_000)
+    )
+    figures.append(
+        Figure(
+            "  of which validation",
+            f"{imported['validate']:.2f} s of {imported['total']:.2f} s",
+            "",
+            None,
+        )
+    )
+    figures.append(Figure("  next /flag after it", ms(imported["next_flag"]), "", None))
     return figures
 
 
@@ -404,6 +426,13 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=dataset.CASES)
     parser.add_argument("--samples", type=int, default=SAMPLES)
     parser.add_argument("--import-rows", type=int, default=IMPORT_ROWS)
+    parser.add_argument(
+        "--skip",
+        action="append",
+        choices=PHASES,
+        default=[],
+        help="leave out a phase (repeatable); the peak RSS is then of the phases run",
+    )
     args = parser.parse_args()
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="takedown-bench-") as folder:
@@ -412,7 +441,7 @@ def main() -> None:
             build_dataset(path, args.cases)
         elif args.db is not None:
             print(f"reusing {path}: /flag and /import add to it, so figures drift a little")
-        figures = asyncio.run(run_bot(path, args.samples, args.import_rows))
+        figures = asyncio.run(run_bot(path, args.samples, args.import_rows, frozenset(args.skip)))
     print_table(figures)
     print(f"\nbench took {time.perf_counter() - started:.0f} s")
     if any(f.ok is False for f in figures):
