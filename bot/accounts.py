@@ -145,6 +145,14 @@ class AccountRef:
 
 def parse_account(text: str) -> AccountRef:
     """Read a profile URL, a short form (`x:@name`) or a phone number; UsageError otherwise."""
+    simple = _parse_simple_url(text)
+    if simple is not None:
+        return simple
+    return _parse_any(text)
+
+
+def _parse_any(text: str) -> AccountRef:
+    """The general path of `parse_account`: every form, every check."""
     cleaned = _clean(text)
     if cleaned.startswith("@"):
         raise UsageError(
@@ -306,6 +314,34 @@ def _parse_url(text: str) -> AccountRef:
         segments=tuple(unquote(segment) for segment in parts.path.split("/") if segment),
         query=dict(parse_qsl(parts.query, keep_blank_values=True)),
         fragment=parts.fragment,
+    )
+    return _SITES[host](link)
+
+
+# The URL forms pasted most (`https://www.x.com/name`, `t.me/name`, `twitter.com/Name?s=20`):
+# an http(s) scheme or none, a host, a path of plain characters and a plain query. For these,
+# urlsplit/unquote would change nothing, so the _Link is built directly and read by the same
+# site function; anything else (percent signs, a port, a fragment, an unknown host, ...)
+# takes the general path. tests/test_accounts.py compares both paths on generated URLs.
+_SIMPLE_URL = re.compile(
+    r"(?:[Hh][Tt][Tt][Pp][Ss]?://)?([A-Za-z0-9.-]+)(/[A-Za-z0-9_.@+/-]*)(?:\?([A-Za-z0-9_.=&-]*))?"
+)
+
+
+def _parse_simple_url(text: str) -> AccountRef | None:
+    """The AccountRef of a URL of the plainest form, None for any other text."""
+    simple = _SIMPLE_URL.fullmatch(text) if len(text) <= MAX_INPUT_LENGTH else None
+    if simple is None:
+        return None
+    host = _site_host(simple.group(1).lower())
+    if host is None:
+        return None  # the general path says what is wrong with the host
+    query = simple.group(3)
+    link = _Link(
+        host=host,
+        segments=tuple(segment for segment in simple.group(2).split("/") if segment),
+        query=dict(parse_qsl(query, keep_blank_values=True)) if query else {},
+        fragment="",
     )
     return _SITES[host](link)
 

@@ -7,7 +7,7 @@ import string
 from dataclasses import dataclass
 
 import pytest
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot.accounts import (
@@ -16,6 +16,8 @@ from bot.accounts import (
     TELEGRAM_RESERVED,
     X_RESERVED,
     AccountRef,
+    _parse_any,
+    _parse_simple_url,
     parse_account,
 )
 from bot.domain import Platform
@@ -525,3 +527,87 @@ def test_any_text_either_parses_to_a_round_tripping_ref_or_raises_usage_error(
         return
     assert parse_account(ref.url) == ref
     assert parse_account(ref.short) == ref
+
+
+# --- the fast path for plain URLs gives exactly what the general path gives ----------------
+
+SIMPLE_HOSTS = [
+    "x.com", "twitter.com", "facebook.com", "fb.com", "fb.me", "web.facebook.com",
+    "mbasic.facebook.com", "instagram.com", "instagr.am", "tiktok.com", "vm.tiktok.com",
+    "t.me", "telegram.me", "telegram.dog", "wa.me", "whatsapp.com", "api.whatsapp.com",
+    "chat.whatsapp.com", "youtube.com", "music.youtube.com", "youtu.be", "example.org",
+    "x", "com", "x.com.", "xcom", "t.me.evil.org", "facebook.com.", "-x.com", "x..com",
+]  # fmt: skip
+SIMPLE_WORDS = [
+    "profile.php", "groups", "people", "pages", "p", "pg", "share", "s", "joinchat", "channel",
+    "c", "user", "watch", "shorts", "stories", "_u", "reel", "status", "home", "login", "send",
+    "invite", "message", "t", "i", "923001234567", "03001234567", "100012345678", "+AbCdEf12",
+    "+12345", "UC1234567890123456789012", "@Some.Name", "@ab", "Foo_Bar", "a.b", ".", "..",
+    "-", "x" * 16, "y" * 31, "@", "@@x", "foo+bar", "NaMe-1", "php.php", "home.php", "0",
+]  # fmt: skip
+simple_urls = st.builds(
+    lambda scheme, prefix, host, segments, trailing, query: (
+        scheme + prefix + host + "/" + "/".join(segments) + trailing + query
+    ),
+    st.sampled_from(["", "https://", "http://", "HTTPS://", "hTTp://"]),
+    st.sampled_from(["", "www.", "m.", "mobile.", "www.m.", "WWW.", "M.", "api."]),
+    st.sampled_from(SIMPLE_HOSTS) | st.from_regex(r"[a-z0-9.-]{1,12}", fullmatch=True),
+    st.lists(
+        st.sampled_from(SIMPLE_WORDS) | st.from_regex(r"@?[A-Za-z0-9_.+-]{0,20}", fullmatch=True),
+        max_size=4,
+    ),
+    st.sampled_from(["", "/", "//"]),
+    st.sampled_from(["", "?", "?s=20", "?id=100012345678", "?phone=923001234567&text=hi",
+                     "?id=", "?id=1&id=2", "?a&b=", "?phone=+92300", "?=x"]),
+)  # fmt: skip
+
+
+def outcome(parse: object, text: str) -> AccountRef | str:
+    """The AccountRef, or the reason of the UsageError."""
+    assert callable(parse)
+    try:
+        ref = parse(text)
+    except UsageError as err:
+        return "error: " + err.reason
+    assert isinstance(ref, AccountRef)
+    return ref
+
+
+@settings(max_examples=2000)
+@given(text=simple_urls)
+@example(text="https://www.x.com/Foo")
+@example(text="twitter.com/Foo?s=20")
+@example(text="m.facebook.com/profile.php?id=100012345678")
+@example(text="https://www.instagram.com/some.name/")
+@example(text="https://wa.me/923001234567")
+@example(text="t.me/+AbCdEf12")
+def test_plain_urls_take_the_fast_path_with_the_same_result_as_the_general_path(
+    text: str,
+) -> None:
+    try:
+        fast = _parse_simple_url(text)
+    except UsageError as err:
+        assert outcome(_parse_any, text) == "error: " + err.reason
+        return
+    if fast is not None:
+        assert outcome(_parse_any, text) == fast
+    assert outcome(parse_account, text) == outcome(_parse_any, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "https://www.x.com/Foo",
+        "twitter.com/Foo?s=20",
+        "m.facebook.com/profile.php?id=100012345678",
+        "https://www.facebook.com/groups/some.group",
+        "https://www.instagram.com/some.name/",
+        "https://www.tiktok.com/@some.name",
+        "t.me/s/some_channel",
+        "https://wa.me/923001234567",
+        "https://www.youtube.com/@some-name",
+    ],
+)
+def test_the_common_forms_take_the_fast_path(text: str) -> None:
+    fast = _parse_simple_url(text)
+    assert fast is not None and fast == _parse_any(text)
