@@ -8,12 +8,12 @@ Row numbers are as a spreadsheet shows them: the header is row 1.
 from __future__ import annotations
 
 import csv
-import io
-from collections.abc import Sequence
+import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from bot.errors import UsageError
-from bot.flag_command import FlagCommand
+from bot.flag_command import FlagRow, RowReader
 
 MAX_BYTES = 20 * 1024 * 1024  # also the most the Bot API lets a bot download
 MAX_ROWS = 100_000
@@ -55,13 +55,16 @@ class RowError:
 
 @dataclass(frozen=True)
 class ImportFile:
-    rows: list[FlagCommand]
+    rows: list[FlagRow]
     errors: list[RowError]  # empty when every row is valid
 
 
-def read_import(data: bytes, groups: Sequence[str]) -> ImportFile:
-    """Every row as a FlagCommand, or every bad row with its reason. A problem with the file
-    as a whole (not UTF-8, empty, no header, too many rows) is a UsageError."""
+def read_import(data: bytes | bytearray, groups: Sequence[str]) -> ImportFile:
+    """Every row as a FlagRow, or every bad row with its reason. A problem with the file
+    as a whole (not UTF-8, empty, no header, too many rows) is a UsageError.
+
+    Memory: the rows are compact tuples; the text is read line by line (an io.StringIO of
+    it would hold 4 bytes per character)."""
     if len(data) > MAX_BYTES:
         raise UsageError(f"The file is {len(data) / 1024 / 1024:.1f} MB; at most 20 MB.")
     try:
@@ -75,11 +78,12 @@ def read_import(data: bytes, groups: Sequence[str]) -> ImportFile:
         raise UsageError("The file contains NUL bytes: it is not a CSV text file.")
     if not text.strip():
         raise UsageError(f"The file is empty. {HEADER_HINT}.")
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(_lines(text))
+    row_reader = RowReader(groups)
     try:
         header = next(reader)
         positions = _columns(header)
-        rows: list[FlagCommand] = []
+        rows: list[FlagRow] = []
         errors: list[RowError] = []
         for row_no, record in enumerate(reader, start=2):
             if not record or (len(record) == 1 and not record[0].strip()):
@@ -95,9 +99,7 @@ def read_import(data: bytes, groups: Sequence[str]) -> ImportFile:
                 account, group, category, followers, note = (
                     unneutralise(record[i]) for i in positions
                 )
-                rows.append(
-                    FlagCommand.from_fields(account, group, category, followers, note, groups)
-                )
+                rows.append(row_reader.read(account, group, category, followers, note))
             except UsageError as err:
                 errors.append(RowError(row_no, err.reason))
     except csv.Error as err:
@@ -105,6 +107,14 @@ def read_import(data: bytes, groups: Sequence[str]) -> ImportFile:
     if not rows and not errors:
         raise UsageError("The file has a header but no rows.")
     return ImportFile(rows=rows if not errors else [], errors=errors)
+
+
+# A line as io.StringIO(text, newline="") yields it: ended by \n, \r or \r\n, kept.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+
+def _lines(text: str) -> Iterator[str]:
+    return (line.group() for line in _LINE.finditer(text))
 
 
 def _columns(header: list[str]) -> list[int]:

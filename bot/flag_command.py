@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from bot.accounts import AccountRef, parse_account
-from bot.domain import DEFAULT_CATEGORY, Category
+from bot.domain import DEFAULT_CATEGORY, Category, Platform
 from bot.errors import UsageError
 
 MAX_NOTE = 4000
@@ -92,27 +93,99 @@ class FlagCommand:
     ) -> FlagCommand:
         """One row of an import file: each value in its own column; empty category means the
         default, empty followers means unknown."""
-        source = account.strip()
-        ref = parse_account(source)
-        if not group.strip():
-            raise UsageError("No group given.")
-        canonical_group = parse_group(group, groups)
-        category_text = category.strip().lower()
-        if category_text and category_text not in CATEGORY_WORDS:
-            raise UsageError(f"Unknown category '{_show(category)}': use one of {CATEGORIES}.")
-        followers_text = followers.strip()
+        row = RowReader(groups).read(account, group, category, followers, note)
         return cls(
-            account=ref,
-            source=source,
-            group=canonical_group,
-            category=Category(category_text) if category_text else DEFAULT_CATEGORY,
-            followers=parse_followers(followers_text) if followers_text else None,
-            note=check_note(note.strip()),
-            category_given=bool(category_text),
+            account=row.account,
+            source=row.source,
+            group=row.group,
+            category=Category(row.category),
+            followers=row.followers,
+            note=row.note,
+            category_given=bool(category.strip()),
         )
 
 
 CATEGORY_WORDS = frozenset(Category)
+CATEGORY_VALUES = {category.value: category.value for category in Category}  # one str each
+
+
+class FlagRow(NamedTuple):
+    """One validated /import row. A plain tuple, compact: a file holds up to 100,000 of them."""
+
+    platform: str  # a Platform value
+    handle: str
+    source: str  # the account as the file has it
+    group: str  # the configured spelling
+    category: str  # a Category value
+    followers: int | None
+    note: str
+
+    @property
+    def account(self) -> AccountRef:
+        return AccountRef(Platform(self.platform), self.handle)
+
+    @classmethod
+    def of(cls, cmd: FlagCommand) -> FlagRow:
+        ref = cmd.account
+        return cls(
+            ref.platform.value,
+            ref.handle,
+            cmd.source,
+            cmd.group,
+            cmd.category.value,
+            cmd.followers,
+            cmd.note,
+        )
+
+
+class RowReader:
+    """The rules of `FlagCommand.from_fields` for many rows, checked in the same order with
+    the same reasons; a group, category or followers text seen before is not read again, and
+    repeated notes share one string."""
+
+    MEMO = 1024  # distinct texts remembered per column
+
+    def __init__(self, groups: Sequence[str]) -> None:
+        self.groups = groups
+        self._groups: dict[str, str] = {}
+        self._followers: dict[str, int] = {}
+        self._notes: dict[str, str] = {}
+
+    def read(self, account: str, group: str, category: str, followers: str, note: str) -> FlagRow:
+        source = account.strip()
+        ref = parse_account(source)
+        canonical_group = self._groups.get(group)
+        if canonical_group is None:
+            if not group.strip():
+                raise UsageError("No group given.")
+            canonical_group = parse_group(group, self.groups)
+            if len(self._groups) < self.MEMO:
+                self._groups[group] = canonical_group
+        category_text = category.strip().lower()
+        category_value = CATEGORY_VALUES.get(category_text or DEFAULT_CATEGORY.value)
+        if category_value is None:
+            raise UsageError(f"Unknown category '{_show(category)}': use one of {CATEGORIES}.")
+        followers_text = followers.strip()
+        count: int | None = None
+        if followers_text:
+            count = self._followers.get(followers_text)
+            if count is None:
+                count = parse_followers(followers_text)
+                if len(self._followers) < self.MEMO:
+                    self._followers[followers_text] = count
+        note_text = check_note(note.strip())
+        shared = self._notes.get(note_text)
+        if shared is None and len(self._notes) < self.MEMO:
+            self._notes[note_text] = shared = note_text
+        return FlagRow(
+            ref.platform.value,
+            ref.handle,
+            source,
+            canonical_group,
+            category_value,
+            count,
+            shared or note_text,
+        )
 
 
 def parse_group(text: str, groups: Sequence[str]) -> str:

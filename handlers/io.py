@@ -48,12 +48,14 @@ async def import_csv(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         await reply_usage(update, UsageError(f"The file is {size:.1f} MB; at most 20 MB.", usage))
         return
     file = await document.get_file()
-    data = bytes(await file.download_as_bytearray())
+    data = await file.download_as_bytearray()
     try:
         parsed = read_import(data, settings(context).groups)
     except UsageError as err:
         await reply_usage(update, err.with_usage(usage))
         return
+    finally:
+        del data  # the rows are all that is needed from here on
     if parsed.errors:
         await reply(update, cards.import_errors(parsed.errors, name))
         return

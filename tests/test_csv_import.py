@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import io
 
-from bot.csv_import import MAX_ROWS, read_import
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.csv_import import MAX_ROWS, _lines, read_import
 from bot.errors import UsageError
 
 GROUPS = ["TTP", "BLA", "BLF"]
@@ -87,3 +91,8 @@ def test_export_columns_are_accepted_and_other_extra_columns_refused():
     assert row.note == "=cmd"
     with pytest.raises(UsageError, match="Unknown column"):
         read_import(b"account,group,category,followers,note,colour\nx.com/a,TTP,,,,red\n", ["TTP"])
+
+
+@given(st.text(alphabet='ab,"\r\n\x0b\x0c\x1c\x85\u2028'))
+def test_lines_are_split_as_a_newline_less_stringio_splits_them(text: str) -> None:
+    assert list(_lines(text)) == list(io.StringIO(text, newline=""))
