@@ -204,9 +204,9 @@ class RequestRounds:
                     continue
                 round_no = (case["last_no"] or 0) + 1
                 await tx.execute(
-                    "INSERT INTO request_rounds (case_id, round_no, sent_at, sent_by, ref)"
-                    " VALUES (?, ?, ?, ?, ?)",
-                    (case_id, round_no, ts, by, ref),
+                    "INSERT INTO request_rounds (case_id, round_no, sent_at, sent_by, ref,"
+                    " platform, grp) SELECT ?, ?, ?, ?, ?, platform, grp FROM cases WHERE id = ?",
+                    (case_id, round_no, ts, by, ref, case_id),
                 )
                 await tx.execute(
                     "UPDATE cases SET state = ?, updated_at = ? WHERE id = ?",

@@ -2,7 +2,8 @@
 
 The figures follow bot/compliance.py exactly (tests compare the two on generated data); the
 work is done by GROUP BY over the rounds sent in the window, read through the covering index
-`rounds_by_sent (sent_at, case_id, outcome, outcome_at)`, joined to each round's case.
+`rounds_by_sent (sent_at, platform, grp, outcome, outcome_at, case_id)`: a round carries its
+case's platform and group (migration 003), so only the reach reads `cases`.
 """
 
 from __future__ import annotations
@@ -16,49 +17,50 @@ from storage.db import Database, Row, from_ts, to_ts
 
 Breakdown = Literal["platform", "group"]
 
-# Column expressions by breakdown: fixed SQL text, never user input.
-_KEYS: dict[Breakdown, str] = {"platform": "c.platform", "group": "c.grp"}
+# Column names by breakdown: fixed SQL text, never user input. request_rounds and cases both
+# have `platform` and `grp` (a round's copy of its case's, migration 003).
+_KEYS: dict[Breakdown, str] = {"platform": "platform", "group": "grp"}
 
-# One pass over the window's rounds joined to their cases, materialised as `w` and read for the
-# counts, the medians and the reach; the last row (is_total = 1) holds the totals: counts and
-# reach summed over the keys (a case has one platform and one group, so no account is counted
-# twice), the median over all actioned rounds. The median of n values is the average of the
-# values ranked (n + 1) / 2 and (n + 2) / 2 (integer division): the middle one, or the two.
-# A window without a start uses start = -1 (every stored timestamp is >= 0).
-_FIGURES_SQL = """
-WITH w AS MATERIALIZED (
-    SELECT {key} AS key, r.case_id, c.followers, r.sent_at, r.outcome, r.outcome_at
-    FROM request_rounds AS r INDEXED BY rounds_by_sent
-    CROSS JOIN cases AS c ON c.id = r.case_id
-    WHERE r.sent_at > :start AND r.sent_at <= :end
-      AND (:platform IS NULL OR c.platform = :platform)
-),
-counts AS (
-    SELECT key,
+# The rounds of the window (start < sent_at <= end), from the covering index; a window
+# without a start uses start = -1 (every stored timestamp is >= 0).
+_IN_WINDOW = """request_rounds INDEXED BY rounds_by_sent
+    WHERE sent_at > :start AND sent_at <= :end AND (:platform IS NULL OR platform = :platform)"""
+_ACTIONED = "outcome IN ('removed', 'restricted')"
+
+# Each part reads the index range again (a scan of the window costs less than keeping it in a
+# temporary table): the counts; the actioned rounds ranked by time to action within their key
+# for the medians (the median of n values is the average of the values ranked (n + 1) / 2 and
+# (n + 2) / 2, integer division: the middle one, or the two); the reach over the distinct
+# actioned cases, the only part that reads `cases` (for followers). The last row
+# (is_total = 1) holds the totals: counts and reach summed over the keys (a case has one
+# platform and one group, so no account is counted twice), the median over all actioned rounds.
+_FIGURES_SQL = f"""
+WITH counts AS (
+    SELECT {{key}} AS key,
            COUNT(*) AS sent,
-           COUNT(*) FILTER (WHERE outcome IN ('removed', 'restricted')) AS actioned,
+           COUNT(*) FILTER (WHERE {_ACTIONED}) AS actioned,
            COUNT(*) FILTER (WHERE outcome = 'rejected') AS rejected,
            COUNT(*) FILTER (WHERE outcome = 'no_response'
                             OR (outcome IS NULL AND sent_at < :expired_before)) AS expired,
            COUNT(*) FILTER (WHERE outcome IS NULL AND sent_at >= :expired_before) AS pending
-    FROM w GROUP BY key
+    FROM {_IN_WINDOW}
+    GROUP BY key
 ),
-actioned AS (
-    SELECT key, outcome_at - sent_at AS seconds,
-           ROW_NUMBER() OVER (PARTITION BY key ORDER BY outcome_at - sent_at) AS rank,
-           COUNT(*) OVER (PARTITION BY key) AS n,
-           ROW_NUMBER() OVER (ORDER BY outcome_at - sent_at) AS all_rank,
-           COUNT(*) OVER () AS all_n
-    FROM w WHERE outcome IN ('removed', 'restricted')
+ranked AS (
+    SELECT {{key}} AS key, outcome_at - sent_at AS seconds,
+           ROW_NUMBER() OVER (PARTITION BY {{key}} ORDER BY outcome_at - sent_at) AS rank
+    FROM {_IN_WINDOW} AND {_ACTIONED}
 ),
 median AS (
-    SELECT key, AVG(seconds) AS median_seconds
-    FROM actioned WHERE rank IN ((n + 1) / 2, (n + 2) / 2) GROUP BY key
+    SELECT ranked.key, AVG(ranked.seconds) AS median_seconds
+    FROM ranked CROSS JOIN counts ON counts.key = ranked.key
+    WHERE ranked.rank IN ((counts.actioned + 1) / 2, (counts.actioned + 2) / 2)
+    GROUP BY ranked.key
 ),
 reach AS (
-    SELECT key, SUM(followers) AS reach
-    FROM (SELECT DISTINCT key, case_id, COALESCE(followers, 0) AS followers
-          FROM w WHERE outcome IN ('removed', 'restricted'))
+    SELECT {{key}} AS key, SUM(COALESCE(followers, 0)) AS reach
+    FROM cases
+    WHERE id IN (SELECT case_id FROM {_IN_WINDOW} AND {_ACTIONED})
     GROUP BY key
 ),
 per_key AS (
@@ -70,8 +72,11 @@ FROM per_key
 UNION ALL
 SELECT 1, NULL, COALESCE(SUM(sent), 0), COALESCE(SUM(actioned), 0),
        COALESCE(SUM(rejected), 0), COALESCE(SUM(expired), 0), COALESCE(SUM(pending), 0),
-       (SELECT AVG(seconds) FROM actioned
-        WHERE all_rank IN ((all_n + 1) / 2, (all_n + 2) / 2)),
+       (SELECT AVG(seconds)
+        FROM (SELECT outcome_at - sent_at AS seconds,
+                     ROW_NUMBER() OVER (ORDER BY outcome_at - sent_at) AS rank
+              FROM {_IN_WINDOW} AND {_ACTIONED})
+        WHERE rank IN ((SUM(per_key.actioned) + 1) / 2, (SUM(per_key.actioned) + 2) / 2)),
        COALESCE(SUM(reach), 0)
 FROM per_key
 """
@@ -83,11 +88,10 @@ GROUP BY grp
 """
 
 _SENT_SQL = """
-SELECT c.platform AS platform, COUNT(*) AS n
-FROM request_rounds AS r INDEXED BY rounds_by_sent
-CROSS JOIN cases AS c ON c.id = r.case_id
-WHERE r.sent_at > :start AND r.sent_at <= :end
-GROUP BY c.platform
+SELECT platform, COUNT(*) AS n
+FROM request_rounds INDEXED BY rounds_by_sent
+WHERE sent_at > :start AND sent_at <= :end
+GROUP BY platform
 """
 
 # No index leads with outcome_at: this scans the covering index rounds_by_sent (once a day).

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from storage.db import Database, migrate_file
+from storage.db import migrate_file
 
 CASES = [
     # id, platform, handle, state, expected key
@@ -58,20 +58,22 @@ async def test_version_1_with_data_upgrades_to_2_intact_with_match_keys(tmp_path
             for table in ("members", "cases", "reports", "request_rounds", "audit")
         }
 
-    db = await Database.open(path)
+    await migrate_file(path, target=2)  # version 3 onwards: tests/robustness/
+    db = sqlite3.connect(path)
+    db.row_factory = sqlite3.Row
     try:
-        assert await db.schema_version() == 2
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 2
         for table, rows in before.items():
-            after = await db.fetchall(f"SELECT * FROM {table} ORDER BY rowid")
+            after = db.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()
             if table == "cases":  # one more column at the end
                 assert [tuple(row)[:-1] for row in after] == rows
             else:
                 assert [tuple(row) for row in after] == rows
-        keys = {row["id"]: row["match_key"] for row in await db.fetchall("SELECT * FROM cases")}
+        keys = {row["id"]: row["match_key"] for row in db.execute("SELECT * FROM cases")}
         assert keys == {case[0]: case[4] or "" for case in CASES}  # "": not a name
-        plan = await db.fetchall(
+        plan = db.execute(
             "EXPLAIN QUERY PLAN SELECT id FROM cases WHERE platform = 'x' AND match_key = 'ttp'"
-        )
+        ).fetchall()
         assert any("cases_by_match_key" in row["detail"] for row in plan)
     finally:
-        await db.close()
+        db.close()

@@ -222,6 +222,43 @@ async def test_window_query_reads_the_covering_index_rounds_by_sent(store: Store
     for key in _KEYS.values():
         plan = await store.db.fetchall("EXPLAIN QUERY PLAN " + _FIGURES_SQL.format(key=key), params)
         details = [str(row["detail"]) for row in plan]
-        assert "SEARCH r USING COVERING INDEX rounds_by_sent (sent_at>? AND sent_at<?)" in details
-        assert "SEARCH c USING INTEGER PRIMARY KEY (rowid=?)" in details
-        assert not any(d.startswith(("SCAN r", "SCAN c ", "SCAN cases")) for d in details), details
+        rounds = [d for d in details if "request_rounds" in d]
+        window = (
+            "SEARCH request_rounds USING COVERING INDEX rounds_by_sent (sent_at>? AND sent_at<?)"
+        )
+        assert rounds and all(d == window for d in rounds), details  # never the table itself
+        assert [d for d in details if "cases" in d] == [
+            "SEARCH cases USING INTEGER PRIMARY KEY (rowid=?)"  # only for the reach
+        ], details
+        assert not any(d.startswith(("SCAN request_rounds", "SCAN cases")) for d in details)
+
+
+async def test_rounds_carry_their_cases_platform_and_group_whoever_writes_them(
+    store: Store, tmp_path: Path
+) -> None:
+    conn = connect(tmp_path / "t.db")
+    x = insert_case(conn, platform=Platform.X, handle="a", group="BLA", created_at=NOW - 9 * D)
+    tg = insert_case(conn, platform=Platform.TELEGRAM, handle="b", created_at=NOW - 9 * D)
+    yt = insert_case(conn, platform=Platform.YOUTUBE, handle="c", created_at=NOW - 9 * D)
+    insert_round(conn, case_id=x, sent_at=NOW - 8 * D, outcome=Outcome.REJECTED, outcome_at=NOW)
+    conn.execute(  # copies given, and wrong: the case's win
+        "INSERT INTO request_rounds (case_id, round_no, sent_at, sent_by, platform, grp)"
+        " VALUES (?, 1, 1000, 1, 'whatsapp', 'BLF')",
+        (tg,),
+    )
+    conn.close()
+    batch = await store.requests.open_rounds([x, yt], by=1, at=NOW - D)  # the bot's writer
+    assert len(batch.opened) == 2
+    copies = "SELECT case_id, round_no, platform, grp FROM request_rounds ORDER BY id"
+    rows = [tuple(r) for r in await store.db.fetchall(copies)]
+    assert rows == [
+        (x, 1, "x", "BLA"),
+        (tg, 1, "telegram", "TTP"),
+        (x, 2, "x", "BLA"),
+        (yt, 1, "youtube", "TTP"),
+    ]
+    async with store.db.transaction() as tx:  # nothing moves a case today; if it ever does
+        await tx.execute("UPDATE cases SET grp = 'BLF' WHERE id = ?", (x,))
+    rows = [tuple(r) for r in await store.db.fetchall(copies)]
+    assert rows[0] == (x, 1, "x", "BLF") and rows[2] == (x, 2, "x", "BLF")
+    assert rows[1] == (tg, 1, "telegram", "TTP") and rows[3] == (yt, 1, "youtube", "TTP")

@@ -180,6 +180,12 @@ async def test_database_at_an_earlier_version_upgrades_with_its_data_intact(
             after = read(conn, table, kept)
             before = [tuple(row[columns.index(c)] for c in kept) for row in rows]
             assert after == before, f"{table} changed when upgrading from version {version}"
+        # version 3: every round carries its case's platform and group, the old rounds too
+        case_of = {c["id"]: (c["platform"], c["grp"]) for c in SAMPLES["cases"]}
+        copies = conn.execute("SELECT id, platform, grp FROM request_rounds ORDER BY id")
+        assert copies.fetchall() == [
+            (r["id"], *case_of[r["case_id"]]) for r in SAMPLES["request_rounds"]
+        ]
     finally:
         conn.close()
 
