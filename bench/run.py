@@ -225,7 +225,6 @@ def raw_sqlite(path: Path, now: dt.datetime, settings: Settings) -> dict[str, li
     """The same statements as storage/stats.py, run with the plain sqlite3 module."""
     conn = sqlite3.connect(path)
     win = window("30d", now)
-    previous = win.previous()
     expired_before = stats_sql._expired_before(now, settings.sla)
 
     def params(w: Any) -> dict[str, Any]:
@@ -237,16 +236,15 @@ def raw_sqlite(path: Path, now: dt.datetime, settings: Settings) -> dict[str, li
         }
 
     by_platform = stats_sql._FIGURES_SQL.format(key=stats_sql._KEYS["platform"])
-    by_group = stats_sql._FIGURES_SQL.format(key=stats_sql._KEYS["group"])
+    assert win.start is not None
+    both = params(win) | {"before": int((win.start - (win.end - win.start)).timestamp())}
     day = {"start": int((now - dt.timedelta(days=1)).timestamp()), "end": int(now.timestamp())}
 
     def stats() -> None:
         conn.execute(by_platform, params(win)).fetchall()
 
     def digest_queries() -> None:
-        conn.execute(by_platform, params(win)).fetchall()
-        conn.execute(by_platform, params(previous)).fetchall()
-        conn.execute(by_group, params(win)).fetchall()
+        conn.execute(stats_sql._DIGEST_SQL, both).fetchall()  # both tables, the change
         for sql in (stats_sql._NEW_CASES_SQL, stats_sql._SENT_SQL, stats_sql._OUTCOMES_SQL):
             conn.execute(sql, day).fetchall()
         conn.execute(

@@ -66,9 +66,7 @@ class Figures:
     @property
     def percent(self) -> int | None:
         """Compliance in whole percent, rounded half up (the number a reader sees)."""
-        if not self.decided:
-            return None
-        return (200 * self.actioned + self.decided) // (2 * self.decided)
+        return percent(self.actioned, self.decided)
 
     @property
     def median_hours_to_action(self) -> float | None:
@@ -78,6 +76,13 @@ class Figures:
 
 
 EMPTY = Figures(0, 0, 0, 0, 0, None, 0)
+
+
+def percent(actioned: int, decided: int) -> int | None:
+    """actioned / decided in whole percent, rounded half up; None when nothing was decided."""
+    if not decided:
+        return None
+    return (200 * actioned + decided) // (2 * decided)
 
 
 @dataclass(frozen=True)
@@ -223,13 +228,14 @@ def format_median(fig: Figures) -> str:
     return f"{value:.0f} h" if value >= 10 else f"{value:.1f} h"
 
 
-def format_change(now: Figures, before: Figures) -> str:
-    """`31% (-4)`: the percentage now and its change in points against `before`."""
+def format_change(now: Figures, before: int | None) -> str:
+    """`31% (-4)`: the percentage now and its change in points against the percentage
+    `before` (None: nothing decided before)."""
     if now.percent is None:
         return "n/a"
-    if before.percent is None:
+    if before is None:
         return f"{now.percent}% (new)"
-    return f"{now.percent}% ({now.percent - before.percent:+d})"
+    return f"{now.percent}% ({now.percent - before:+d})"
 
 
 def format_count(value: int) -> str:

@@ -179,7 +179,7 @@ class DigestData:
     sla_hours: int
     window: Window  # the rolling 30 days
     platforms: Table
-    previous: Table  # per platform, the 30 days before `window`
+    previous: dict[str, int | None]  # compliance % per platform, the 30 days before `window`
     groups: Table
     day: DayActivity  # the last 24 h
     overdue: list[OverdueRound] = field(default_factory=list)  # the oldest, at most 5
@@ -210,7 +210,7 @@ def _per_platform(data: DigestData) -> str | None:
         return None
     changes = []
     for key, fig in data.platforms.rows.items():
-        before = data.previous.rows.get(key, compliance.EMPTY)
+        before = data.previous.get(key)
         changes.append(f"{esc(_label('platform', key))} {format_change(fig, before)}")
     return "\n".join(
         [

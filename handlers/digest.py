@@ -50,14 +50,15 @@ async def gather(data_store: Store, config: Settings, at: dt.datetime) -> Digest
     """Everything the digest shows, as of `at`."""
     win = compliance.window("30d", at)
     stats = data_store.stats
+    tables = await stats.digest_tables(win, at, config.sla, groups=config.groups)
     return DigestData(
         now=at,
         tz=config.timezone,
         sla_hours=config.sla_hours,
         window=win,
-        platforms=await stats.table("platform", win, at, config.sla),
-        previous=await stats.table("platform", win.previous(), at, config.sla),
-        groups=await stats.table("group", win, at, config.sla, groups=config.groups),
+        platforms=tables.platforms,
+        previous=tables.previous,
+        groups=tables.groups,
         day=await stats.activity(at - DAY, at),
         overdue=await stats.oldest_overdue(at, config.sla, limit=5),
         comebacks=await data_store.comebacks.found_between(at - DAY, at),  # issue 7

@@ -9,9 +9,10 @@ case's platform and group (migration 003), so only the reach reads `cases`.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Literal
 
-from bot.compliance import EMPTY, DayActivity, Figures, OverdueRound, Table, Window
+from bot.compliance import EMPTY, DayActivity, Figures, OverdueRound, Table, Window, percent
 from bot.domain import Outcome, Platform
 from storage.db import Database, Row, from_ts, to_ts
 
@@ -81,6 +82,87 @@ SELECT 1, NULL, COALESCE(SUM(sent), 0), COALESCE(SUM(actioned), 0),
 FROM per_key
 """
 
+# The digest's compliance in one statement: the rolling window (:start, :end] per platform
+# and per group with the totals (part 'platform', 'group', 'total'), and the compliance
+# counts per platform of the window before it, (:before, :start] (part 'previous': actioned,
+# rejected and expired, all the digest's change in points needs). The counts of the window are
+# grouped by (platform, group) once, then summed per platform and per group; the medians rank
+# its actioned rounds within each platform, each group and overall; the reach is summed per
+# (platform, group) over the distinct actioned cases, then per platform and per group.
+_DIGEST_SQL = f"""
+WITH cells AS MATERIALIZED (
+    SELECT platform, grp,
+           COUNT(*) AS sent,
+           COUNT(*) FILTER (WHERE {_ACTIONED}) AS actioned,
+           COUNT(*) FILTER (WHERE outcome = 'rejected') AS rejected,
+           COUNT(*) FILTER (WHERE outcome = 'no_response'
+                            OR (outcome IS NULL AND sent_at < :expired_before)) AS expired,
+           COUNT(*) FILTER (WHERE outcome IS NULL AND sent_at >= :expired_before) AS pending
+    FROM {_IN_WINDOW}
+    GROUP BY platform, grp
+),
+counts AS MATERIALIZED (
+    SELECT 'platform' AS part, platform AS key, SUM(sent) AS sent, SUM(actioned) AS actioned,
+           SUM(rejected) AS rejected, SUM(expired) AS expired, SUM(pending) AS pending
+    FROM cells GROUP BY platform
+    UNION ALL
+    SELECT 'group', grp, SUM(sent), SUM(actioned), SUM(rejected), SUM(expired), SUM(pending)
+    FROM cells GROUP BY grp
+),
+ranked AS (
+    SELECT 'platform' AS part, platform AS key, outcome_at - sent_at AS seconds,
+           ROW_NUMBER() OVER (PARTITION BY platform ORDER BY outcome_at - sent_at) AS rank
+    FROM {_IN_WINDOW} AND {_ACTIONED}
+    UNION ALL
+    SELECT 'group', grp, outcome_at - sent_at,
+           ROW_NUMBER() OVER (PARTITION BY grp ORDER BY outcome_at - sent_at)
+    FROM {_IN_WINDOW} AND {_ACTIONED}
+),
+median AS (
+    SELECT ranked.part, ranked.key, AVG(ranked.seconds) AS median_seconds
+    FROM ranked CROSS JOIN counts ON counts.part = ranked.part AND counts.key = ranked.key
+    WHERE ranked.rank IN ((counts.actioned + 1) / 2, (counts.actioned + 2) / 2)
+    GROUP BY ranked.part, ranked.key
+),
+reach_cells AS MATERIALIZED (
+    SELECT platform, grp, SUM(COALESCE(followers, 0)) AS reach
+    FROM cases
+    WHERE id IN (SELECT case_id FROM {_IN_WINDOW} AND {_ACTIONED})
+    GROUP BY platform, grp
+),
+reach AS (
+    SELECT 'platform' AS part, platform AS key, SUM(reach) AS reach
+    FROM reach_cells GROUP BY platform
+    UNION ALL
+    SELECT 'group', grp, SUM(reach) FROM reach_cells GROUP BY grp
+),
+per_key AS (
+    SELECT counts.*, median.median_seconds, COALESCE(reach.reach, 0) AS reach
+    FROM counts LEFT JOIN median USING (part, key) LEFT JOIN reach USING (part, key)
+)
+SELECT part, key, sent, actioned, rejected, expired, pending, median_seconds, reach
+FROM per_key
+UNION ALL
+SELECT 'total', NULL, COALESCE(SUM(sent), 0), COALESCE(SUM(actioned), 0),
+       COALESCE(SUM(rejected), 0), COALESCE(SUM(expired), 0), COALESCE(SUM(pending), 0),
+       (SELECT AVG(seconds)
+        FROM (SELECT outcome_at - sent_at AS seconds,
+                     ROW_NUMBER() OVER (ORDER BY outcome_at - sent_at) AS rank
+              FROM {_IN_WINDOW} AND {_ACTIONED})
+        WHERE rank IN ((SUM(per_key.actioned) + 1) / 2, (SUM(per_key.actioned) + 2) / 2)),
+       COALESCE(SUM(reach), 0)
+FROM per_key WHERE part = 'platform'
+UNION ALL
+SELECT 'previous', platform, NULL, COUNT(*) FILTER (WHERE {_ACTIONED}),
+       COUNT(*) FILTER (WHERE outcome = 'rejected'),
+       COUNT(*) FILTER (WHERE outcome = 'no_response'
+                        OR (outcome IS NULL AND sent_at < :expired_before)),
+       NULL, NULL, NULL
+FROM request_rounds INDEXED BY rounds_by_sent
+WHERE sent_at > :before AND sent_at <= :start
+GROUP BY platform
+"""
+
 _NEW_CASES_SQL = """
 SELECT grp, COUNT(*) AS n FROM cases
 WHERE created_at > :start AND created_at <= :end
@@ -94,10 +176,9 @@ WHERE sent_at > :start AND sent_at <= :end
 GROUP BY platform
 """
 
-# No index leads with outcome_at: this scans the covering index rounds_by_sent (once a day).
 _OUTCOMES_SQL = """
 SELECT outcome, COUNT(*) AS n
-FROM request_rounds INDEXED BY rounds_by_sent
+FROM request_rounds INDEXED BY rounds_by_outcome
 WHERE outcome_at > :start AND outcome_at <= :end
 GROUP BY outcome
 """
@@ -130,6 +211,23 @@ def _expired_before(now: dt.datetime, sla: dt.timedelta) -> int:
     seconds that is sent_at < ceil(now - sla)."""
     bound = now - sla
     return to_ts(bound) + (1 if bound.microsecond else 0)
+
+
+def _table(
+    by: Breakdown, found: dict[str, Figures], totals: Figures, groups: list[str] | None
+) -> Table:
+    """Platforms in Platform order; groups in the order of `groups`, then any others (a group
+    no longer configured) by name."""
+    order = [p.value for p in Platform] if by == "platform" else list(groups or [])
+    keys = [k for k in order if k in found] + sorted(k for k in found if k not in order)
+    return Table(rows={k: found[k] for k in keys}, total=totals)
+
+
+@dataclass(frozen=True)
+class DigestTables:
+    platforms: Table
+    groups: Table
+    previous: dict[str, int | None]  # compliance % per platform in the window before
 
 
 class Stats:
@@ -165,9 +263,39 @@ class Stats:
                 totals = _figures(row)
             else:
                 found[str(row["key"])] = _figures(row)
-        order = [p.value for p in Platform] if by == "platform" else list(groups or [])
-        keys = [k for k in order if k in found] + sorted(k for k in found if k not in order)
-        return Table(rows={k: found[k] for k in keys}, total=totals)
+        return _table(by, found, totals, groups)
+
+    async def digest_tables(
+        self, win: Window, now: dt.datetime, sla: dt.timedelta, groups: list[str]
+    ) -> DigestTables:
+        """What `table` gives per platform and per group for `win` (a window with a start),
+        and the compliance % per platform of the window of the same length before it; one
+        SQL statement."""
+        if win.start is None:
+            raise ValueError("the digest compares with the window before: give a start")
+        params = {
+            "before": to_ts(win.start - (win.end - win.start)),  # win.previous().start
+            "start": to_ts(win.start),
+            "end": to_ts(win.end),
+            "expired_before": _expired_before(now, sla),
+            "platform": None,
+        }
+        found: dict[str, dict[str, Figures]] = {"platform": {}, "group": {}}
+        totals = EMPTY
+        previous: dict[str, int | None] = {}
+        for row in await self.db.fetchall(_DIGEST_SQL, params):
+            if row["part"] == "previous":
+                decided = row["actioned"] + row["rejected"] + row["expired"]
+                previous[str(row["key"])] = percent(row["actioned"], decided)
+            elif row["part"] == "total":
+                totals = _figures(row)
+            else:
+                found[row["part"]][str(row["key"])] = _figures(row)
+        return DigestTables(
+            platforms=_table("platform", found["platform"], totals, groups),
+            groups=_table("group", found["group"], totals, groups),
+            previous=previous,
+        )
 
     async def activity(self, start: dt.datetime, end: dt.datetime) -> DayActivity:
         """New cases by group, requests sent by platform, outcomes recorded: start < t <= end."""

@@ -175,10 +175,10 @@ def test_breakdowns_follow_platform_order_and_group_names() -> None:
 def test_change_against_previous_window_in_points() -> None:
     now = Figures(100, 31, 69, 0, 0, None, 0)
     before = Figures(100, 35, 65, 0, 0, None, 0)
-    assert format_change(now, before) == "31% (-4)"
-    assert format_change(before, now) == "35% (+4)"
-    assert format_change(now, EMPTY) == "31% (new)"
-    assert format_change(EMPTY, before) == "n/a"
+    assert format_change(now, before.percent) == "31% (-4)"
+    assert format_change(before, now.percent) == "35% (+4)"
+    assert format_change(now, EMPTY.percent) == "31% (new)"
+    assert format_change(EMPTY, before.percent) == "n/a"
 
 
 def test_unknown_window_key_is_a_key_error() -> None:

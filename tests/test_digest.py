@@ -56,7 +56,7 @@ def data(**changes: object) -> DigestData:
         sla_hours=72,
         window=WIN,
         platforms=Table({"x": X, "facebook": FB}, TOTAL),
-        previous=Table({"x": Figures(40, 14, 26, 0, 0, None, 0)}, EMPTY),
+        previous={"x": Figures(40, 14, 26, 0, 0, None, 0).percent},
         groups=Table({"TTP": X, "BLA": FB}, TOTAL),
         day=DayActivity({"TTP": 2, "BLA": 1}, {Platform.X: 3}, {Outcome.REMOVED: 2}),
         overdue=[OverdueRound(17, 2, NOW - dt.timedelta(days=9), Platform.X, "bad<guy>", "TTP")],
@@ -142,7 +142,7 @@ def test_digest_sections_in_order_with_change_against_the_previous_30_days() -> 
 def test_digest_without_data_is_one_line() -> None:
     empty = Table({}, EMPTY)
     blocks = digest_blocks(
-        data(platforms=empty, previous=empty, groups=empty, day=DayActivity({}, {}, {}), overdue=[])
+        data(platforms=empty, previous={}, groups=empty, day=DayActivity({}, {}, {}), overdue=[])
     )
     assert len(blocks) == 1 and "\n" not in blocks[0]
     assert "no requests in the last 30 days" in blocks[0]

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from bot import compliance
 from bot.compliance import Window
 from bot.domain import Outcome, Platform
-from storage.stats import _FIGURES_SQL, _KEYS
+from storage.stats import _DIGEST_SQL, _FIGURES_SQL, _KEYS, _OUTCOMES_SQL, DigestTables
 from storage.store import Store
 from tests.factories import all_round_rows, clear, connect, insert_case, insert_round
 
@@ -129,6 +129,57 @@ def test_sql_figures_equal_the_pure_arithmetic(
     assert list(groups)[: len(known)] == known  # configured order first
 
 
+async def _digest_tables(
+    path: Path, win: Window, now: dt.datetime, sla: dt.timedelta
+) -> DigestTables:
+    store = await Store.open(path)
+    try:
+        return await store.stats.digest_tables(win, now, sla, groups=GROUPS)
+    finally:
+        await store.close()
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    cases=st.lists(case_strategy, min_size=1, max_size=8),
+    rounds=st.lists(round_strategy, max_size=40),
+    micro=st.sampled_from([0, 1, 500_000, 999_999]),
+    sla_hours=st.sampled_from([1, 72, 240]),
+    key=st.sampled_from(["7d", "30d", "90d"]),
+)
+def test_digest_tables_in_one_statement_equal_the_pure_arithmetic(
+    tmp_path_factory: pytest.TempPathFactory,
+    cases: list[tuple[Platform, str, int | None]],
+    rounds: list[tuple[int, int, Outcome | None, int]],
+    micro: int,
+    sla_hours: int,
+    key: str,
+) -> None:
+    path = tmp_path_factory.mktemp("digest") / "t.db"
+    now = NOW.replace(microsecond=micro)
+    sla = dt.timedelta(hours=sla_hours)
+    asyncio.run(_create(path))
+    _store_rows(path, cases, rounds, now)
+    conn = connect(path)
+    rows = all_round_rows(conn)
+    conn.close()
+    win = compliance.window(key, now)
+
+    tables = asyncio.run(_digest_tables(path, win, now, sla))
+
+    expected_platforms = compliance.by_platform(rows, win, now, sla)
+    assert tables.platforms.rows == {p.value: f for p, f in expected_platforms.items()}
+    assert list(tables.platforms.rows) == [p.value for p in expected_platforms]
+    expected_groups = compliance.by_group(rows, win, now, sla)
+    assert tables.groups.rows == expected_groups
+    known = [g for g in GROUPS if g in expected_groups]
+    assert list(tables.groups.rows)[: len(known)] == known
+    total = compliance.total(rows, win, now, sla)
+    assert tables.platforms.total == tables.groups.total == total
+    before = compliance.by_platform(rows, win.previous(), now, sla)
+    assert tables.previous == {p.value: f.percent for p, f in before.items()}
+
+
 @pytest.fixture
 async def store(tmp_path: Path):
     opened = await Store.open(tmp_path / "t.db")
@@ -212,15 +263,18 @@ async def test_activity_of_the_last_day_and_oldest_overdue(store: Store, tmp_pat
     assert day.sent == {Platform.TIKTOK: 3}
     assert day.outcomes == {Outcome.REMOVED: 1}
 
+    plan = await store.db.fetchall("EXPLAIN QUERY PLAN " + _OUTCOMES_SQL, {"start": 0, "end": 1})
+    assert "SEARCH request_rounds USING COVERING INDEX rounds_by_outcome" in plan[0]["detail"]
+
     oldest = await store.stats.oldest_overdue(NOW, SLA)
     assert [r.case_id for r in oldest] == overdue[:5]
     assert oldest[0].sent_at == NOW - 20 * D and oldest[0].platform is Platform.WHATSAPP
 
 
 async def test_window_query_reads_the_covering_index_rounds_by_sent(store: Store) -> None:
-    params = {"start": 0, "end": 1, "expired_before": 0, "platform": "x"}
-    for key in _KEYS.values():
-        plan = await store.db.fetchall("EXPLAIN QUERY PLAN " + _FIGURES_SQL.format(key=key), params)
+    params = {"before": 0, "start": 0, "end": 1, "expired_before": 0, "platform": "x"}
+    for sql in [_FIGURES_SQL.format(key=key) for key in _KEYS.values()] + [_DIGEST_SQL]:
+        plan = await store.db.fetchall("EXPLAIN QUERY PLAN " + sql, params)
         details = [str(row["detail"]) for row in plan]
         rounds = [d for d in details if "request_rounds" in d]
         window = (
