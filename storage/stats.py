@@ -31,10 +31,11 @@ _ACTIONED = "outcome IN ('removed', 'restricted')"
 # Each part reads the index range again (a scan of the window costs less than keeping it in a
 # temporary table): the counts; the actioned rounds ranked by time to action within their key
 # for the medians (the median of n values is the average of the values ranked (n + 1) / 2 and
-# (n + 2) / 2, integer division: the middle one, or the two); the reach over the distinct
-# actioned cases, the only part that reads `cases` (for followers). The last row
-# (is_total = 1) holds the totals: counts and reach summed over the keys (a case has one
-# platform and one group, so no account is counted twice), the median over all actioned rounds.
+# (n + 2) / 2, integer division: the middle one, or the two; overall, without ranks: the
+# 2 - n % 2 values after the first (n - 1) / 2 in order); the reach over the distinct actioned
+# cases, the only part that reads `cases` (for followers). The last row (is_total = 1) holds
+# the totals: counts and reach summed over the keys (a case has one platform and one group,
+# so no account is counted twice), the median over all actioned rounds.
 _FIGURES_SQL = f"""
 WITH counts AS (
     SELECT {{key}} AS key,
@@ -47,6 +48,7 @@ WITH counts AS (
     FROM {_IN_WINDOW}
     GROUP BY key
 ),
+all_actioned AS (SELECT COALESCE(SUM(actioned), 0) AS n FROM counts),
 ranked AS (
     SELECT {{key}} AS key, outcome_at - sent_at AS seconds,
            ROW_NUMBER() OVER (PARTITION BY {{key}} ORDER BY outcome_at - sent_at) AS rank
@@ -74,10 +76,9 @@ UNION ALL
 SELECT 1, NULL, COALESCE(SUM(sent), 0), COALESCE(SUM(actioned), 0),
        COALESCE(SUM(rejected), 0), COALESCE(SUM(expired), 0), COALESCE(SUM(pending), 0),
        (SELECT AVG(seconds)
-        FROM (SELECT outcome_at - sent_at AS seconds,
-                     ROW_NUMBER() OVER (ORDER BY outcome_at - sent_at) AS rank
-              FROM {_IN_WINDOW} AND {_ACTIONED})
-        WHERE rank IN ((SUM(per_key.actioned) + 1) / 2, (SUM(per_key.actioned) + 2) / 2)),
+        FROM (SELECT outcome_at - sent_at AS seconds FROM {_IN_WINDOW} AND {_ACTIONED}
+              ORDER BY seconds LIMIT 2 - (SELECT n FROM all_actioned) % 2
+              OFFSET ((SELECT n FROM all_actioned) - 1) / 2)),
        COALESCE(SUM(reach), 0)
 FROM per_key
 """
@@ -109,20 +110,23 @@ counts AS MATERIALIZED (
     SELECT 'group', grp, SUM(sent), SUM(actioned), SUM(rejected), SUM(expired), SUM(pending)
     FROM cells GROUP BY grp
 ),
-ranked AS (
-    SELECT 'platform' AS part, platform AS key, outcome_at - sent_at AS seconds,
-           ROW_NUMBER() OVER (PARTITION BY platform ORDER BY outcome_at - sent_at) AS rank
-    FROM {_IN_WINDOW} AND {_ACTIONED}
-    UNION ALL
-    SELECT 'group', grp, outcome_at - sent_at,
-           ROW_NUMBER() OVER (PARTITION BY grp ORDER BY outcome_at - sent_at)
-    FROM {_IN_WINDOW} AND {_ACTIONED}
-),
+all_actioned AS (SELECT COALESCE(SUM(actioned), 0) AS n FROM counts WHERE part = 'platform'),
 median AS (
-    SELECT ranked.part, ranked.key, AVG(ranked.seconds) AS median_seconds
-    FROM ranked CROSS JOIN counts ON counts.part = ranked.part AND counts.key = ranked.key
+    SELECT 'platform' AS part, ranked.key, AVG(ranked.seconds) AS median_seconds
+    FROM (SELECT platform AS key, outcome_at - sent_at AS seconds,
+                 ROW_NUMBER() OVER (PARTITION BY platform ORDER BY outcome_at - sent_at) AS rank
+          FROM {_IN_WINDOW} AND {_ACTIONED}) AS ranked
+    CROSS JOIN counts ON counts.part = 'platform' AND counts.key = ranked.key
     WHERE ranked.rank IN ((counts.actioned + 1) / 2, (counts.actioned + 2) / 2)
-    GROUP BY ranked.part, ranked.key
+    GROUP BY ranked.key
+    UNION ALL
+    SELECT 'group', ranked.key, AVG(ranked.seconds)
+    FROM (SELECT grp AS key, outcome_at - sent_at AS seconds,
+                 ROW_NUMBER() OVER (PARTITION BY grp ORDER BY outcome_at - sent_at) AS rank
+          FROM {_IN_WINDOW} AND {_ACTIONED}) AS ranked
+    CROSS JOIN counts ON counts.part = 'group' AND counts.key = ranked.key
+    WHERE ranked.rank IN ((counts.actioned + 1) / 2, (counts.actioned + 2) / 2)
+    GROUP BY ranked.key
 ),
 reach_cells AS MATERIALIZED (
     SELECT platform, grp, SUM(COALESCE(followers, 0)) AS reach
@@ -146,10 +150,9 @@ UNION ALL
 SELECT 'total', NULL, COALESCE(SUM(sent), 0), COALESCE(SUM(actioned), 0),
        COALESCE(SUM(rejected), 0), COALESCE(SUM(expired), 0), COALESCE(SUM(pending), 0),
        (SELECT AVG(seconds)
-        FROM (SELECT outcome_at - sent_at AS seconds,
-                     ROW_NUMBER() OVER (ORDER BY outcome_at - sent_at) AS rank
-              FROM {_IN_WINDOW} AND {_ACTIONED})
-        WHERE rank IN ((SUM(per_key.actioned) + 1) / 2, (SUM(per_key.actioned) + 2) / 2)),
+        FROM (SELECT outcome_at - sent_at AS seconds FROM {_IN_WINDOW} AND {_ACTIONED}
+              ORDER BY seconds LIMIT 2 - (SELECT n FROM all_actioned) % 2
+              OFFSET ((SELECT n FROM all_actioned) - 1) / 2)),
        COALESCE(SUM(reach), 0)
 FROM per_key WHERE part = 'platform'
 UNION ALL
