@@ -86,7 +86,8 @@ class Bench:
         self.outputs = api_outputs
         self.api = api
         self.clock = clock
-        self._update_id = 10_000_000
+        # Update ids must not repeat across runs on a kept database (redeliveries are skipped).
+        self._update_id = time.time_ns() // 1000
         self.rng = random.Random(23)
 
     @property
