@@ -183,7 +183,7 @@ class DigestData:
     groups: Table
     day: DayActivity  # the last 24 h
     overdue: list[OverdueRound] = field(default_factory=list)  # the oldest, at most 5
-    comebacks: list[Comeback] = field(default_factory=list)  # issue 7: found in the last 24 h
+    comebacks: list[Comeback] = field(default_factory=list)  # found in the last 24 h
 
 
 def _last_day(data: DigestData) -> str | None:
@@ -254,7 +254,7 @@ def _overdue(data: DigestData) -> str | None:
     return "\n".join(lines)
 
 
-def _comebacks(data: DigestData) -> str | None:  # issue 7
+def _comebacks(data: DigestData) -> str | None:
     return comeback.digest_section(data.comebacks, data.tz) or None
 
 

@@ -61,7 +61,7 @@ async def gather(data_store: Store, config: Settings, at: dt.datetime) -> Digest
         groups=tables.groups,
         day=await stats.activity(at - DAY, at),
         overdue=await stats.oldest_overdue(at, config.sla, limit=5),
-        comebacks=await data_store.comebacks.found_between(at - DAY, at),  # issue 7
+        comebacks=await data_store.comebacks.found_between(at - DAY, at),
     )
 
 

@@ -40,7 +40,7 @@ async def flag(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         at=now(context),
         evidence=evidence_of(target) if target is not None else None,
     )
-    # issue 7: link the case to actioned cases it looks like, and say so
+    # A re-created account of an actioned case is news the reporter should get at once.
     comebacks = await store(context).comebacks.link_new_case(result.case_id, now(context))
     note = comeback.flag_note(comebacks, settings(context).timezone)
     await reply(update, cards.flag_result(result, cmd) + note)

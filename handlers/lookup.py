@@ -52,7 +52,7 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if card is None:
         await reply(update, f"There is no case #{case_id}.")
         return
-    links = await store(context).comebacks.links_of(case_id)  # issue 7: comeback links
+    links = await store(context).comebacks.links_of(case_id)
     tz = settings(context).timezone
     await reply(update, cards.case_card(card, tz) + comeback.card_lines(links, case_id, tz))
 

@@ -136,7 +136,7 @@ def test_digest_sections_in_order_with_change_against_the_previous_30_days() -> 
     assert "#17 x:@bad&lt;guy&gt; (TTP), request 2 sent 2026-10-24 09:00, 9 d ago" in text
     order = [text.index(s) for s in ("Last 24 h", "per platform", "per group", "Reach", "overdue")]
     assert order == sorted(order)
-    assert len(SECTIONS) == 6  # issue 7 added the comebacks section (empty here)
+    assert len(SECTIONS) == 6  # the comebacks section is empty here
 
 
 def test_digest_without_data_is_one_line() -> None:
