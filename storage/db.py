@@ -72,10 +72,8 @@ class Tx:
 
     async def execute(self, sql: str, params: Params = ()) -> int | None:
         """Run one statement; returns lastrowid (useful after INSERT)."""
-        cursor = await self._conn.execute(sql, params)
-        rowid = cursor.lastrowid
-        await cursor.close()
-        return rowid
+        row = await self._conn.execute_insert(sql, params)  # one hop: statement and rowid
+        return None if row is None else int(row[0])
 
     async def execute_rowcount(self, sql: str, params: Params = ()) -> int:
         cursor = await self._conn.execute(sql, params)
@@ -87,13 +85,22 @@ class Tx:
         await self._conn.executemany(sql, rows)
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
-        async with self._conn.execute(sql, params) as cursor:
-            row: Row | None = await cursor.fetchone()
-            return row
+        return await _fetchone(self._conn, sql, params)
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
-        async with self._conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        return await _fetchall(self._conn, sql, params)
+
+
+# Each await on an aiosqlite connection is a hop to its thread and back; a query in one hop
+# (rather than execute, fetch, close) makes /status and /flag about twice as fast.
+async def _fetchall(conn: aiosqlite.Connection, sql: str, params: Params) -> list[Row]:
+    return list(await conn.execute_fetchall(sql, params))
+
+
+async def _fetchone(conn: aiosqlite.Connection, sql: str, params: Params) -> Row | None:
+    """The first row; meant for queries of one row (it fetches them all in one hop)."""
+    rows = await _fetchall(conn, sql, params)
+    return rows[0] if rows else None
 
 
 class Database:
@@ -135,13 +142,10 @@ class Database:
                 await self._writer.commit()
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
-        async with self._reader.execute(sql, params) as cursor:
-            row: Row | None = await cursor.fetchone()
-            return row
+        return await _fetchone(self._reader, sql, params)
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
-        async with self._reader.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        return await _fetchall(self._reader, sql, params)
 
     async def schema_version(self) -> int:
         row = await self.fetchone("PRAGMA user_version")
