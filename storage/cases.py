@@ -156,8 +156,11 @@ class Cases:
             reopened = False
             if row is None:
                 case_id = await tx.execute(
+                    # With its comeback match key, so the /flag hook need not key it later.
                     "INSERT INTO cases (platform, handle, grp, category, followers, state,"
-                    " created_at, created_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " created_at, created_by, updated_at, match_key)"
+                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+                    " coalesce(comeback_key(?1, ?2), ''))",
                     (
                         ref.platform.value,
                         ref.handle,
@@ -210,16 +213,20 @@ class Cases:
                 )
             if evidence is not None:
                 await self._add_evidence(tx, case_id, report_id, reporter, ts, evidence)
-            count_row = await tx.fetchone(
-                "SELECT count(*) FROM reports WHERE case_id = ?", (case_id,)
-            )
-        assert count_row is not None
+            if row is None:
+                report_count = 1  # the report that created the case
+            else:
+                count_row = await tx.fetchone(
+                    "SELECT count(*) FROM reports WHERE case_id = ?", (case_id,)
+                )
+                assert count_row is not None
+                report_count = int(count_row[0])
         return ReportResult(
             case_id=case_id,
             account=ref,
             new_case=row is None,
             counted=counted,
-            report_count=int(count_row[0]),
+            report_count=report_count,
             state=state,
             reopened=reopened,
             case_group=group,
@@ -232,19 +239,13 @@ class Cases:
         tx: Tx, case_id: int, reporter: int, ts: int, cmd: FlagCommand
     ) -> int | None:
         """The new report's id, or None when this member had reported the case before."""
-        inserted = await tx.execute_rowcount(
+        row = await tx.fetchone(
             "INSERT INTO reports (case_id, reporter_id, reported_at, source, category,"
             " followers, note) VALUES (?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (case_id, reporter_id) DO NOTHING",
+            " ON CONFLICT (case_id, reporter_id) DO NOTHING RETURNING id",
             (case_id, reporter, ts, cmd.source, cmd.category.value, cmd.followers, cmd.note),
         )
-        if not inserted:
-            return None
-        row = await tx.fetchone(
-            "SELECT id FROM reports WHERE case_id = ? AND reporter_id = ?", (case_id, reporter)
-        )
-        assert row is not None
-        return int(row["id"])
+        return None if row is None else int(row["id"])
 
     @staticmethod
     async def _add_evidence(

@@ -148,8 +148,8 @@ class Comebacks:
             if state is None:
                 return []
             if state["state"] in OPEN_STATES:
-                for candidate in await self.candidates_for(case_id, tx):
-                    await _link(tx, case_id, candidate.original_case_id, candidate.score, at)
+                candidates = await self.candidates_for(case_id, tx)
+                await _link(tx, at, [(case_id, c.original_case_id, c.score) for c in candidates])
             rows = await tx.fetchall(
                 _LINK_SQL + " WHERE k.case_id = ? ORDER BY k.score DESC, k.original_case_id DESC",
                 (case_id,),
@@ -183,9 +183,9 @@ class Comebacks:
             if decision.matched and (known is None or pair["original_id"] > known[0]):
                 best[pair["id"]] = (pair["original_id"], decision.score)
         if best:
+            links = [(case_id, *found) for case_id, found in best.items()][:SCAN_LINK_LIMIT]
             async with self.db.transaction() as tx:
-                for case_id, (original_id, score) in list(best.items())[:SCAN_LINK_LIMIT]:
-                    await _link(tx, case_id, original_id, score, at)
+                await _link(tx, at, links)
         where = (
             " WHERE n.state IN (?, ?, ?) AND o.state = 'actioned' AND (? IS NULL OR n.platform = ?)"
         )
@@ -223,12 +223,14 @@ class Comebacks:
         return [_comeback(row) for row in rows]
 
 
-async def _link(tx: Tx, case_id: int, original_id: int, score: float, at: dt.datetime) -> None:
-    await tx.execute(
-        "INSERT INTO comebacks (case_id, original_case_id, score, found_at) VALUES (?, ?, ?, ?)"
-        " ON CONFLICT (case_id, original_case_id) DO NOTHING",
-        (case_id, original_id, score, to_ts(at)),
-    )
+async def _link(tx: Tx, at: dt.datetime, links: list[tuple[int, int, float]]) -> None:
+    """Record (case, original, score) links; a link already there stays as it was."""
+    if links:
+        await tx.executemany(
+            "INSERT INTO comebacks (case_id, original_case_id, score, found_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (case_id, original_case_id) DO NOTHING",
+            [(*link, to_ts(at)) for link in links],
+        )
 
 
 async def _fill_missing_keys(tx: Tx) -> int:
