@@ -191,6 +191,7 @@ SELECT r.case_id, r.round_no, r.sent_at, c.platform, c.handle, c.grp
 FROM request_rounds AS r INDEXED BY rounds_open
 CROSS JOIN cases AS c ON c.id = r.case_id
 WHERE r.outcome IS NULL AND r.sent_at < :expired_before
+  AND c.state <> 'dismissed'  -- as /pending: a dismissed case is no longer chased
 ORDER BY r.sent_at, r.id
 LIMIT :limit
 """

@@ -256,6 +256,10 @@ async def test_activity_of_the_last_day_and_oldest_overdue(store: Store, tmp_pat
         )
         overdue.append(case_id)
         insert_round(conn, case_id=case_id, sent_at=NOW - (20 - i) * D)
+    dismissed = insert_case(
+        conn, platform=Platform.X, handle="withdrawn", created_at=NOW - 40 * D, state="dismissed"
+    )
+    insert_round(conn, case_id=dismissed, sent_at=NOW - 30 * D)  # oldest, but not chased
     conn.close()
 
     day = await store.stats.activity(NOW - D, NOW)
