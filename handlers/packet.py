@@ -62,7 +62,7 @@ async def packet(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
     skipped = "\n".join(f"#{r.case_id}: {esc(r.reason)}" for r in result.skipped)
     if result.packet_id is None:
-        text = f"Nothing to put in a {platform.label} packet: no flagged or refused case"
+        text = f"Nothing to put in the {platform.label} packet: no flagged or refused case"
         text += " left." if not result.skipped else " among those:\n" + skipped
         await reply(update, text)
         return

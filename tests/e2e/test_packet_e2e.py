@@ -76,7 +76,7 @@ async def test_packet_then_mark_as_requested_opens_the_rounds_with_its_reference
         # too: tests/test_packet.py)
         # the next packet of the day gets the next number; nothing left on X now
         [empty] = await fake_api.ask(REVIEWER, "/packet x")
-        assert empty.plain == "Nothing to put in a X packet: no flagged or refused case left."
+        assert empty.plain == "Nothing to put in the X packet: no flagged or refused case left."
         _, tg_letter = await fake_api.ask(REVIEWER, "/packet telegram pending", expect=2)
         assert tg_letter.filename == "TD-telegram-20261102-1.txt"
 
@@ -91,7 +91,7 @@ async def test_packet_of_ids_and_bad_input(fake_api, tmp_path):
 
         [only_bad] = await fake_api.ask(ADMIN, f"/packet x #{t}")
         assert only_bad.plain == (
-            f"Nothing to put in a X packet: no flagged or refused case among those:\n"
+            f"Nothing to put in the X packet: no flagged or refused case among those:\n"
             f"#{t}: is on Telegram, not X"
         )
         for text, reason in [
