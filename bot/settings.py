@@ -96,6 +96,10 @@ class Settings(BaseSettings):
         return None
 
 
+# The environment variables the bot reads (PRODUCT.md, "Running it").
+SETTING_NAMES = tuple(name.upper() for name in Settings.model_fields)
+
+
 class SettingsError(Exception):
     """A setting is missing or invalid; the message is one line naming the variable."""
 

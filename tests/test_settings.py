@@ -6,25 +6,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.settings import SettingsError, load_settings
+from bot.settings import SETTING_NAMES, SettingsError, load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch, tmp_path):
-    for name in (
-        "BOT_TOKEN",
-        "TELEGRAM_API_URL",
-        "DATABASE_PATH",
-        "ADMIN_IDS",
-        "ALLOWED_CHAT_IDS",
-        "DIGEST_CHAT_IDS",
-        "DIGEST_TIME",
-        "TIMEZONE",
-        "SLA_HOURS",
-        "GROUPS",
-    ):
+    for name in SETTING_NAMES:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)  # no stray .env
 
@@ -119,3 +108,11 @@ def test_start_up_stops_with_one_line_and_no_traceback(tmp_path, env, expected):
     assert len(lines) == 1, result.stderr
     assert expected in lines[0]
     assert "Traceback" not in result.stderr
+
+
+def test_env_example_lists_every_setting_with_a_comment():
+    lines = (ROOT / ".env.example").read_text().splitlines()
+    for name in SETTING_NAMES:
+        [index] = [i for i, line in enumerate(lines) if line.startswith(f"{name}=")]
+        assert lines[index - 1].startswith("#"), name
+    assert len(SETTING_NAMES) == 10

@@ -25,23 +25,13 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
+from bot.settings import SETTING_NAMES
 from tests.e2e.fake_bot_api import FakeBotApi
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 # Settings of the bot (PRODUCT.md, "Running it"): never inherited from the test runner's env.
-BOT_SETTINGS = (
-    "BOT_TOKEN",
-    "TELEGRAM_API_URL",
-    "DATABASE_PATH",
-    "ADMIN_IDS",
-    "ALLOWED_CHAT_IDS",
-    "DIGEST_CHAT_IDS",
-    "DIGEST_TIME",
-    "TIMEZONE",
-    "SLA_HOURS",
-    "GROUPS",
-)
+BOT_SETTINGS = SETTING_NAMES
 
 
 class BotProcess:
