@@ -651,6 +651,14 @@ def _whatsapp_number(raw: str) -> AccountRef:
         raise invalid
     if not text.startswith(("+", "0")):
         text = "+" + text  # wa.me/923001234567 and phone=92... carry the country code
+    fast = _pk_mobile_fast(text)
+    if fast is not None:
+        return AccountRef(Platform.WHATSAPP, fast)
+    return _whatsapp_number_general(text, invalid)
+
+
+def _whatsapp_number_general(text: str, invalid: UsageError) -> AccountRef:
+    """`text` (phone characters, starting with + or 0) read by libphonenumber."""
     try:
         number = phonenumbers.parse(text, DEFAULT_PHONE_REGION)
     except phonenumbers.NumberParseException:
@@ -659,6 +667,31 @@ def _whatsapp_number(raw: str) -> AccountRef:
         raise invalid
     e164: str = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     return AccountRef(Platform.WHATSAPP, e164)
+
+
+# The number pasted most: a Pakistani mobile as +923001234567 (wa.me/92...) or 03001234567.
+# Such a number is valid exactly when its 10 national digits match libphonenumber's own PK
+# patterns (general and mobile; read from its metadata, so they follow the library), and its
+# E.164 form is then +92 and those digits; any other text goes to libphonenumber
+# (tests/test_accounts.py compares both on generated numbers, invalid ones included).
+_PK_METADATA = phonenumbers.PhoneMetadata.metadata_for_region(DEFAULT_PHONE_REGION)
+assert _PK_METADATA is not None and _PK_METADATA.mobile is not None
+assert _PK_METADATA.general_desc is not None
+_PK_GENERAL = re.compile(_PK_METADATA.general_desc.national_number_pattern or "(?!)")
+_PK_MOBILE = re.compile(_PK_METADATA.mobile.national_number_pattern or "(?!)")
+_PK_MOBILE_TEXT = re.compile(r"(?:\+92|0)(3[0-9]{9})")
+
+
+def _pk_mobile_fast(text: str) -> str | None:
+    """The E.164 form of a valid Pakistani mobile number in one of the two plain forms,
+    None for any other text (valid or not)."""
+    match = _PK_MOBILE_TEXT.fullmatch(text)
+    if match is None:
+        return None
+    national = match.group(1)
+    if _PK_GENERAL.fullmatch(national) is None or _PK_MOBILE.fullmatch(national) is None:
+        return None
+    return "+92" + national
 
 
 def _whatsapp_invite(code: str) -> AccountRef:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import string
 from dataclasses import dataclass
 
+import phonenumbers
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -18,6 +19,8 @@ from bot.accounts import (
     AccountRef,
     _parse_any,
     _parse_simple_url,
+    _pk_mobile_fast,
+    _whatsapp_number,
     parse_account,
 )
 from bot.domain import Platform
@@ -611,3 +614,56 @@ def test_plain_urls_take_the_fast_path_with_the_same_result_as_the_general_path(
 def test_the_common_forms_take_the_fast_path(text: str) -> None:
     fast = _parse_simple_url(text)
     assert fast is not None and fast == _parse_any(text)
+
+
+# Numbers near the fast path's form: +92 / 0 / 0092 / 92 / other codes, any operator digit,
+# 8-12 digits, separators; most are invalid or not Pakistani mobiles.
+phone_texts = st.builds(
+    lambda head, digits, tail: head + digits + tail,
+    st.sampled_from(["+92", "0", "92", "0092", "+920", "+91", "+1", "+44", "00", "", "+9230"]),
+    st.from_regex(r"3[0-9]{9}", fullmatch=True)
+    | st.from_regex(r"3[0-9]{6,11}", fullmatch=True)
+    | st.from_regex(r"[0-9]{7,13}", fullmatch=True)
+    | st.from_regex(r"3[0-9]{2}-?[0-9]{7}", fullmatch=True),
+    st.sampled_from(["", "", "", "0", "-", " "]),
+)
+
+
+def whatsapp_general(raw: str) -> AccountRef | str:
+    """What libphonenumber alone makes of a number, as `_whatsapp_number` did before its
+    fast path."""
+    text = raw.strip()
+    if not text.startswith(("+", "0")):
+        text = "+" + text
+    try:
+        number = phonenumbers.parse(text, "PK")
+    except phonenumbers.NumberParseException:
+        return "invalid"
+    if not phonenumbers.is_valid_number(number):
+        return "invalid"
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return AccountRef(Platform.WHATSAPP, e164)
+
+
+@settings(max_examples=3000)
+@given(text=phone_texts)
+@example(text="+923001234567")
+@example(text="03001234567")
+@example(text="923451234567")
+@example(text="+923801234567")  # 38x: not a mobile prefix
+@example(text="+92300123456")  # one digit short
+@example(text="033601234567")
+def test_pakistani_mobile_fast_path_agrees_with_libphonenumber(text: str) -> None:
+    fast = _pk_mobile_fast(text if text.startswith(("+", "0")) else "+" + text)
+    expected = whatsapp_general(text)
+    if fast is not None:
+        assert AccountRef(Platform.WHATSAPP, fast) == expected
+    if set(text) <= set(string.digits + "+-().") and text:
+        got = outcome(_whatsapp_number, text)
+        assert got == expected or (expected == "invalid" and str(got).startswith("error: "))
+
+
+def test_common_pakistani_mobiles_take_the_fast_path() -> None:
+    for text in ("+923001234567", "03451234567", "+923331234567", "+923641234567"):
+        fast = _pk_mobile_fast(text)
+        assert fast is not None and AccountRef(Platform.WHATSAPP, fast) == whatsapp_general(text)
