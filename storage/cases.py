@@ -21,6 +21,10 @@ DISMISSABLE = frozenset({CaseState.FLAGGED, CaseState.REQUESTED, CaseState.REFUS
 CARD_REPORTS = 10
 CARD_EVIDENCE = 5
 CARD_REPORTERS = 30
+# The writer's page cache during an /import: 100k rows at 1M cases write into ~30 MB of
+# cases indexes at random places; with the default 2 MB the dirty pages spill to the WAL
+# again and again (1.0 s of 4.4 s). 32 MB keeps the peak RSS under 200 MB.
+IMPORT_CACHE_KIB = 32 * 1024
 
 
 @dataclass(frozen=True)
@@ -284,7 +288,7 @@ class Cases:
         indexes would take 0.5 s instead of 1.1 s at 1M cases, but the numbers would not
         follow the file; explicit numbers in key order cost as much as the file order.)"""
         params = {"ts": to_ts(at), "by": reporter}
-        async with self.db.transaction() as tx:
+        async with self.db.transaction(cache_kib=IMPORT_CACHE_KIB) as tx:
             await tx.execute("DROP TABLE IF EXISTS temp.import_rows")
             await tx.execute("DROP TABLE IF EXISTS temp.import_accounts")
             await tx.execute(
