@@ -54,11 +54,14 @@ _NAMED_PREFIXES = ("group:", "c:", "user:")
 _UNNAMED_PREFIXES = ("id:", "channel:", "invite:", "+")
 _SEPARATORS = re.compile(r"[^0-9a-z]+")
 _DIGITS = re.compile(r"[0-9]+")
+_PLATFORM_VALUES = frozenset(Platform)
 
 
 def match_key(platform: Platform | str, handle: str) -> str | None:
     """The blocking key of an account, or None when the handle is not a name."""
-    if Platform(platform) == Platform.WHATSAPP:
+    if platform not in _PLATFORM_VALUES:
+        Platform(platform)  # ValueError: an unknown platform
+    if platform == Platform.WHATSAPP:
         return None
     name = handle.strip().lower().removeprefix("@")
     if name.startswith(_UNNAMED_PREFIXES):
@@ -76,21 +79,35 @@ def match_key(platform: Platform | str, handle: str) -> str | None:
     return _strip_affixes(letters)
 
 
+# AFFIXES by length, longest first: a pass looks at the key's ends once per length.
+_AFFIXES_BY_LENGTH: tuple[tuple[int, frozenset[str]], ...] = tuple(
+    (length, frozenset(word for word in AFFIXES if len(word) == length))
+    for length in sorted({len(word) for word in AFFIXES}, reverse=True)
+)
+
+
 def _strip_affixes(key: str) -> str:
     """Strip known words from both ends while at least MIN_KEY characters remain.
 
-    Each pass strips the first word of AFFIXES found at either end; the tuple tests up front
-    only skip passes that could strip nothing (most keys carry no affix)."""
-    while key.endswith(AFFIXES) or key.startswith(AFFIXES):
-        for word in AFFIXES:
-            if key.endswith(word) and len(key) - len(word) >= MIN_KEY:
-                key = key[: -len(word)]
+    Each pass strips the first word of AFFIXES (longest first, then alphabetical) found at
+    either end, the end before the start for the same word. The words of one length are a
+    set, so a pass costs two slices and two look-ups per length, not a test of every word
+    (tests/test_comeback.py compares it with that word-by-word loop)."""
+    while key.endswith(AFFIXES) or key.startswith(AFFIXES):  # most keys carry no affix
+        size = len(key)
+        for length, words in _AFFIXES_BY_LENGTH:
+            if size - length < MIN_KEY:
+                continue
+            suffix, prefix = key[size - length :], key[:length]
+            at_end, at_start = suffix in words, prefix in words
+            if at_end and (not at_start or suffix <= prefix):
+                key = key[: size - length]
                 break
-            if key.startswith(word) and len(key) - len(word) >= MIN_KEY:
-                key = key[len(word) :]
+            if at_start:
+                key = key[length:]
                 break
         else:
-            return key  # only affixes too long to leave MIN_KEY characters
+            return key  # no affix that leaves MIN_KEY characters
     return key
 
 

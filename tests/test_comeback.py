@@ -12,10 +12,20 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from bot.comeback import Comeback, compare, describe, digest_section, match_key, typo_prefix
+from bot.comeback import (
+    AFFIXES,
+    MIN_KEY,
+    Comeback,
+    _strip_affixes,
+    compare,
+    describe,
+    digest_section,
+    match_key,
+    typo_prefix,
+)
 from bot.domain import Platform
 
 
@@ -262,3 +272,33 @@ def test_describe_and_digest_section():
     assert "#9 X ttp_media2 ← #3 ttp_media (removed 2026-10-02)" in section
     assert section.endswith("… and 2 more: /comebacks")
     assert digest_section([], tz) == ""
+
+
+def strip_affixes_word_by_word(key: str) -> str:
+    """The affix rule as first written: each pass tries every word of AFFIXES in order."""
+    while key.endswith(AFFIXES) or key.startswith(AFFIXES):
+        for word in AFFIXES:
+            if key.endswith(word) and len(key) - len(word) >= MIN_KEY:
+                key = key[: -len(word)]
+                break
+            if key.startswith(word) and len(key) - len(word) >= MIN_KEY:
+                key = key[len(word) :]
+                break
+        else:
+            return key
+    return key
+
+
+affix_keys = st.lists(
+    st.sampled_from(AFFIXES) | st.from_regex(r"[a-z]{1,5}", fullmatch=True), max_size=6
+).map("".join)
+
+
+@settings(max_examples=3000)
+@given(key=affix_keys)
+@example(key="tvnews")
+@example(key="newsnew")  # `news` at the start and `new` at the end: the longer word first
+@example(key="orgmainorg")
+@example(key="livettpmain")  # two words of one length: alphabetical order decides
+def test_affixes_stripped_as_by_the_word_by_word_rule(key: str):
+    assert _strip_affixes(key) == strip_affixes_word_by_word(key)
