@@ -643,18 +643,17 @@ def _whatsapp_from_short(rest: str) -> AccountRef:
 def _whatsapp_number(raw: str) -> AccountRef:
     """E.164; `+92...`/`0092...` are international, `03...` Pakistani, bare digits as on wa.me."""
     text = raw.strip()
+    number = text if text.startswith(("+", "0")) else "+" + text  # wa.me/92... has the code
+    fast = _pk_mobile_fast(number)
+    if fast is not None:
+        return AccountRef(Platform.WHATSAPP, fast)
     invalid = UsageError(
         f"'{_show(text, 30)}' is not a valid phone number: write it as +923001234567 "
         "or 03001234567."
     )
     if not text or not set(text) <= _PHONE_CHARS:
         raise invalid
-    if not text.startswith(("+", "0")):
-        text = "+" + text  # wa.me/923001234567 and phone=92... carry the country code
-    fast = _pk_mobile_fast(text)
-    if fast is not None:
-        return AccountRef(Platform.WHATSAPP, fast)
-    return _whatsapp_number_general(text, invalid)
+    return _whatsapp_number_general(number, invalid)
 
 
 def _whatsapp_number_general(text: str, invalid: UsageError) -> AccountRef:

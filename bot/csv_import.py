@@ -96,10 +96,7 @@ def read_import(data: bytes | bytearray, groups: Sequence[str]) -> ImportFile:
                 )
                 continue
             try:
-                account, group, category, followers, note = (
-                    unneutralise(record[i]) for i in positions
-                )
-                rows.append(row_reader.read(account, group, category, followers, note))
+                rows.append(row_reader.read(*[unneutralise(record[i]) for i in positions]))
             except UsageError as err:
                 errors.append(RowError(row_no, err.reason))
     except csv.Error as err:
