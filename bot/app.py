@@ -118,8 +118,8 @@ async def running(app: App, *, poll: bool = False) -> AsyncIterator[App]:
     """Run the application inside other async code (console, tests, benchmark), with the
     same start-up and shutdown hooks that `run_polling` calls."""
     async with app:
-        await _post_init(app)
         try:
+            await _post_init(app)
             await app.start()
             if poll:
                 assert app.updater is not None
