@@ -83,50 +83,91 @@ SELECT 1, NULL, COALESCE(SUM(sent), 0), COALESCE(SUM(actioned), 0),
 FROM per_key
 """
 
+# Time to action is ranked in buckets of this many seconds: max(seconds, 0) / _BUCKET never
+# decreases as the seconds grow, so a value's rank is the count of its key's values in lower
+# buckets plus its rank within its own bucket. Any width gives the exact median; an hour keeps
+# both the buckets (a few thousand) and the rows of the middle buckets (a few hundred) small.
+_BUCKET = 3600
+
 # The digest's compliance in one statement: the rolling window (:start, :end] per platform
 # and per group with the totals (part 'platform', 'group', 'total'), and the compliance
 # counts per platform of the window before it, (:before, :start] (part 'previous': actioned,
-# rejected and expired, all the digest's change in points needs). The counts of the window are
-# grouped by (platform, group) once, then summed per platform and per group; the medians rank
-# its actioned rounds within each platform, each group and overall; the reach is summed per
-# (platform, group) over the distinct actioned cases, then per platform and per group.
+# rejected and expired, all the digest's change in points needs). SQLite sorts for every
+# GROUP BY and window, so the window's rounds are sorted once, into `cells`: counted per
+# (code, platform, group), the code being an actioned round's bucket of time to action (>= 0)
+# or the status of any other (< 0). Every count, per key and in total, is a sum of cells; so
+# is the number of actioned rounds per key and bucket (`hist`), which locates the bucket(s)
+# holding the middle rank(s) of each key (`located`: (n + 1) / 2 and (n + 2) / 2, the middle
+# one or the two, as in statistics.median). Only the actioned rounds in those buckets are read
+# again (`near`) and ranked within their bucket, for each platform, group and the total. The
+# reach is summed per (platform, group) over the distinct actioned cases, then per platform,
+# per group and in total.
 _DIGEST_SQL = f"""
 WITH cells AS MATERIALIZED (
-    SELECT platform, grp,
-           COUNT(*) AS sent,
-           COUNT(*) FILTER (WHERE {_ACTIONED}) AS actioned,
-           COUNT(*) FILTER (WHERE outcome = 'rejected') AS rejected,
-           COUNT(*) FILTER (WHERE outcome = 'no_response'
-                            OR (outcome IS NULL AND sent_at < :expired_before)) AS expired,
-           COUNT(*) FILTER (WHERE outcome IS NULL AND sent_at >= :expired_before) AS pending
-    FROM {_IN_WINDOW}
-    GROUP BY platform, grp
+    SELECT platform, grp, code, COUNT(*) AS n
+    FROM (SELECT platform, grp,
+                 CASE WHEN {_ACTIONED} THEN max(outcome_at - sent_at, 0) / {_BUCKET}
+                      WHEN outcome = 'rejected' THEN -1
+                      WHEN outcome = 'no_response'
+                           OR (outcome IS NULL AND sent_at < :expired_before) THEN -2
+                      WHEN outcome IS NULL THEN -3
+                      ELSE -4
+                 END AS code
+          FROM {_IN_WINDOW})
+    GROUP BY code, platform, grp
 ),
 counts AS MATERIALIZED (
-    SELECT 'platform' AS part, platform AS key, SUM(sent) AS sent, SUM(actioned) AS actioned,
-           SUM(rejected) AS rejected, SUM(expired) AS expired, SUM(pending) AS pending
+    SELECT 'platform' AS part, platform AS key, SUM(n) AS sent,
+           SUM(IIF(code >= 0, n, 0)) AS actioned, SUM(IIF(code = -1, n, 0)) AS rejected,
+           SUM(IIF(code = -2, n, 0)) AS expired, SUM(IIF(code = -3, n, 0)) AS pending
     FROM cells GROUP BY platform
     UNION ALL
-    SELECT 'group', grp, SUM(sent), SUM(actioned), SUM(rejected), SUM(expired), SUM(pending)
+    SELECT 'group', grp, SUM(n), SUM(IIF(code >= 0, n, 0)), SUM(IIF(code = -1, n, 0)),
+           SUM(IIF(code = -2, n, 0)), SUM(IIF(code = -3, n, 0))
     FROM cells GROUP BY grp
-),
-all_actioned AS (SELECT COALESCE(SUM(actioned), 0) AS n FROM counts WHERE part = 'platform'),
-median AS (
-    SELECT 'platform' AS part, ranked.key, AVG(ranked.seconds) AS median_seconds
-    FROM (SELECT platform AS key, outcome_at - sent_at AS seconds,
-                 ROW_NUMBER() OVER (PARTITION BY platform ORDER BY outcome_at - sent_at) AS rank
-          FROM {_IN_WINDOW} AND {_ACTIONED}) AS ranked
-    CROSS JOIN counts ON counts.part = 'platform' AND counts.key = ranked.key
-    WHERE ranked.rank IN ((counts.actioned + 1) / 2, (counts.actioned + 2) / 2)
-    GROUP BY ranked.key
     UNION ALL
-    SELECT 'group', ranked.key, AVG(ranked.seconds)
-    FROM (SELECT grp AS key, outcome_at - sent_at AS seconds,
-                 ROW_NUMBER() OVER (PARTITION BY grp ORDER BY outcome_at - sent_at) AS rank
-          FROM {_IN_WINDOW} AND {_ACTIONED}) AS ranked
-    CROSS JOIN counts ON counts.part = 'group' AND counts.key = ranked.key
+    SELECT 'total', '', COALESCE(SUM(n), 0), COALESCE(SUM(IIF(code >= 0, n, 0)), 0),
+           COALESCE(SUM(IIF(code = -1, n, 0)), 0), COALESCE(SUM(IIF(code = -2, n, 0)), 0),
+           COALESCE(SUM(IIF(code = -3, n, 0)), 0)
+    FROM cells
+),
+hist AS (
+    SELECT 'platform' AS part, platform AS key, code AS bucket, SUM(n) AS n
+    FROM cells WHERE code >= 0 GROUP BY platform, code
+    UNION ALL
+    SELECT 'group', grp, code, SUM(n) FROM cells WHERE code >= 0 GROUP BY grp, code
+    UNION ALL
+    SELECT 'total', '', code, SUM(n) FROM cells WHERE code >= 0 GROUP BY code
+),
+located AS MATERIALIZED (
+    SELECT h.part, h.key, h.bucket, h.upto - h.n AS below
+    FROM (SELECT part, key, bucket, n,
+                 SUM(n) OVER (PARTITION BY part, key ORDER BY bucket
+                              ROWS UNBOUNDED PRECEDING) AS upto
+          FROM hist) AS h
+    CROSS JOIN counts ON counts.part = h.part AND counts.key = h.key
+    WHERE h.upto - h.n < (counts.actioned + 2) / 2 AND h.upto >= (counts.actioned + 1) / 2
+),
+near AS MATERIALIZED (
+    SELECT platform, grp, outcome_at - sent_at AS seconds,
+           max(outcome_at - sent_at, 0) / {_BUCKET} AS bucket
+    FROM {_IN_WINDOW} AND {_ACTIONED}
+         AND max(outcome_at - sent_at, 0) / {_BUCKET} IN (SELECT bucket FROM located)
+),
+ranked AS (
+    SELECT located.part, located.key, near.seconds,
+           located.below + ROW_NUMBER() OVER (
+               PARTITION BY located.part, located.key, located.bucket ORDER BY near.seconds
+           ) AS rank
+    FROM located CROSS JOIN near ON near.bucket = located.bucket
+    WHERE located.key = CASE located.part WHEN 'platform' THEN near.platform
+                                          WHEN 'group' THEN near.grp ELSE '' END
+),
+median AS (
+    SELECT ranked.part, ranked.key, AVG(ranked.seconds) AS median_seconds
+    FROM ranked CROSS JOIN counts ON counts.part = ranked.part AND counts.key = ranked.key
     WHERE ranked.rank IN ((counts.actioned + 1) / 2, (counts.actioned + 2) / 2)
-    GROUP BY ranked.key
+    GROUP BY ranked.part, ranked.key
 ),
 reach_cells AS MATERIALIZED (
     SELECT platform, grp, SUM(COALESCE(followers, 0)) AS reach
@@ -139,22 +180,13 @@ reach AS (
     FROM reach_cells GROUP BY platform
     UNION ALL
     SELECT 'group', grp, SUM(reach) FROM reach_cells GROUP BY grp
-),
-per_key AS (
-    SELECT counts.*, median.median_seconds, COALESCE(reach.reach, 0) AS reach
-    FROM counts LEFT JOIN median USING (part, key) LEFT JOIN reach USING (part, key)
+    UNION ALL
+    SELECT 'total', '', SUM(reach) FROM reach_cells
 )
-SELECT part, key, sent, actioned, rejected, expired, pending, median_seconds, reach
-FROM per_key
-UNION ALL
-SELECT 'total', NULL, COALESCE(SUM(sent), 0), COALESCE(SUM(actioned), 0),
-       COALESCE(SUM(rejected), 0), COALESCE(SUM(expired), 0), COALESCE(SUM(pending), 0),
-       (SELECT AVG(seconds)
-        FROM (SELECT outcome_at - sent_at AS seconds FROM {_IN_WINDOW} AND {_ACTIONED}
-              ORDER BY seconds LIMIT 2 - (SELECT n FROM all_actioned) % 2
-              OFFSET ((SELECT n FROM all_actioned) - 1) / 2)),
-       COALESCE(SUM(reach), 0)
-FROM per_key WHERE part = 'platform'
+SELECT counts.part, IIF(counts.part = 'total', NULL, counts.key) AS key,
+       sent, actioned, rejected, expired, pending, median.median_seconds,
+       COALESCE(reach.reach, 0) AS reach
+FROM counts LEFT JOIN median USING (part, key) LEFT JOIN reach USING (part, key)
 UNION ALL
 SELECT 'previous', platform, NULL, COUNT(*) FILTER (WHERE {_ACTIONED}),
        COUNT(*) FILTER (WHERE outcome = 'rejected'),
