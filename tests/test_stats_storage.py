@@ -155,6 +155,50 @@ def test_digest_tables_in_one_statement_equal_the_pure_arithmetic(
     sla_hours: int,
     key: str,
 ) -> None:
+    _check_digest_tables(tmp_path_factory, cases, rounds, micro, sla_hours, key)
+
+
+# The digest ranks times to action within hourly buckets (storage/stats.py _BUCKET): many
+# actioned rounds of one key in one bucket, equal times, times on either side of a bucket's
+# edge and outcomes recorded before the request (negative times) must give the same medians.
+crowded_round_strategy = st.tuples(
+    st.integers(0, 3),
+    st.integers(-1, 70 * 24 * 3600),
+    st.one_of(st.none(), st.sampled_from([Outcome.REMOVED, Outcome.RESTRICTED, *Outcome])),
+    st.one_of(
+        st.sampled_from([-3601, -1, 0, 3599, 3600, 7199, 7200, 10799, 10800, 14400]),
+        st.integers(-3600, 6 * 3600),
+    ),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    cases=st.lists(case_strategy, min_size=1, max_size=4),
+    rounds=st.lists(crowded_round_strategy, max_size=60),
+    micro=st.sampled_from([0, 999_999]),
+    sla_hours=st.sampled_from([1, 72]),
+    key=st.sampled_from(["7d", "30d"]),
+)
+def test_digest_medians_equal_the_pure_arithmetic_when_rounds_share_buckets(
+    tmp_path_factory: pytest.TempPathFactory,
+    cases: list[tuple[Platform, str, int | None]],
+    rounds: list[tuple[int, int, Outcome | None, int]],
+    micro: int,
+    sla_hours: int,
+    key: str,
+) -> None:
+    _check_digest_tables(tmp_path_factory, cases, rounds, micro, sla_hours, key)
+
+
+def _check_digest_tables(
+    tmp_path_factory: pytest.TempPathFactory,
+    cases: list[tuple[Platform, str, int | None]],
+    rounds: list[tuple[int, int, Outcome | None, int]],
+    micro: int,
+    sla_hours: int,
+    key: str,
+) -> None:
     path = tmp_path_factory.mktemp("digest") / "t.db"
     now = NOW.replace(microsecond=micro)
     sla = dt.timedelta(hours=sla_hours)
