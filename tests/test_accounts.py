@@ -12,7 +12,9 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot.accounts import (
+    _SITES,
     FACEBOOK_RESERVED,
+    HOST_PREFIXES,
     INSTAGRAM_RESERVED,
     TELEGRAM_RESERVED,
     X_RESERVED,
@@ -20,6 +22,7 @@ from bot.accounts import (
     _parse_any,
     _parse_simple_url,
     _pk_mobile_fast,
+    _site_host,
     _whatsapp_number,
     parse_account,
 )
@@ -667,3 +670,20 @@ def test_common_pakistani_mobiles_take_the_fast_path() -> None:
     for text in ("+923001234567", "03451234567", "+923331234567", "+923641234567"):
         fast = _pk_mobile_fast(text)
         assert fast is not None and AccountRef(Platform.WHATSAPP, fast) == whatsapp_general(text)
+
+
+def site_host_prefix_by_prefix(host: str) -> str | None:
+    """`_site_host` as first written: strip one known prefix at a time."""
+    host = host.rstrip(".")
+    while host not in _SITES:
+        prefix = next((prefix for prefix in HOST_PREFIXES if host.startswith(prefix)), None)
+        if prefix is None:
+            return None
+        host = host.removeprefix(prefix)
+    return host
+
+
+@pytest.mark.parametrize("prefixes", ["", "www.", "m.", "mobile.", "www.m.", "m.www.", "api."])
+def test_site_host_table_gives_what_prefix_stripping_gives(prefixes: str) -> None:
+    for site in [*_SITES, "example.com", "x.com.", "wwww.x.com"]:
+        assert _site_host(prefixes + site) == site_host_prefix_by_prefix(prefixes + site)
