@@ -8,6 +8,7 @@ Row numbers are as a spreadsheet shows them: the header is row 1.
 from __future__ import annotations
 
 import csv
+import operator
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -82,7 +83,7 @@ def read_import(data: bytes | bytearray, groups: Sequence[str]) -> ImportFile:
     row_reader = RowReader(groups)
     try:
         header = next(reader)
-        positions = _columns(header)
+        pick = operator.itemgetter(*_columns(header))  # the five cells, in COLUMNS order
         rows: list[FlagRow] = []
         errors: list[RowError] = []
         for row_no, record in enumerate(reader, start=2):
@@ -96,7 +97,10 @@ def read_import(data: bytes | bytearray, groups: Sequence[str]) -> ImportFile:
                 )
                 continue
             try:
-                rows.append(row_reader.read(*[unneutralise(record[i]) for i in positions]))
+                cells: Sequence[str] = pick(record)
+                if "'" in "".join(cells):  # only a cell starting with ' can change
+                    cells = [unneutralise(cell) for cell in cells]
+                rows.append(row_reader.read(*cells))
             except UsageError as err:
                 errors.append(RowError(row_no, err.reason))
     except csv.Error as err:
