@@ -22,9 +22,10 @@ CARD_REPORTS = 10
 CARD_EVIDENCE = 5
 CARD_REPORTERS = 30
 # The writer's page cache during an /import: 100k rows at 1M cases write into ~30 MB of
-# cases indexes at random places; with the default 2 MB the dirty pages spill to the WAL
-# again and again (1.0 s of 4.4 s). 32 MB keeps the peak RSS under 200 MB.
-IMPORT_CACHE_KIB = 32 * 1024
+# cases indexes at random places, and with the default 2 MB dirty pages spill to the WAL
+# before the commit. 16 MB: 3.85 s -> 3.74 s for the write (wall, 2 runs each); peak RSS
+# of the full bench 190 MB (24 MB: 199 MB, 32 MB: 207 MB, over the 200 MB target).
+IMPORT_CACHE_KIB = 16 * 1024
 
 
 @dataclass(frozen=True)
