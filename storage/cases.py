@@ -21,11 +21,6 @@ DISMISSABLE = frozenset({CaseState.FLAGGED, CaseState.REQUESTED, CaseState.REFUS
 CARD_REPORTS = 10
 CARD_EVIDENCE = 5
 CARD_REPORTERS = 30
-# The writer's page cache during an /import: 100k rows at 1M cases write into ~30 MB of
-# cases indexes at random places, and with the default 2 MB dirty pages spill to the WAL
-# before the commit. 16 MB: 3.85 s -> 3.74 s for the write (wall, 2 runs each); peak RSS
-# of the full bench 190 MB (24 MB: 199 MB, 32 MB: 207 MB, over the 200 MB target).
-IMPORT_CACHE_KIB = 16 * 1024
 
 
 @dataclass(frozen=True)
@@ -289,7 +284,7 @@ class Cases:
         indexes would take 0.5 s instead of 1.1 s at 1M cases, but the numbers would not
         follow the file; explicit numbers in key order cost as much as the file order.)"""
         params = {"ts": to_ts(at), "by": reporter}
-        async with self.db.transaction(cache_kib=IMPORT_CACHE_KIB) as tx:
+        async with self.db.transaction() as tx:
             await tx.execute("DROP TABLE IF EXISTS temp.import_rows")
             await tx.execute("DROP TABLE IF EXISTS temp.import_accounts")
             await tx.execute(

@@ -26,7 +26,6 @@ Params = Sequence[Any] | dict[str, Any]
 Row = sqlite3.Row
 
 BUSY_TIMEOUT_MS = 10_000
-DEFAULT_CACHE_KIB = 2000  # SQLite's default page cache (PRAGMA cache_size = -2000)
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
 
@@ -131,26 +130,16 @@ class Database:
             await self._writer.close()
 
     @asynccontextmanager
-    async def transaction(self, cache_kib: int | None = None) -> AsyncIterator[Tx]:
-        """`cache_kib`: a bigger page cache for this transaction only (a bulk write into big
-        indexes spills dirty pages to the WAL over and over with the default 2 MB); the
-        default size is restored and the memory given back afterwards."""
+    async def transaction(self) -> AsyncIterator[Tx]:
         async with self._write_lock:
-            if cache_kib is not None:
-                await self._writer.execute(f"PRAGMA cache_size = -{int(cache_kib)}")
+            await self._writer.execute("BEGIN IMMEDIATE")
             try:
-                await self._writer.execute("BEGIN IMMEDIATE")
-                try:
-                    yield Tx(self._writer)
-                except BaseException:
-                    await self._writer.rollback()
-                    raise
-                else:
-                    await self._writer.commit()
-            finally:
-                if cache_kib is not None:
-                    await self._writer.execute(f"PRAGMA cache_size = -{DEFAULT_CACHE_KIB}")
-                    await self._writer.execute("PRAGMA shrink_memory")
+                yield Tx(self._writer)
+            except BaseException:
+                await self._writer.rollback()
+                raise
+            else:
+                await self._writer.commit()
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         return await _fetchone(self._reader, sql, params)
