@@ -4,8 +4,6 @@ the card (with request rounds), find, and the set-based import."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -22,15 +20,6 @@ ALI, SARA, IMPORTER = 201, 202, 300
 
 def flag(text: str) -> FlagCommand:
     return FlagCommand.parse(text, GROUPS)
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    opened = await Store.open(tmp_path / "t.db")
-    try:
-        yield opened
-    finally:
-        await opened.close()
 
 
 async def audit_of(store: Store, case_id: int) -> list[tuple[str, str | None, str | None]]:

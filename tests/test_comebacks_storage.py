@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
 
 from bot.domain import CaseState, Outcome, Platform
 from bot.flag_command import FlagCommand
@@ -18,15 +14,6 @@ T0 = dt.datetime(2026, 10, 1, 12, 0, tzinfo=dt.UTC)
 REPORTER = 7
 REVIEWER = 8
 GROUPS = ["TTP", "BLA", "BLF"]
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    opened = await Store.open(tmp_path / "t.db")
-    try:
-        yield opened
-    finally:
-        await opened.close()
 
 
 async def flag(store: Store, text: str, at: dt.datetime = T0) -> int:

@@ -5,11 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import AsyncIterator
-from pathlib import Path
 from zoneinfo import ZoneInfo
-
-import pytest
 
 from bot.accounts import AccountRef
 from bot.domain import CaseState, Outcome, Platform
@@ -112,15 +108,6 @@ def test_letter_lists_every_account_with_the_reference():
 
 
 # ---------------------------------------------------------------- storage
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    opened = await Store.open(tmp_path / "t.db")
-    try:
-        yield opened
-    finally:
-        await opened.close()
 
 
 async def flag(store: Store, text: str, at: dt.datetime = T0) -> int:

@@ -224,15 +224,6 @@ def _check_digest_tables(
     assert tables.previous == {p.value: f.percent for p, f in before.items()}
 
 
-@pytest.fixture
-async def store(tmp_path: Path):
-    opened = await Store.open(tmp_path / "t.db")
-    try:
-        yield opened
-    finally:
-        await opened.close()
-
-
 async def test_empty_database_gives_an_empty_table(store: Store) -> None:
     table = await store.stats.table("platform", compliance.window("30d", NOW), NOW, SLA)
     assert table.empty and table.rows == {} and table.total == compliance.EMPTY
