@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from bot.accounts import AccountRef
+from bot.csv_import import neutralise
 from bot.domain import Platform
 
 MAX_PACKET_CASES = 500
@@ -113,7 +114,7 @@ def packet_csv(rows: Sequence[PacketRow], ref: str, tz: ZoneInfo) -> bytes:
     for number, row in enumerate(rows, start=1):
         writer.writerow(
             [
-                _cell(value)
+                neutralise(str(value))
                 for value in (
                     number,
                     ref,
@@ -130,13 +131,6 @@ def packet_csv(rows: Sequence[PacketRow], ref: str, tz: ZoneInfo) -> bytes:
             ]
         )
     return out.getvalue().encode("utf-8")
-
-
-def _cell(value: object) -> str:
-    text = str(value)
-    if text[:1] in ("=", "+", "-", "@") and not text.lstrip("+-").isdigit():
-        return "'" + text
-    return text
 
 
 def packet_letter(
