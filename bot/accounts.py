@@ -46,6 +46,12 @@ PLATFORM_KEYS: Mapping[str, Platform] = {
     "wa": Platform.WHATSAPP,
 }
 
+
+def platform_of(word: str) -> Platform | None:
+    """The platform a command word names (`x`, `twitter`, `FB`, ...), or None."""
+    return PLATFORM_KEYS.get(word.strip().lower())
+
+
 # Sub-domains that lead to the same site (`m.facebook.com` is `facebook.com`).
 HOST_PREFIXES = ("www.", "m.", "mobile.")
 

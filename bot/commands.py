@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.domain import Role
+from bot.accounts import SUPPORTED_PLATFORMS, platform_of
+from bot.domain import Platform, Role
 from bot.errors import UsageError
 
 
@@ -94,3 +95,11 @@ def parse_case_id(text: str, usage: str | None = None) -> int:
     if not (digits.isascii() and digits.isdigit()) or len(digits) > 12 or int(digits) == 0:
         raise UsageError(f"'{text[:40]}' is not a case number like #17", usage)
     return int(digits)
+
+
+def parse_platform(word: str, usage: str | None = None) -> Platform:
+    """`x`, `twitter`, `Facebook` ... -> Platform."""
+    platform = platform_of(word)
+    if platform is None:
+        raise UsageError(f"Unknown platform '{word[:40]}'; one of: {SUPPORTED_PLATFORMS}.", usage)
+    return platform

@@ -21,7 +21,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from bot import comeback, compliance
-from bot.accounts import AccountRef
+from bot.accounts import AccountRef, platform_of
 from bot.comeback import Comeback
 from bot.commands import spec
 from bot.compliance import (
@@ -74,10 +74,10 @@ class StatsQuery:
                     raise UsageError("Give one breakdown: 'by group' or 'by platform'.", usage)
                 by = "group" if target == "group" else "platform"
                 index += 1
-            elif word in {p.value for p in Platform}:
+            elif (named := platform_of(word)) is not None:
                 if platform is not None:
                     raise UsageError("Give at most one platform.", usage)
-                platform = Platform(word)
+                platform = named
             else:
                 known = ", ".join(p.value for p in Platform)
                 raise UsageError(

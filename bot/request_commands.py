@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.accounts import PLATFORM_KEYS
+from bot.accounts import platform_of
 from bot.commands import parse_case_id, spec
 from bot.domain import RESTORED, Outcome, Platform
 
@@ -87,10 +87,6 @@ class OutcomeCommand:
         return cls(case_id=case_id, outcome=outcome, note=note)
 
 
-def _platform(word: str) -> Platform | None:
-    return PLATFORM_KEYS.get(word.lower())
-
-
 @dataclass(frozen=True)
 class PendingCommand:
     platform: Platform | None
@@ -104,8 +100,8 @@ class PendingCommand:
         for word in args:
             if word.lower() == OVERDUE_WORD and not overdue:
                 overdue = True
-            elif _platform(word) is not None and platform is None:
-                platform = _platform(word)
+            elif platform_of(word) is not None and platform is None:
+                platform = platform_of(word)
             else:
                 raise command.error(
                     f"Unexpected '{word[:40]}': give a platform ({', '.join(Platform)}) "
@@ -132,7 +128,7 @@ class ExportCommand:
         word = args[0].lower()
         if word in (EXPORT_ALL, EXPORT_PENDING):
             return cls(scope=word)
-        platform = _platform(word)
+        platform = platform_of(word)
         if platform is None:
             raise command.error(
                 f"Unknown export '{args[0][:40]}': use all, pending or a platform "

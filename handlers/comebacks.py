@@ -5,21 +5,12 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.accounts import PLATFORM_KEYS, SUPPORTED_PLATFORMS
 from bot.comeback import list_line
-from bot.commands import spec
+from bot.commands import parse_platform, spec
 from bot.deps import now, settings, store
-from bot.domain import Platform
 from bot.errors import UsageError
 from handlers.auth import for_command
 from handlers.common import args_of, reply, reply_usage
-
-
-def parse_platform(word: str, usage: str) -> Platform:
-    platform = PLATFORM_KEYS.get(word.strip().lower())
-    if platform is None:
-        raise UsageError(f"Unknown platform '{word[:40]}'; one of: {SUPPORTED_PLATFORMS}.", usage)
-    return platform
 
 
 @for_command("comebacks")

@@ -11,13 +11,12 @@ from telegram.ext import ContextTypes
 
 from bot import packet as packets
 from bot import request_views as views
-from bot.commands import parse_case_id, spec
+from bot.commands import parse_case_id, parse_platform, spec
 from bot.deps import now, settings, store
 from bot.domain import Platform
 from bot.errors import UsageError
 from bot.render import esc, local_time
 from handlers.auth import check_role, for_command
-from handlers.comebacks import parse_platform
 from handlers.common import args_of, reply, reply_usage
 
 MARK_LABEL = "Mark these as requested"
