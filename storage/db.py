@@ -1,18 +1,20 @@
 """The one owner of the SQLite file: connections, pragmas, migrations, transactions.
 
-Two connections: a writer, serialised by an asyncio.Lock around BEGIN IMMEDIATE ... COMMIT
+Three connections: a writer, serialised by an asyncio.Lock around BEGIN IMMEDIATE ... COMMIT
 (one shared aiosqlite connection would interleave the transactions of concurrent handlers),
-and a reader that in WAL mode sees only committed data.
+a reader that in WAL mode sees only committed data, and one that only runs WAL checkpoints in
+the background (see Database.transaction).
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -26,7 +28,13 @@ Params = Sequence[Any] | dict[str, Any]
 Row = sqlite3.Row
 
 BUSY_TIMEOUT_MS = 10_000
+# A background checkpoint starts once the WAL file is larger than this: about SQLite's own
+# wal_autocheckpoint threshold of 1000 pages. The writer's journal_size_limit is the same, so
+# the file shrinks back to it after a checkpoint and its size keeps telling what is pending.
+CHECKPOINT_WAL_BYTES = 4 * 1024 * 1024
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+
+logger = logging.getLogger(__name__)
 
 
 def to_ts(when: dt.datetime) -> int:
@@ -104,30 +112,49 @@ async def _fetchone(conn: aiosqlite.Connection, sql: str, params: Params) -> Row
 
 
 class Database:
-    def __init__(self, path: Path, writer: aiosqlite.Connection, reader: aiosqlite.Connection):
+    def __init__(
+        self,
+        path: Path,
+        writer: aiosqlite.Connection,
+        reader: aiosqlite.Connection,
+        checkpointer: aiosqlite.Connection,
+    ):
         self.path = path
         self._writer = writer
         self._reader = reader
+        self._checkpointer = checkpointer
         self._write_lock = asyncio.Lock()
+        self._wal = Path(f"{path}-wal")
+        self._checkpoint: asyncio.Task[None] | None = None  # the last one, kept referenced
+        self._closing = False
 
     @classmethod
     async def open(cls, path: Path) -> Database:
         """Open (creating the file and its folder) and bring the schema up to date."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        writer = await _connect(path)
-        try:
+        async with AsyncExitStack() as opened:  # a failure closes what was opened so far
+            writer = await _connect(path)
+            opened.push_async_callback(writer.close)
             await _migrate(writer)
+            # Commits never copy the WAL back into the database file inline: see transaction().
+            await writer.execute("PRAGMA wal_autocheckpoint = 0")
+            await writer.execute(f"PRAGMA journal_size_limit = {CHECKPOINT_WAL_BYTES}")
             reader = await _connect(path)
-        except BaseException:
-            await writer.close()
-            raise
-        return cls(path, writer, reader)
+            opened.push_async_callback(reader.close)
+            checkpointer = await _connect(path)
+            opened.pop_all()  # success: the Database owns all three now
+        return cls(path, writer, reader, checkpointer)
 
     async def close(self) -> None:
+        self._closing = True  # no new checkpoint from here on
+        await self.settle()
         try:
             await self._reader.close()
         finally:
-            await self._writer.close()
+            try:
+                await self._checkpointer.close()
+            finally:
+                await self._writer.close()  # the last one checkpoints and removes the WAL
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:
@@ -140,6 +167,40 @@ class Database:
                 raise
             else:
                 await self._writer.commit()
+                self._start_checkpoint_if_due()
+
+    # Why checkpoints run here and not in COMMIT: with SQLite's default wal_autocheckpoint the
+    # COMMIT that pushes the WAL past 1000 pages also copies the whole WAL back into the
+    # database file, and the handler waits for that copy before it can reply (~0.5 s after an
+    # /import of 100,000 rows). So the writer never checkpoints, and after a commit that left a
+    # big WAL a task runs PRAGMA wal_checkpoint(PASSIVE) on a connection of its own: PASSIVE
+    # takes no lock that the writer or the readers wait for, it copies what it can and leaves
+    # the rest to the next one.
+    def _start_checkpoint_if_due(self) -> None:
+        """Cheap (one stat) because it runs after every commit; never raises."""
+        if self._closing or (self._checkpoint is not None and not self._checkpoint.done()):
+            return
+        try:
+            wal_bytes = self._wal.stat().st_size
+        except FileNotFoundError:
+            return  # no WAL, nothing to copy back
+        except OSError:
+            logger.exception("cannot stat %s; no checkpoint this time", self._wal)
+            return
+        if wal_bytes > CHECKPOINT_WAL_BYTES:
+            self._checkpoint = asyncio.create_task(self._run_checkpoint(), name="wal-checkpoint")
+
+    async def _run_checkpoint(self) -> None:
+        try:
+            await self._checkpointer.execute_fetchall("PRAGMA wal_checkpoint(PASSIVE)")
+        except Exception:
+            logger.exception("background WAL checkpoint of %s failed", self.path)
+
+    async def settle(self) -> None:
+        """Wait for the background checkpoint, if one is running (tests, benchmark, close)."""
+        task = self._checkpoint
+        if task is not None:
+            await asyncio.wait({task})  # its errors are logged in the task, not raised here
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         return await _fetchone(self._reader, sql, params)
