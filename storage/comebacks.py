@@ -4,8 +4,12 @@ Finding candidates is two index probes on `cases_by_match_key (platform, match_k
 same key, and keys sharing the first letters (for a one-letter typo), each bounded; never a
 scan of the cases. `bot.comeback.compare` then decides on each candidate.
 
-`cases.match_key` is filled by migration 002 for old rows; rows inserted later without it
-(NULL) are keyed here, through the partial index `cases_match_key_missing`, before a probe.
+`cases.match_key` is filled by migration 002 for old rows and written with each /flag. An
+/import writes its new cases without it (NULL) and keys them after its reply
+(`fill_missing_keys`, through the partial index `cases_match_key_missing`). The probes only
+read the keys of actioned cases, and storage/requests.py keys a case when it records an
+outcome, so an unkeyed case is never missed as an original; /comebacks, which also reads
+the keys of open cases, keys what is left first.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ LIST_LIMIT = 50
 SCAN_PAIR_LIMIT = 5000
 SCAN_LINK_LIMIT = 1000
 OPEN_STATES = (CaseState.FLAGGED.value, CaseState.REQUESTED.value, CaseState.REFUSED.value)
-_FILL_BATCH = 5000
+FILL_BATCH = 5000
 
 _PROBE_SQL = """
 SELECT id, handle FROM cases
@@ -94,8 +98,8 @@ class Comebacks:
         """Actioned cases on the same platform that `case_id` looks like, best first.
 
         Two bounded index probes and a rapidfuzz check per candidate: what `make bench`
-        times per /flag. Reads `match_key` of the other cases as stored: after writing cases
-        without it, call `fill_missing_keys()` (link_new_case and scan do).
+        times per /flag. Reads `match_key` of the actioned cases as stored: every actioned
+        case has one (see the module docstring).
         """
         fetchone = tx.fetchone if tx is not None else self.db.fetchone
         fetchall = tx.fetchall if tx is not None else self.db.fetchall
@@ -135,15 +139,20 @@ class Comebacks:
         return found
 
     async def fill_missing_keys(self) -> int:
-        """Key every case written without a match_key; returns how many."""
-        async with self.db.transaction() as tx:
-            return await _fill_missing_keys(tx)
+        """Key every case written without a match_key; returns how many. One transaction
+        per batch, so a /flag waits for one batch at most, not for a whole import's keys."""
+        filled = 0
+        while True:
+            async with self.db.transaction() as tx:
+                count = await _fill_key_batch(tx)
+            filled += count
+            if count < FILL_BATCH:
+                return filled
 
     async def link_new_case(self, case_id: int, at: dt.datetime) -> list[Comeback]:
         """The /flag hook: link an open case to the actioned cases it looks like (idempotent);
         returns every comeback link of the case."""
         async with self.db.transaction() as tx:
-            await _fill_missing_keys(tx)
             state = await tx.fetchone("SELECT state FROM cases WHERE id = ?", (case_id,))
             if state is None:
                 return []
@@ -233,21 +242,17 @@ async def _link(tx: Tx, at: dt.datetime, links: list[tuple[int, int, float]]) ->
         )
 
 
-async def _fill_missing_keys(tx: Tx) -> int:
-    """Key the cases written without one (NULL); '' marks a handle that is not a name."""
-    filled = 0
-    while True:
-        rows = await tx.fetchall(
-            "SELECT id, platform, handle FROM cases WHERE match_key IS NULL LIMIT ?",
-            (_FILL_BATCH,),
-        )
-        if not rows:
-            return filled
-        await tx.executemany(
-            "UPDATE cases SET match_key = ? WHERE id = ?",
-            [(_key_or_blank(row["platform"], row["handle"]), row["id"]) for row in rows],
-        )
-        filled += len(rows)
+async def _fill_key_batch(tx: Tx) -> int:
+    """Key up to FILL_BATCH cases written without one (NULL); '' marks a handle that is
+    not a name. Returns how many."""
+    rows = await tx.fetchall(
+        "SELECT id, platform, handle FROM cases WHERE match_key IS NULL LIMIT ?", (FILL_BATCH,)
+    )
+    await tx.executemany(
+        "UPDATE cases SET match_key = ? WHERE id = ?",
+        [(_key_or_blank(row["platform"], row["handle"]), row["id"]) for row in rows],
+    )
+    return len(rows)
 
 
 def _key_or_blank(platform: str, handle: str) -> str:

@@ -269,8 +269,12 @@ class RequestRounds:
             after: CaseState = before  # a dismissed case stays dismissed; its round is closed
             if before is not CaseState.DISMISSED:
                 after = CaseState.ACTIONED if outcome.is_action else CaseState.REFUSED
+                # An actioned case is an original for the comeback probes, which read its
+                # match key: an imported case may not have it yet (storage/comebacks.py).
                 await tx.execute(
-                    "UPDATE cases SET state = ?, updated_at = ? WHERE id = ?",
+                    "UPDATE cases SET state = ?, updated_at = ?,"
+                    " match_key = coalesce(match_key, comeback_key(platform, handle), '')"
+                    " WHERE id = ?",
                     (after, ts, case_id),
                 )
             await Audit.record(

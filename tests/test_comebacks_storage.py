@@ -7,7 +7,7 @@ import sqlite3
 
 from bot.domain import CaseState, Outcome, Platform
 from bot.flag_command import FlagCommand
-from storage.comebacks import PROBE_LIMIT
+from storage.comebacks import FILL_BATCH, PROBE_LIMIT
 from storage.store import Store
 
 T0 = dt.datetime(2026, 10, 1, 12, 0, tzinfo=dt.UTC)
@@ -133,20 +133,36 @@ async def test_found_between_is_the_digest_window(store: Store):
     assert [c.case_id for c in window] == [new]
 
 
-async def test_rows_written_without_a_key_are_keyed_before_the_probe(store: Store, tmp_path):
-    """A loader on plain sqlite3 (no comeback_key function) leaves match_key NULL."""
+async def test_a_case_written_without_a_key_is_keyed_when_actioned(store: Store, tmp_path):
+    """/import (and a loader on plain sqlite3) leave match_key NULL; the probes read only the
+    keys of actioned cases, and recording an outcome keys the case."""
     with sqlite3.connect(tmp_path / "t.db") as conn:
         conn.execute(
             "INSERT INTO cases (id, platform, handle, grp, category, state, created_at,"
             " created_by, updated_at) VALUES (50, 'instagram', 'hakkal_media', 'BLA', 'other',"
-            " 'actioned', 0, 1, 0), (51, 'whatsapp', '+923001112223', 'BLA', 'other',"
+            " 'flagged', 0, 1, 0), (51, 'whatsapp', '+923001112223', 'BLA', 'other',"
             " 'flagged', 0, 1, 0)"
         )
+    await action(store, 50, Outcome.REMOVED, T0)
     new = await flag(store, "instagram.com/hakkal.news.backup BLA")
     links = await store.comebacks.link_new_case(new, T0)
     assert [c.original_case_id for c in links] == [50]
     keys = await store.db.fetchall("SELECT id, match_key FROM cases WHERE id IN (50, 51)")
-    assert [tuple(row) for row in keys] == [(50, "hakkal"), (51, "")]
+    assert [tuple(row) for row in keys] == [(50, "hakkal"), (51, None)]
+
+
+async def test_fill_missing_keys_keys_every_case_in_batches(store: Store, tmp_path):
+    with sqlite3.connect(tmp_path / "t.db") as conn:
+        conn.executemany(
+            "INSERT INTO cases (platform, handle, grp, category, state, created_at,"
+            " created_by, updated_at) VALUES (?, ?, 'BLA', 'other', 'flagged', 0, 1, 0)",
+            [("x", f"ttp_media{n}") for n in range(FILL_BATCH + 7)]
+            + [("whatsapp", "+923001112223")],
+        )
+    assert await store.comebacks.fill_missing_keys() == FILL_BATCH + 8
+    keys = await store.db.fetchall("SELECT match_key, count(*) FROM cases GROUP BY 1 ORDER BY 1")
+    assert [tuple(row) for row in keys] == [("", 1), ("ttp", FILL_BATCH + 7)]
+    assert await store.comebacks.fill_missing_keys() == 0
 
 
 async def test_probes_use_the_index_and_are_bounded(store: Store):

@@ -90,7 +90,7 @@ SAMPLES: dict[str, list[dict[str, Any]]] = {
 }  # fmt: skip
 
 # (table, column) pairs a migration rewrites on purpose, and the version that does it.
-REWRITTEN: dict[tuple[str, str], int] = {}
+REWRITTEN: dict[tuple[str, str], int] = {("cases", "match_key"): 5}
 
 
 def schema(conn: sqlite3.Connection) -> dict[str, list[tuple[str, bool, bool]]]:
@@ -180,6 +180,9 @@ async def test_database_at_an_earlier_version_upgrades_with_its_data_intact(
             after = read(conn, table, kept)
             before = [tuple(row[columns.index(c)] for c in kept) for row in rows]
             assert after == before, f"{table} changed when upgrading from version {version}"
+        # version 5: every case has its comeback key ('' for a handle that is not a name)
+        keys = conn.execute("SELECT id, match_key FROM cases ORDER BY id").fetchall()
+        assert keys == [(1, "ttp"), (2, "bla"), (3, "ttp"), (4, ""), (5, "almirsaad")]
         # version 3: every round carries its case's platform and group, the old rounds too
         case_of = {c["id"]: (c["platform"], c["grp"]) for c in SAMPLES["cases"]}
         copies = conn.execute("SELECT id, platform, grp FROM request_rounds ORDER BY id")
