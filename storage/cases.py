@@ -278,150 +278,141 @@ class Cases:
     ) -> ImportSummary:
         """An /import: every row a report by `reporter`, all in one transaction, set-based.
 
-        An account repeated in the file counts once (its first row decides group, category
-        and note; its last followers= value is kept). New cases are numbered in the order of
-        the file, so an /export imports again in the same order. (In key order the cases
-        indexes would take 0.5 s instead of 1.1 s at 1M cases, but the numbers would not
-        follow the file; explicit numbers in key order cost as much as the file order.)"""
+        An account repeated in the file counts once (its first row decides group, category,
+        note and the report; its last followers= value is kept). New cases are numbered in
+        the order of the file, so an /export imports again in the same order.
+
+        New cases are written without their comeback match key (NULL): keying 78,000 handles
+        and placing them in `cases_by_match_key` took a third of a 100,000-row import at 1M
+        cases. A new case is not actioned, so no comeback probe needs its key; the caller
+        keys them after replying (`Comebacks.fill_missing_keys`), /comebacks keys what is
+        left first, and a case is keyed at the latest when an outcome is recorded."""
         params = {"ts": to_ts(at), "by": reporter}
+        accounts = _import_accounts(rows)
         async with self.db.transaction() as tx:
-            await tx.execute("DROP TABLE IF EXISTS temp.import_rows")
             await tx.execute("DROP TABLE IF EXISTS temp.import_accounts")
+            await tx.execute("DROP TABLE IF EXISTS temp.import_known")
+            await tx.execute("DROP TABLE IF EXISTS temp.import_new")
+            # pos: the account's first row in the file (0-based).
             await tx.execute(
-                "CREATE TEMP TABLE import_rows (row_no INTEGER PRIMARY KEY, platform TEXT,"
-                " handle TEXT, source TEXT, grp TEXT, category TEXT, followers INTEGER, note TEXT)"
+                "CREATE TEMP TABLE import_accounts (pos INTEGER PRIMARY KEY, platform TEXT,"
+                " handle TEXT, source TEXT, grp TEXT, category TEXT, followers INTEGER,"
+                " last_followers INTEGER, note TEXT)"
             )
-            # row_no: 1, 2, ... in the order of the file (a new table's rowids).
             await tx.executemany(
-                "INSERT INTO import_rows (platform, handle, source, grp, category, followers,"
-                " note) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (row if isinstance(row, FlagRow) else FlagRow.of(row) for row in rows),
+                "INSERT INTO import_accounts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", accounts
             )
-            # One row per account in the file, with its case (NULL: new), its state before
-            # and the row of its last followers= value; the cases are probed in key order.
-            await tx.execute(
-                "CREATE TEMP TABLE import_accounts (platform TEXT, handle TEXT,"
-                " first_row INTEGER, followers_row INTEGER, case_id INTEGER, state_before TEXT,"
-                " PRIMARY KEY (platform, handle)) WITHOUT ROWID"
-            )
+            # The accounts that already have a case: their state before, and whether this
+            # member has reported them already.
             await tx.execute(
                 """
-                INSERT INTO import_accounts (platform, handle, first_row, followers_row, case_id,
-                                             state_before)
-                SELECT r.platform, r.handle, min(r.row_no),
-                       max(iif(r.followers IS NULL, NULL, r.row_no)), c.id, c.state
-                  FROM import_rows r
-                  LEFT JOIN cases c ON c.platform = r.platform AND c.handle = r.handle
-                 GROUP BY r.platform, r.handle
-                """
-            )
-            # The comeback match key goes in with each new case (bot.comeback), so the next
-            # /flag does not have to key the whole import first (storage/comebacks.py).
-            await tx.execute(
-                """
-                INSERT INTO cases (platform, handle, grp, category, followers, state,
-                                   created_at, created_by, updated_at, match_key)
-                SELECT a.platform, a.handle, r.grp, r.category, f.followers, 'flagged',
-                       :ts, :by, :ts, coalesce(comeback_key(a.platform, a.handle), '')
+                CREATE TEMP TABLE import_known AS
+                SELECT a.pos, c.id AS case_id, c.state AS state_before,
+                       EXISTS (SELECT 1 FROM reports x
+                                WHERE x.case_id = c.id AND x.reporter_id = :by) AS reported
                   FROM import_accounts a
-                  JOIN import_rows r ON r.row_no = a.first_row
-                  LEFT JOIN import_rows f ON f.row_no = a.followers_row
-                 WHERE a.case_id IS NULL
-                 ORDER BY a.first_row
+                  JOIN cases c ON c.platform = a.platform AND c.handle = a.handle
                 """,
                 params,
             )
+            # The others get the next case numbers, in the order of the file.
             await tx.execute(
                 """
-                UPDATE import_accounts
-                   SET case_id = (SELECT c.id FROM cases c
-                                   WHERE c.platform = import_accounts.platform
-                                     AND c.handle = import_accounts.handle)
-                 WHERE case_id IS NULL
+                CREATE TEMP TABLE import_new AS
+                SELECT pos, (SELECT coalesce(max(id), 0) FROM main.cases)
+                            + row_number() OVER (ORDER BY pos) AS case_id
+                  FROM import_accounts
+                 WHERE pos NOT IN (SELECT pos FROM import_known)
                 """
             )
             await tx.execute(
-                "CREATE INDEX temp.import_accounts_by_case ON import_accounts (case_id)"
-            )
-            await tx.execute(
                 """
-                INSERT INTO audit (at, user_id, action, case_id, before, after, detail)
-                SELECT :ts, :by, 'flag', a.case_id, NULL, 'flagged', 'import'
-                  FROM import_accounts a WHERE a.state_before IS NULL ORDER BY a.first_row
+                INSERT INTO cases (id, platform, handle, grp, category, followers, state,
+                                   created_at, created_by, updated_at)
+                SELECT n.case_id, a.platform, a.handle, a.grp, a.category, a.last_followers,
+                       'flagged', :ts, :by, :ts
+                  FROM import_new n JOIN import_accounts a USING (pos)
+                 ORDER BY n.pos
                 """,
                 params,
             )
             await tx.execute(
                 """
                 INSERT INTO audit (at, user_id, action, case_id, before, after, detail)
-                SELECT :ts, :by, 'reopen', a.case_id, 'dismissed', 'flagged',
+                SELECT :ts, :by, 'flag', case_id, NULL, 'flagged', 'import'
+                  FROM import_new ORDER BY pos
+                """,
+                params,
+            )
+            await tx.execute(
+                """
+                INSERT INTO audit (at, user_id, action, case_id, before, after, detail)
+                SELECT :ts, :by, 'reopen', case_id, 'dismissed', 'flagged',
                        'flagged again by import'
-                  FROM import_accounts a WHERE a.state_before = 'dismissed' ORDER BY a.first_row
+                  FROM import_known WHERE state_before = 'dismissed' ORDER BY pos
                 """,
                 params,
             )
-            # Two statements: writing `state` rewrites its index entries, so only the
-            # reopened cases get it.
+            # Like /flag: a dismissed case opens again, a known case takes the newest
+            # followers= value. Two statements: writing `state` rewrites its index entries
+            # (cases_by_state, cases_by_match_key), so only the reopened cases get it.
             await tx.execute(
                 """
                 UPDATE cases SET state = 'flagged'
-                 WHERE id IN (SELECT case_id FROM import_accounts
-                               WHERE state_before = 'dismissed')
+                 WHERE id IN (SELECT case_id FROM import_known WHERE state_before = 'dismissed')
                 """
             )
             await tx.execute(
                 """
                 UPDATE cases
-                   SET followers = coalesce((SELECT f.followers FROM import_accounts a
-                                               JOIN import_rows f ON f.row_no = a.followers_row
-                                              WHERE a.case_id = cases.id), followers),
-                       updated_at = :ts
-                 WHERE id IN (SELECT case_id FROM import_accounts WHERE state_before IS NOT NULL)
+                   SET followers = coalesce(a.last_followers, cases.followers), updated_at = :ts
+                  FROM import_known k JOIN import_accounts a USING (pos)
+                 WHERE cases.id = k.case_id
                 """,
                 params,
             )
             await tx.execute(
                 """
                 INSERT INTO audit (at, user_id, action, case_id, before, after, detail)
-                SELECT :ts, :by, 'report', a.case_id, c.state, c.state, 'import'
-                  FROM import_accounts a JOIN cases c ON c.id = a.case_id
-                 WHERE a.state_before IS NOT NULL
-                   AND NOT EXISTS (SELECT 1 FROM reports x
-                                    WHERE x.case_id = a.case_id AND x.reporter_id = :by)
-                 ORDER BY a.first_row
+                SELECT :ts, :by, 'report', k.case_id, c.state, c.state, 'import'
+                  FROM import_known k JOIN cases c ON c.id = k.case_id
+                 WHERE NOT k.reported
+                 ORDER BY k.pos
                 """,
                 params,
             )
-            # A new case has no reports yet: only the known ones are looked up.
-            new_reports = await tx.execute_rowcount(
+            await tx.execute(
                 """
                 INSERT INTO reports (case_id, reporter_id, reported_at, source, category,
                                      followers, note)
-                SELECT a.case_id, :by, :ts, r.source, r.category, r.followers, r.note
-                  FROM import_accounts a JOIN import_rows r ON r.row_no = a.first_row
-                 WHERE a.state_before IS NULL
-                    OR NOT EXISTS (SELECT 1 FROM reports x
-                                    WHERE x.case_id = a.case_id AND x.reporter_id = :by)
-                 ORDER BY a.first_row
+                SELECT case_id, :by, :ts, a.source, a.category, a.followers, a.note
+                  FROM (SELECT pos, case_id FROM import_new
+                        UNION ALL
+                        SELECT pos, case_id FROM import_known WHERE NOT reported)
+                  JOIN import_accounts a USING (pos)
+                 ORDER BY pos
                 """,
                 params,
             )
             counts = await tx.fetchone(
                 """
-                SELECT count(*) FILTER (WHERE state_before IS NULL),
+                SELECT (SELECT count(*) FROM import_new),
+                       count(*) FILTER (WHERE NOT reported),
                        count(*) FILTER (WHERE state_before = 'dismissed'),
                        count(*) FILTER (WHERE state_before = 'actioned')
-                  FROM import_accounts
+                  FROM import_known
                 """
             )
             assert counts is not None
+            new_cases = int(counts[0])
+            new_reports = new_cases + int(counts[1])
             summary = ImportSummary(
                 rows=len(rows),
-                new_cases=int(counts[0]),
+                new_cases=new_cases,
                 new_reports=new_reports,
                 duplicates=len(rows) - new_reports,
-                reopened=int(counts[1]),
-                on_actioned=int(counts[2]),
+                reopened=int(counts[2]),
+                on_actioned=int(counts[3]),
             )
             await Audit.record(
                 tx,
@@ -434,8 +425,8 @@ class Cases:
                     f"{summary.reopened} reopened"
                 ),
             )
-            await tx.execute("DROP TABLE temp.import_accounts")
-            await tx.execute("DROP TABLE temp.import_rows")
+            for table in ("import_new", "import_known", "import_accounts"):
+                await tx.execute(f"DROP TABLE temp.{table}")
         return summary
 
     async def dismiss(self, case_id: int, reason: str, by: int, at: dt.datetime) -> DismissResult:
@@ -618,6 +609,35 @@ class Cases:
             ],
             total=int(total[0]),
         )
+
+
+def _import_accounts(rows: Sequence[FlagRow] | Sequence[FlagCommand]) -> list[tuple[object, ...]]:
+    """One row per account of an import, in the order of its first row: (position of that
+    row, platform, handle, source, group, category, followers, last followers= value, note)."""
+    first: dict[tuple[str, str], int] = {}
+    last_followers: dict[tuple[str, str], int] = {}
+    flag_rows = [row if isinstance(row, FlagRow) else FlagRow.of(row) for row in rows]
+    for pos, row in enumerate(flag_rows):
+        key = (row.platform, row.handle)
+        first.setdefault(key, pos)
+        if row.followers is not None:
+            last_followers[key] = row.followers
+    accounts: list[tuple[object, ...]] = []
+    for key, pos in first.items():
+        row = flag_rows[pos]
+        accounts.append(
+            (
+                pos,
+                *key,
+                row.source,
+                row.group,
+                row.category,
+                row.followers,
+                last_followers.get(key),
+                row.note,
+            )
+        )
+    return accounts
 
 
 def _account(row: Row) -> AccountRef:

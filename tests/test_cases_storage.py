@@ -196,6 +196,14 @@ async def test_import_in_one_transaction_with_summary(store: Store) -> None:
     assert mine_card is not None and mine_card.report_count == 1
     summary_entry = (await store.audit.recent(limit=1))[0]
     assert summary_entry.action == "import" and "list.csv: 6 rows" in summary_entry.detail
+    # New cases are numbered in file order and written without their comeback keys, which
+    # the handler fills after replying.
+    keys = "SELECT id, handle, match_key FROM cases WHERE id > ? ORDER BY id"
+    new_cases = [tuple(row) for row in await store.db.fetchall(keys, (dismissed,))]
+    assert new_cases == [(new1, "new1", None), (new1 + 1, "new_channel", None)]
+    assert await store.comebacks.fill_missing_keys() == 2
+    new_cases = [tuple(row) for row in await store.db.fetchall(keys, (dismissed,))]
+    assert new_cases == [(new1, "new1", "new"), (new1 + 1, "new_channel", "new")]
 
 
 async def test_failed_import_writes_nothing(store: Store) -> None:
