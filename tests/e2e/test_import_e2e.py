@@ -54,6 +54,10 @@ async def test_import_summary_and_duplicates(fake_api: FakeBotApi, tmp_path: Pat
         [audit] = await fake_api.ask(ADMIN, "/audit")
         assert f"user {REVIEWER} import" in audit.plain
     assert counts(db) == (3, 4)
+    # The new cases' comeback keys were filled after the reply (before the bot stopped).
+    with sqlite3.connect(db) as conn:
+        keys = conn.execute("SELECT handle, match_key FROM cases ORDER BY id").fetchall()
+    assert keys == [("old_one", "oldone"), ("foo", "foo"), ("some_channel", "some")]
 
 
 async def test_bad_rows_are_listed_and_nothing_is_written(fake_api: FakeBotApi, tmp_path: Path):
