@@ -243,20 +243,11 @@ async def _link(tx: Tx, at: dt.datetime, links: list[tuple[int, int, float]]) ->
 
 
 async def _fill_key_batch(tx: Tx) -> int:
-    """Key up to FILL_BATCH cases written without one (NULL); '' marks a handle that is
-    not a name. Returns how many."""
-    rows = await tx.fetchall(
-        "SELECT id, platform, handle FROM cases WHERE match_key IS NULL LIMIT ?", (FILL_BATCH,)
+    """Key up to FILL_BATCH cases written without one (NULL), with the same expression as
+    /flag, outcomes and migration 005; '' marks a handle that is not a name. Returns how
+    many."""
+    return await tx.execute_rowcount(
+        "UPDATE cases SET match_key = coalesce(comeback_key(platform, handle), '')"
+        " WHERE id IN (SELECT id FROM cases WHERE match_key IS NULL LIMIT ?)",
+        (FILL_BATCH,),
     )
-    await tx.executemany(
-        "UPDATE cases SET match_key = ? WHERE id = ?",
-        [(_key_or_blank(row["platform"], row["handle"]), row["id"]) for row in rows],
-    )
-    return len(rows)
-
-
-def _key_or_blank(platform: str, handle: str) -> str:
-    try:
-        return match_key(platform, handle) or ""
-    except ValueError:
-        return ""
