@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from storage.db import Database
 from storage.store import Store
 
 # CI must be repeatable: the same examples every run (a new failure found locally, where the
@@ -24,3 +25,13 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
         yield opened
     finally:
         await opened.close()
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    """A bare Database on a fresh SQLite file, for the storage layer below the Store."""
+    database = await Database.open(tmp_path / "t.db")
+    try:
+        yield database
+    finally:
+        await database.close()

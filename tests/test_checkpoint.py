@@ -6,7 +6,6 @@ import datetime as dt
 import logging
 import shutil
 import sqlite3
-from collections.abc import AsyncIterator
 from contextlib import closing
 from pathlib import Path
 
@@ -18,15 +17,6 @@ from storage.db import CHECKPOINT_WAL_BYTES, Database
 T0 = dt.datetime(2026, 11, 2, 6, 0, tzinfo=dt.UTC)
 DETAIL = "x" * 4000  # about one page per audit row
 BIG_WRITE_ROWS = 2 * CHECKPOINT_WAL_BYTES // len(DETAIL)  # ~8 MB of WAL in one transaction
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "t.db")
-    try:
-        yield database
-    finally:
-        await database.close()
 
 
 def wal_bytes(db: Database) -> int:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -23,15 +21,6 @@ from storage.requests import (
 T0 = dt.datetime(2026, 11, 2, 6, 0, tzinfo=dt.UTC)
 SLA = dt.timedelta(hours=72)
 REVIEWER = 300
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "t.db")
-    try:
-        yield database
-    finally:
-        await database.close()
 
 
 @pytest.fixture
