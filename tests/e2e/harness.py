@@ -7,6 +7,7 @@ subprocess (bot_process.py).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -41,3 +42,17 @@ async def running_bot(
     )
     async with running(app, poll=True):
         yield app
+
+
+async def flag_reply(api: FakeBotApi, text: str) -> tuple[int, str]:
+    """`/flag TEXT` sent by the admin: the case number its reply names, and the reply."""
+    [answer] = await api.ask(ADMIN, f"/flag {text}")
+    found = re.search(r"#(\d+)", answer.plain)
+    assert found, answer.plain
+    return int(found.group(1)), answer.plain
+
+
+async def flag(api: FakeBotApi, text: str) -> int:
+    """`/flag TEXT` sent by the admin: the case number its reply names."""
+    case_id, _ = await flag_reply(api, text)
+    return case_id

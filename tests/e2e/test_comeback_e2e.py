@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from bot.clock import ManualClock
 from tests.e2e.fake_bot_api import FakeBotApi
-from tests.e2e.harness import ADMIN, START, running_bot
+from tests.e2e.harness import ADMIN, START, flag_reply, running_bot
 
 VIEWER = 202
-
-
-async def flag(api: FakeBotApi, text: str) -> tuple[int, str]:
-    [answer] = await api.ask(ADMIN, f"/flag {text}")
-    found = re.search(r"#(\d+)", answer.plain)
-    assert found, answer.plain
-    return int(found.group(1)), answer.plain
 
 
 async def remove(api: FakeBotApi, case_id: int) -> None:
@@ -28,14 +20,14 @@ async def remove(api: FakeBotApi, case_id: int) -> None:
 async def test_flag_of_a_recreated_account_says_comeback_and_status_links_both(fake_api, tmp_path):
     clock = ManualClock(START)
     async with running_bot(fake_api, tmp_path / "t.db", clock=clock):
-        original, _ = await flag(fake_api, "instagram.com/ttp_media TTP propaganda")
+        original, _ = await flag_reply(fake_api, "instagram.com/ttp_media TTP propaganda")
         await remove(fake_api, original)
         clock.advance(dt.timedelta(days=3))
 
-        comeback, reply = await flag(fake_api, "instagram.com/ttp.media.official TTP")
+        comeback, reply = await flag_reply(fake_api, "instagram.com/ttp.media.official TTP")
         assert f"looks like a comeback of #{original} (removed 2026-11-02)" in reply
 
-        near, near_reply = await flag(fake_api, "instagram.com/tlp_media TTP")
+        near, near_reply = await flag_reply(fake_api, "instagram.com/tlp_media TTP")
         assert "comeback" not in near_reply
 
         [card] = await fake_api.ask(ADMIN, f"/status #{comeback}")
@@ -44,18 +36,18 @@ async def test_flag_of_a_recreated_account_says_comeback_and_status_links_both(f
         assert f"Comeback: #{comeback} ttp.media.official looks like this account" in card.plain
 
         # flagging the same account again does not link it twice
-        _, again = await flag(fake_api, "instagram.com/ttp.media.official TTP")
+        _, again = await flag_reply(fake_api, "instagram.com/ttp.media.official TTP")
         assert again.count("looks like a comeback") == 1
 
 
 async def test_comebacks_lists_open_cases_flagged_before_the_removal(fake_api, tmp_path):
     async with running_bot(fake_api, tmp_path / "t.db"):
         await fake_api.ask(ADMIN, f"/grant {VIEWER} viewer")
-        early, reply = await flag(fake_api, "t.me/sangar_tv BLF")  # nothing removed yet
+        early, reply = await flag_reply(fake_api, "t.me/sangar_tv BLF")  # nothing removed yet
         assert "comeback" not in reply
-        original, _ = await flag(fake_api, "t.me/sangar_news BLF")
-        other, _ = await flag(fake_api, "x.com/hakkal_tv BLA")
-        x_original, _ = await flag(fake_api, "x.com/hakkal BLA")
+        original, _ = await flag_reply(fake_api, "t.me/sangar_news BLF")
+        other, _ = await flag_reply(fake_api, "x.com/hakkal_tv BLA")
+        x_original, _ = await flag_reply(fake_api, "x.com/hakkal BLA")
         await remove(fake_api, original)
         await remove(fake_api, x_original)
 
@@ -79,11 +71,11 @@ async def test_comebacks_lists_open_cases_flagged_before_the_removal(fake_api, t
 async def test_digest_lists_the_comebacks_of_the_last_24_hours(fake_api, tmp_path):
     clock = ManualClock(START)
     async with running_bot(fake_api, tmp_path / "t.db", clock=clock):
-        original, _ = await flag(fake_api, "x.com/ttp_media TTP")
+        original, _ = await flag_reply(fake_api, "x.com/ttp_media TTP")
         await remove(fake_api, original)
-        old, _ = await flag(fake_api, "x.com/ttp_media2 TTP")
+        old, _ = await flag_reply(fake_api, "x.com/ttp_media2 TTP")
         clock.advance(dt.timedelta(days=2))
-        new, _ = await flag(fake_api, "x.com/ttp_media_tv TTP")
+        new, _ = await flag_reply(fake_api, "x.com/ttp_media_tv TTP")
         clock.advance(dt.timedelta(hours=1))
 
         sent = await fake_api.ask(ADMIN, "/digest", expect=2)

@@ -15,7 +15,7 @@ from bot.clock import ManualClock
 from bot.domain import Outcome, Platform
 from handlers.digest import JOB_NAME
 from tests.e2e.fake_bot_api import FakeBotApi, SentMessage
-from tests.e2e.harness import ADMIN, running_bot
+from tests.e2e.harness import ADMIN, flag, running_bot
 from tests.factories import connect, insert_case, insert_round
 
 NOW = dt.datetime(2026, 11, 2, 4, 0, tzinfo=dt.UTC)  # 09:00 in Asia/Karachi
@@ -277,10 +277,7 @@ async def test_stats_count_what_flag_request_and_outcome_recorded(fake_api, tmp_
     async with running_bot(fake_api, tmp_path / "t.db", clock=clock):
         ids = []
         for name in ("ttp_one", "ttp_two", "ttp_three"):
-            [flagged] = await fake_api.ask(ADMIN, f"/flag x.com/{name} TTP followers=2k")
-            found = re.search(r"#(\d+)", flagged.plain)
-            assert found, flagged.plain
-            ids.append(found.group(1))
+            ids.append(await flag(fake_api, f"x.com/{name} TTP followers=2k"))
         await fake_api.ask(ADMIN, "/request " + " ".join(f"#{i}" for i in ids))
         clock.advance(3 * H)
         await fake_api.ask(ADMIN, f"/outcome #{ids[0]} removed")

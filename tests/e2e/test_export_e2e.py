@@ -5,22 +5,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import re
 
 from bot.clock import ManualClock
 from bot.csv_export import HEADER
-from tests.e2e.fake_bot_api import FakeBotApi, SentMessage
-from tests.e2e.harness import ADMIN, START, running_bot
+from tests.e2e.fake_bot_api import SentMessage
+from tests.e2e.harness import ADMIN, START, flag, running_bot
 
 REVIEWER = 201
 REPORTER = 203
-
-
-async def flag(api: FakeBotApi, text: str) -> int:
-    [answer] = await api.ask(ADMIN, f"/flag {text}")
-    found = re.search(r"#(\d+)", answer.plain)
-    assert found, answer.plain
-    return int(found.group(1))
 
 
 def rows_of(document: SentMessage) -> list[dict[str, str]]:

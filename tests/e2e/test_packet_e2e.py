@@ -4,20 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 
-from tests.e2e.fake_bot_api import FakeBotApi
-from tests.e2e.harness import ADMIN, running_bot
+from tests.e2e.harness import ADMIN, flag, running_bot
 
 REVIEWER = 201
 REPORTER = 203
-
-
-async def flag(api: FakeBotApi, text: str) -> int:
-    [answer] = await api.ask(ADMIN, f"/flag {text}")
-    found = re.search(r"#(\d+)", answer.plain)
-    assert found, answer.plain
-    return int(found.group(1))
 
 
 async def test_packet_then_mark_as_requested_opens_the_rounds_with_its_reference(

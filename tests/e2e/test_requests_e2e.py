@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from bot.clock import ManualClock
 from tests.e2e.fake_bot_api import FakeBotApi
-from tests.e2e.harness import ADMIN, START, running_bot
+from tests.e2e.harness import ADMIN, START, flag, running_bot
 
 REVIEWER = 201
 VIEWER = 202
-
-
-async def flag(api: FakeBotApi, account: str, *rest: str) -> int:
-    [answer] = await api.ask(ADMIN, f"/flag {account} TTP {' '.join(rest)}".strip())
-    found = re.search(r"#(\d+)", answer.plain)
-    assert found, answer.plain
-    return int(found.group(1))
 
 
 async def members(api: FakeBotApi) -> None:
@@ -33,8 +25,8 @@ async def audit_count(api: FakeBotApi, case_id: int) -> int:
 async def test_request_then_button_press_records_outcome_and_status_shows_it(fake_api, tmp_path):
     async with running_bot(fake_api, tmp_path / "t.db"):
         await members(fake_api)
-        a = await flag(fake_api, "x.com/alpha_one")
-        b = await flag(fake_api, "t.me/bravo_chan")
+        a = await flag(fake_api, "x.com/alpha_one TTP")
+        b = await flag(fake_api, "t.me/bravo_chan TTP")
         [sent] = await fake_api.ask(REVIEWER, f"/request #{a} {b} ref=FB 123")
         assert "Removal requests sent (ref FB 123)" in sent.plain
         assert f"#{a} round 1 · x:@alpha_one · sent 2026-11-02 11:00" in sent.plain
@@ -85,7 +77,7 @@ async def test_request_then_button_press_records_outcome_and_status_shows_it(fak
 async def test_two_presses_at_once_record_one_outcome(fake_api, tmp_path):
     async with running_bot(fake_api, tmp_path / "t.db"):
         await members(fake_api)
-        a = await flag(fake_api, "x.com/alpha_one")
+        a = await flag(fake_api, "x.com/alpha_one TTP")
         [sent] = await fake_api.ask(REVIEWER, f"/request #{a}")
         mark = len(fake_api.callback_answers)
         fake_api.push_callback(REVIEWER, sent, f"o:{a}:1:removed")
@@ -107,9 +99,9 @@ async def test_request_refuses_dismissed_actioned_open_and_unknown_cases_one_by_
 ):
     async with running_bot(fake_api, tmp_path / "t.db"):
         await members(fake_api)
-        ok = await flag(fake_api, "x.com/fine")
-        gone = await flag(fake_api, "x.com/mistake")
-        done = await flag(fake_api, "x.com/done")
+        ok = await flag(fake_api, "x.com/fine TTP")
+        gone = await flag(fake_api, "x.com/mistake TTP")
+        done = await flag(fake_api, "x.com/done TTP")
         await fake_api.ask(REVIEWER, f"/dismiss #{gone} parody account")
         await fake_api.ask(REVIEWER, f"/request #{done}")
         await fake_api.ask(REVIEWER, f"/outcome #{done} restricted")
@@ -137,7 +129,7 @@ async def test_rejected_then_escalation_round_two_then_removed(fake_api, tmp_pat
     clock = ManualClock(START)
     async with running_bot(fake_api, tmp_path / "t.db", clock=clock):
         await members(fake_api)
-        a = await flag(fake_api, "instagram.com/recruiter_x")
+        a = await flag(fake_api, "instagram.com/recruiter_x TTP")
         [first] = await fake_api.ask(REVIEWER, f"/request #{a} ref=IG-1")
         clock.advance(dt.timedelta(hours=30))
         pressed = await fake_api.press(REVIEWER, first, first.button("Rejected"))
@@ -164,7 +156,7 @@ async def test_restored_reopens_an_actioned_case(fake_api, tmp_path):
     clock = ManualClock(START)
     async with running_bot(fake_api, tmp_path / "t.db", clock=clock):
         await members(fake_api)
-        a = await flag(fake_api, "tiktok.com/@propaganda_tt")
+        a = await flag(fake_api, "tiktok.com/@propaganda_tt TTP")
         [refused] = await fake_api.ask(REVIEWER, f"/outcome #{a} removed")
         assert refused.plain == (
             f"#{a} has no open request round (state: flagged); send /request #{a} first."
@@ -195,8 +187,8 @@ async def test_overdue_round_appears_in_pending_when_the_clock_moves(fake_api, t
         await members(fake_api)
         [empty] = await fake_api.ask(VIEWER, "/pending")
         assert empty.plain == "No open requests."
-        old = await flag(fake_api, "x.com/old_one")
-        fb = await flag(fake_api, "facebook.com/page.one")
+        old = await flag(fake_api, "x.com/old_one TTP")
+        fb = await flag(fake_api, "facebook.com/page.one TTP")
         await fake_api.ask(REVIEWER, f"/request #{old} ref=X-1")
         clock.advance(dt.timedelta(hours=10))
         await fake_api.ask(REVIEWER, f"/request #{fb}")
