@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot import compliance
-from bot.compliance import Window
+from bot.compliance import Figures, Window
 from bot.domain import Outcome, Platform
 from storage.stats import _DIGEST_SQL, _FIGURES_SQL, _KEYS, _OUTCOMES_SQL, DigestTables
 from storage.store import Store
@@ -107,26 +107,55 @@ def test_sql_figures_equal_the_pure_arithmetic(
     key: str,
     only: Platform | None,
 ) -> None:
-    path = tmp_path_factory.mktemp("prop") / "t.db"
-    now = NOW.replace(microsecond=micro)
-    sla = dt.timedelta(hours=sla_hours)
-    asyncio.run(_create(path))
-    _store_rows(path, cases, rounds, now)
-    conn = connect(path)
-    rows = [r for r in all_round_rows(conn) if only is None or r.platform is only]
-    conn.close()
+    path, now, sla = _generated_database(tmp_path_factory, cases, rounds, micro, sla_hours)
+    rows = [r for r in _round_rows(path) if only is None or r.platform is only]
     win = compliance.window(key, now)
 
     total, platforms, groups = asyncio.run(_tables(path, win, now, sla, only))
 
     assert total == compliance.total(rows, win, now, sla)
+    _assert_rows_equal_the_pure_arithmetic(platforms, groups, rows, win, now, sla)
+
+
+def _generated_database(
+    tmp_path_factory: pytest.TempPathFactory,
+    cases: list[tuple[Platform, str, int | None]],
+    rounds: list[tuple[int, int, Outcome | None, int]],
+    micro: int,
+    sla_hours: int,
+) -> tuple[Path, dt.datetime, dt.timedelta]:
+    """A fresh database holding the generated cases and rounds; its `now` and SLA."""
+    path = tmp_path_factory.mktemp("prop") / "t.db"
+    now = NOW.replace(microsecond=micro)
+    asyncio.run(_create(path))
+    _store_rows(path, cases, rounds, now)
+    return path, now, dt.timedelta(hours=sla_hours)
+
+
+def _round_rows(path: Path) -> list[compliance.RoundRow]:
+    conn = connect(path)
+    try:
+        return all_round_rows(conn)
+    finally:
+        conn.close()
+
+
+def _assert_rows_equal_the_pure_arithmetic(
+    platforms: dict[str, Figures],
+    groups: dict[str, Figures],
+    rows: list[compliance.RoundRow],
+    win: Window,
+    now: dt.datetime,
+    sla: dt.timedelta,
+) -> None:
+    """Per platform in Platform order, per group in the configured order first."""
     expected_platforms = compliance.by_platform(rows, win, now, sla)
     assert platforms == {p.value: f for p, f in expected_platforms.items()}
-    assert list(platforms) == [p.value for p in expected_platforms]  # Platform order
+    assert list(platforms) == [p.value for p in expected_platforms]
     expected_groups = compliance.by_group(rows, win, now, sla)
     assert groups == expected_groups
     known = [g for g in GROUPS if g in expected_groups]
-    assert list(groups)[: len(known)] == known  # configured order first
+    assert list(groups)[: len(known)] == known
 
 
 async def _digest_tables(
@@ -199,25 +228,15 @@ def _check_digest_tables(
     sla_hours: int,
     key: str,
 ) -> None:
-    path = tmp_path_factory.mktemp("digest") / "t.db"
-    now = NOW.replace(microsecond=micro)
-    sla = dt.timedelta(hours=sla_hours)
-    asyncio.run(_create(path))
-    _store_rows(path, cases, rounds, now)
-    conn = connect(path)
-    rows = all_round_rows(conn)
-    conn.close()
+    path, now, sla = _generated_database(tmp_path_factory, cases, rounds, micro, sla_hours)
+    rows = _round_rows(path)
     win = compliance.window(key, now)
 
     tables = asyncio.run(_digest_tables(path, win, now, sla))
 
-    expected_platforms = compliance.by_platform(rows, win, now, sla)
-    assert tables.platforms.rows == {p.value: f for p, f in expected_platforms.items()}
-    assert list(tables.platforms.rows) == [p.value for p in expected_platforms]
-    expected_groups = compliance.by_group(rows, win, now, sla)
-    assert tables.groups.rows == expected_groups
-    known = [g for g in GROUPS if g in expected_groups]
-    assert list(tables.groups.rows)[: len(known)] == known
+    _assert_rows_equal_the_pure_arithmetic(
+        tables.platforms.rows, tables.groups.rows, rows, win, now, sla
+    )
     total = compliance.total(rows, win, now, sla)
     assert tables.platforms.total == tables.groups.total == total
     before = compliance.by_platform(rows, win.previous(), now, sla)
