@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -287,15 +288,14 @@ def import_csv(path: Path, rows: int, rng: random.Random) -> bytes:
     platforms = list(dataset.PLATFORM_SHARE)
     drawn: set[tuple[str, str]] = set()
     lines = ["account,group,category,followers,note"]
-    conn = sqlite3.connect(path)
-    while len(lines) <= rows:
-        if len(lines) % 10 == 0 and known:
-            source = known.pop()
-        else:
-            source = _unseen_source(conn, rng, rng.choice(platforms), drawn)
-        followers = rng.choice(["", "950", "12.5k", "2m"])
-        lines.append(f"{source},{rng.choice(dataset.GROUPS)},propaganda,{followers},bench")
-    conn.close()
+    with closing(sqlite3.connect(path)) as conn:
+        while len(lines) <= rows:
+            if len(lines) % 10 == 0 and known:
+                source = known.pop()
+            else:
+                source = _unseen_source(conn, rng, rng.choice(platforms), drawn)
+            followers = rng.choice(["", "950", "12.5k", "2m"])
+            lines.append(f"{source},{rng.choice(dataset.GROUPS)},propaganda,{followers},bench")
     return ("\n".join(lines) + "\n").encode()
 
 
