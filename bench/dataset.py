@@ -6,7 +6,7 @@
 platforms. The schema comes from `storage.db.Database.open` (every migration), then the rows
 go in with executemany in big transactions, the secondary indexes dropped during the load and
 created again from their own SQL. Every column the app reads is filled, `cases.match_key`
-with `bot.comeback.match_key`, and the data is consistent: a case's state follows from its
+with `bot.domain.comebacks.match_key`, and the data is consistent: a case's state follows from its
 last request round (open -> requested, removed/restricted -> actioned, restored -> flagged,
 rejected/no_response -> refused; an escalation only after a refusal), outcomes come after
 their round was sent and before NOW, each platform has its own compliance.
@@ -25,9 +25,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.accounts import parse_account
-from bot.comeback import match_key
 from bot.domain import Category, Platform
+from bot.domain.accounts import parse_account
+from bot.domain.comebacks import match_key
 from storage.db import Database
 
 NOW = dt.datetime(2026, 11, 2, 4, 0, tzinfo=dt.UTC)  # 09:00 in Asia/Karachi

@@ -5,8 +5,8 @@
 A child process builds the database (bench/dataset.py: 1M cases, 2M reports, 1.2M request
 rounds over 365 days and 7 platforms) in a temporary folder, never in the repo; with --db
 an existing file is reused (or built there and kept). This process then runs the real
-Application (bot.app.build_application + running) with the Bot API answered in-process
-(bot.local_api.LocalBotApi) and feeds it Updates, timing each one end to end:
+Application (bot.runtime.app.build_application + running) with the Bot API answered in-process
+(bot.runtime.local_api.LocalBotApi) and feeds it Updates, timing each one end to end:
 - /flag and /status; the comeback matching of a /flag (storage/comebacks.py) on its own;
 - /stats 30d and the digest text, beside the same SQL run with the plain sqlite3 module;
 - /import of a 100,000-row CSV (validation + one transaction);
@@ -36,15 +36,15 @@ from typing import Any
 from telegram import Update
 
 from bench import dataset
-from bot import digest
-from bot.app import App, build_application, running
-from bot.clock import ManualClock
-from bot.compliance import window
-from bot.csv_import import read_import
-from bot.deps import Deps
 from bot.domain import Platform
-from bot.local_api import LocalBotApi, Output
-from bot.settings import Settings
+from bot.domain.clock import ManualClock
+from bot.domain.compliance import window
+from bot.grammar.import_ import read_import
+from bot.runtime.app import App, build_application, running
+from bot.runtime.deps import Deps
+from bot.runtime.local_api import LocalBotApi, Output
+from bot.runtime.settings import Settings
+from bot.views import digest
 from handlers.digest import gather
 from storage import stats as stats_sql
 from storage.store import Store

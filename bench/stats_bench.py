@@ -17,8 +17,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
-from bot import compliance
-from bot.domain import Outcome, Platform
+from bot.domain import Outcome, Platform, compliance
 from storage.store import Store
 from tests.factories import connect
 

@@ -8,9 +8,9 @@ import sys
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError
 
-from bot.app import build_application
-from bot.logs import setup_logging
-from bot.settings import SettingsError, load_settings
+from bot.runtime.app import build_application
+from bot.runtime.logs import setup_logging
+from bot.runtime.settings import SettingsError, load_settings
 
 NO_TOKEN = (
     "BOT_TOKEN is not set. Get a token from @BotFather in Telegram (/newbot), put "
@@ -25,7 +25,7 @@ def main(argv: list[str]) -> int:
         print(err, file=sys.stderr)
         return 2
     if argv[:1] == ["console"]:
-        from bot.console import run_console
+        from bot.runtime.console import run_console
 
         return asyncio.run(run_console(settings))
     if argv:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.commands import parse_case_id, spec
-from bot.deps import now, settings, store
 from bot.domain import Role
-from bot.errors import UsageError
-from bot.render import esc, local_time
+from bot.domain.errors import UsageError
+from bot.grammar.commands import parse_case_id, spec
+from bot.runtime.deps import now, settings, store
+from bot.views.common import esc, local_time
 from handlers.auth import for_command
 from handlers.common import args_of, reply, reply_usage
 

@@ -11,9 +11,9 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
-from bot.commands import spec
-from bot.deps import now, settings, store
 from bot.domain import Role
+from bot.grammar.commands import spec
+from bot.runtime.deps import now, settings, store
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ async def check_role(update: Update, context: ContextTypes.DEFAULT_TYPE, needed:
 
 
 def for_command(name: str) -> Callable[[Handler], Handler]:
-    """Wrap a command handler with the role check its entry in bot.commands asks for."""
+    """Wrap a command handler with the role check its entry in bot.grammar.commands asks for."""
     needed = spec(name).role
 
     def decorate(handler: Handler) -> Handler:

@@ -6,8 +6,8 @@ from typing import Any
 
 from telegram import InlineKeyboardMarkup, Message, Update
 
-from bot.errors import UsageError
-from bot.render import split_message, usage_error
+from bot.domain.errors import UsageError
+from bot.views.common import split_message, usage_error
 
 
 async def reply(

@@ -11,12 +11,13 @@ from telegram import Bot, InputFile, Update
 from telegram.error import TelegramError
 from telegram.ext import CallbackContext, ContextTypes
 
-from bot import compliance, digest
-from bot.commands import spec
-from bot.deps import now, settings, store
-from bot.digest import DigestData, StatsQuery
-from bot.errors import UsageError
-from bot.settings import Settings
+from bot.domain import compliance
+from bot.domain.errors import UsageError
+from bot.grammar.commands import spec
+from bot.runtime.deps import now, settings, store
+from bot.runtime.settings import Settings
+from bot.views import digest
+from bot.views.digest import DigestData, StatsQuery
 from handlers.auth import for_command
 from handlers.common import args_of, reply_usage
 from storage.store import Store

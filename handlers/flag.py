@@ -14,11 +14,12 @@ from telegram import (
 )
 from telegram.ext import ContextTypes
 
-from bot import cards, comeback
-from bot.commands import parse_case_id, spec
-from bot.deps import now, settings, store
-from bot.errors import UsageError
-from bot.flag_command import Evidence, FlagCommand
+from bot.domain import comebacks as comeback
+from bot.domain.errors import UsageError
+from bot.grammar.commands import parse_case_id, spec
+from bot.grammar.flag import Evidence, FlagCommand
+from bot.runtime.deps import now, settings, store
+from bot.views import status as cards
 from handlers.auth import for_command
 from handlers.common import reply, reply_usage, text_after_command
 

@@ -9,13 +9,13 @@ from contextlib import aclosing
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot import cards
-from bot.commands import spec
-from bot.csv_export import ExportTooLarge, write_csv
-from bot.csv_import import COLUMNS, MAX_BYTES, read_import
-from bot.deps import now, settings, store
-from bot.errors import UsageError
-from bot.request_commands import ExportCommand
+from bot.domain.errors import UsageError
+from bot.grammar.commands import spec
+from bot.grammar.import_ import COLUMNS, MAX_BYTES, read_import
+from bot.grammar.request import ExportCommand
+from bot.runtime.deps import now, settings, store
+from bot.views import status as cards
+from bot.views.export import ExportTooLarge, write_csv
 from handlers.auth import for_command
 from handlers.common import args_of, reply, reply_usage
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot import cards, comeback
-from bot.accounts import AccountRef, parse_account
-from bot.commands import parse_case_id, spec
-from bot.deps import settings, store
-from bot.errors import UsageError
+from bot.domain import comebacks as comeback
+from bot.domain.accounts import AccountRef, parse_account
+from bot.domain.errors import UsageError
+from bot.grammar.commands import parse_case_id, spec
+from bot.runtime.deps import settings, store
+from bot.views import status as cards
 from handlers.auth import for_command
 from handlers.common import args_of, reply, reply_usage, text_after_command
 

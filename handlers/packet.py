@@ -9,13 +9,13 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from bot import packet as packets
-from bot import request_views as views
-from bot.commands import parse_case_id, parse_platform, spec
-from bot.deps import now, settings, store
 from bot.domain import Platform
-from bot.errors import UsageError
-from bot.render import esc, local_time
+from bot.domain.errors import UsageError
+from bot.grammar.commands import parse_case_id, parse_platform, spec
+from bot.runtime.deps import now, settings, store
+from bot.views import packet as packets
+from bot.views import request as views
+from bot.views.common import esc, local_time
 from handlers.auth import check_role, for_command
 from handlers.common import args_of, reply, reply_usage
 

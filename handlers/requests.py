@@ -8,12 +8,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from bot import request_views as views
-from bot.commands import spec
-from bot.deps import now, settings, store
-from bot.errors import UsageError
-from bot.render import esc
-from bot.request_commands import OutcomeCommand, PendingCommand, RequestCommand
+from bot.domain.errors import UsageError
+from bot.grammar.commands import spec
+from bot.grammar.request import OutcomeCommand, PendingCommand, RequestCommand
+from bot.runtime.deps import now, settings, store
+from bot.views import request as views
+from bot.views.common import esc
 from handlers.auth import check_role, for_command
 from handlers.common import args_of, reply, reply_usage, text_after_command
 from storage.requests import AlreadyRecorded, OutcomeRecorded, OutcomeResult, Refusal

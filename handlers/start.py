@@ -5,9 +5,9 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.commands import COMMANDS, spec
 from bot.domain import Role
-from bot.render import esc
+from bot.grammar.commands import COMMANDS, spec
+from bot.views.common import esc
 from handlers.auth import caller_role, for_command
 from handlers.common import args_of, reply
 

@@ -10,9 +10,9 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.accounts import AccountRef
 from bot.domain import CaseState, Platform
-from bot.flag_command import Evidence, FlagCommand, FlagRow
+from bot.domain.accounts import AccountRef
+from bot.grammar.flag import Evidence, FlagCommand, FlagRow
 from storage.audit import Audit
 from storage.db import Database, Row, Tx, from_ts, from_ts_or_none, to_ts
 

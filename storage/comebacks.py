@@ -2,7 +2,7 @@
 
 Finding candidates is two index probes on `cases_by_match_key (platform, match_key)`: the
 same key, and keys sharing the first letters (for a one-letter typo), each bounded; never a
-scan of the cases. `bot.comeback.compare` then decides on each candidate.
+scan of the cases. `bot.domain.comebacks.compare` then decides on each candidate.
 
 `cases.match_key` is filled by migration 002 for old rows and written with each /flag. An
 /import writes its new cases without it (NULL) and keys them after its reply
@@ -17,8 +17,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from bot.comeback import Comeback, compare, match_key, typo_budget, typo_prefix
 from bot.domain import CaseState, Platform
+from bot.domain.comebacks import Comeback, compare, match_key, typo_budget, typo_prefix
 from storage.db import Database, Row, Tx, from_ts, from_ts_or_none, to_ts
 
 # A probe returns at most this many candidates (a very common key, e.g. `news`).

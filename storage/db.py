@@ -22,7 +22,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.comeback import sql_match_key
+from bot.domain.comebacks import sql_match_key
 
 Params = Sequence[Any] | dict[str, Any]
 Row = sqlite3.Row

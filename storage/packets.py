@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from bot.accounts import AccountRef
 from bot.domain import CaseState, Platform
-from bot.packet import MAX_PACKET_CASES, PacketRow, ref_prefix, round_ref
+from bot.domain.accounts import AccountRef
+from bot.views.packet import MAX_PACKET_CASES, PacketRow, ref_prefix, round_ref
 from storage.db import Database, Row, Tx, from_ts, from_ts_or_none, to_ts
 from storage.requests import Refusal, RequestBatch, RequestRounds
 

@@ -12,8 +12,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.compliance import EMPTY, DayActivity, Figures, OverdueRound, Table, Window, percent
 from bot.domain import Outcome, Platform
+from bot.domain.compliance import EMPTY, DayActivity, Figures, OverdueRound, Table, Window, percent
 from storage.db import Database, Row, from_ts, to_ts
 
 Breakdown = Literal["platform", "group"]

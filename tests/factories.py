@@ -11,8 +11,8 @@ import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 
-from bot.compliance import RoundRow
 from bot.domain import Outcome, Platform
+from bot.domain.compliance import RoundRow
 from storage.db import from_ts, to_ts
 
 REPORTER = 500
@@ -88,7 +88,7 @@ def insert_round(
 
 
 def all_round_rows(conn: sqlite3.Connection) -> list[RoundRow]:
-    """Every stored round as the pure functions of bot.compliance take them."""
+    """Every stored round as the pure functions of bot.domain.compliance take them."""
     rows = conn.execute(
         "SELECT r.case_id, c.platform, c.grp, c.followers, r.sent_at, r.outcome, r.outcome_at"
         " FROM request_rounds r JOIN cases c ON c.id = r.case_id"

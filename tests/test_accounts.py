@@ -11,7 +11,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from bot.accounts import (
+from bot.domain import Platform
+from bot.domain.accounts import (
     _SITES,
     FACEBOOK_RESERVED,
     HOST_PREFIXES,
@@ -26,8 +27,7 @@ from bot.accounts import (
     _whatsapp_number,
     parse_account,
 )
-from bot.domain import Platform
-from bot.errors import UsageError
+from bot.domain.errors import UsageError
 
 X = Platform.X
 FB = Platform.FACEBOOK

@@ -7,9 +7,9 @@ import datetime as dt
 
 import pytest
 
-from bot.accounts import parse_account
 from bot.domain import CaseState
-from bot.flag_command import Evidence, FlagCommand
+from bot.domain.accounts import parse_account
+from bot.grammar.flag import Evidence, FlagCommand
 from storage.db import to_ts
 from storage.store import Store
 

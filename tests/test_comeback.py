@@ -15,7 +15,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from bot.comeback import (
+from bot.domain import Platform
+from bot.domain.comebacks import (
     AFFIXES,
     MIN_KEY,
     Comeback,
@@ -26,7 +27,6 @@ from bot.comeback import (
     match_key,
     typo_prefix,
 )
-from bot.domain import Platform
 
 
 @dataclass(frozen=True)

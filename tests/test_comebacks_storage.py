@@ -6,7 +6,7 @@ import datetime as dt
 import sqlite3
 
 from bot.domain import CaseState, Outcome, Platform
-from bot.flag_command import FlagCommand
+from bot.grammar.flag import FlagCommand
 from storage.comebacks import FILL_BATCH, PROBE_LIMIT
 from storage.store import Store
 

@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from bot.compliance import (
+from bot.domain import Outcome, Platform
+from bot.domain.compliance import (
     EMPTY,
     Figures,
     RoundRow,
@@ -21,7 +22,6 @@ from bot.compliance import (
     total,
     window,
 )
-from bot.domain import Outcome, Platform
 
 NOW = dt.datetime(2026, 11, 2, 6, 0, tzinfo=dt.UTC)
 SLA = dt.timedelta(hours=72)

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.csv_import import MAX_ROWS, _lines, read_import
-from bot.errors import UsageError
+from bot.domain.errors import UsageError
+from bot.grammar.import_ import MAX_ROWS, _lines, read_import
 
 GROUPS = ["TTP", "BLA", "BLF"]
 HEADER = "account,group,category,followers,note\n"
@@ -82,7 +82,7 @@ def test_too_big() -> None:
 
 
 def test_export_columns_are_accepted_and_other_extra_columns_refused():
-    from bot.csv_export import HEADER
+    from bot.views.export import HEADER
 
     exported = ",".join(HEADER) + "\nhttps://x.com/foo,TTP,other,,'=cmd" + "," * 11 + "\n"
     result = read_import(exported.encode(), ["TTP"])

@@ -8,9 +8,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import compliance
-from bot.compliance import EMPTY, DayActivity, Figures, OverdueRound, Table
-from bot.digest import (
+from bot.domain import Outcome, Platform, compliance
+from bot.domain.compliance import EMPTY, DayActivity, Figures, OverdueRound, Table
+from bot.domain.errors import UsageError
+from bot.views.common import MAX_CAPTION, MAX_TEXT
+from bot.views.digest import (
     SECTIONS,
     DigestData,
     StatsQuery,
@@ -21,9 +23,6 @@ from bot.digest import (
     stats_text,
     table_lines,
 )
-from bot.domain import Outcome, Platform
-from bot.errors import UsageError
-from bot.render import MAX_CAPTION, MAX_TEXT
 
 NOW = dt.datetime(2026, 11, 2, 4, 0, tzinfo=dt.UTC)  # 09:00 in Karachi
 TZ = ZoneInfo("Asia/Karachi")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.domain import Category, Platform
-from bot.errors import UsageError
-from bot.flag_command import MAX_NOTE, FlagCommand, parse_followers
+from bot.domain.errors import UsageError
+from bot.grammar.flag import MAX_NOTE, FlagCommand, parse_followers
 
 GROUPS = ["TTP", "BLA", "BLF"]
 

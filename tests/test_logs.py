@@ -1,6 +1,6 @@
 import logging
 
-from bot.logs import RedactFilter
+from bot.runtime.logs import RedactFilter
 
 TOKEN = "123456:SECRET-token_value"
 

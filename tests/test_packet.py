@@ -7,10 +7,10 @@ import datetime as dt
 import io
 from zoneinfo import ZoneInfo
 
-from bot.accounts import AccountRef
 from bot.domain import CaseState, Outcome, Platform
-from bot.flag_command import FlagCommand
-from bot.packet import (
+from bot.domain.accounts import AccountRef
+from bot.grammar.flag import FlagCommand
+from bot.views.packet import (
     CSV_HEADER,
     PacketRow,
     button_data,

@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.render import esc, split_message
+from bot.views.common import esc, split_message
 
 
 def test_escaping_keeps_text_literal():

@@ -11,18 +11,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot import request_views as views
-from bot.csv_export import HEADER, ExportTooLarge, cells, write_csv
-from bot.csv_import import neutralise
 from bot.domain import CaseState, Outcome, Platform
-from bot.errors import UsageError
-from bot.request_commands import (
+from bot.domain.errors import UsageError
+from bot.grammar.import_ import neutralise
+from bot.grammar.request import (
     MAX_CASES_PER_REQUEST,
     ExportCommand,
     OutcomeCommand,
     PendingCommand,
     RequestCommand,
 )
+from bot.views import request as views
+from bot.views.export import HEADER, ExportTooLarge, cells, write_csv
 from storage.requests import ExportRow, PendingList, PendingRound, RoundInfo
 
 KARACHI = ZoneInfo("Asia/Karachi")

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.settings import SETTING_NAMES, SettingsError, load_settings
+from bot.runtime.settings import SETTING_NAMES, SettingsError, load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 

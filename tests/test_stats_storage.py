@@ -10,9 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import compliance
-from bot.compliance import Figures, Window
-from bot.domain import Outcome, Platform
+from bot.domain import Outcome, Platform, compliance
+from bot.domain.compliance import Figures, Window
 from storage.stats import _DIGEST_SQL, _FIGURES_SQL, _KEYS, _OUTCOMES_SQL, DigestTables
 from storage.store import Store
 from tests.factories import all_round_rows, clear, connect, insert_case, insert_round

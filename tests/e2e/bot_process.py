@@ -25,7 +25,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
-from bot.settings import SETTING_NAMES
+from bot.runtime.settings import SETTING_NAMES
 from tests.e2e.fake_bot_api import FakeBotApi
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

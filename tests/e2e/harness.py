@@ -13,9 +13,9 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from bot.app import App, build_application, running
-from bot.clock import ManualClock
-from bot.settings import Settings
+from bot.domain.clock import ManualClock
+from bot.runtime.app import App, build_application, running
+from bot.runtime.settings import Settings
 from tests.e2e.fake_bot_api import FakeBotApi
 
 ADMIN = 100

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from telegram.ext import Job
 
-from bot.app import App
-from bot.clock import ManualClock
 from bot.domain import Outcome, Platform
+from bot.domain.clock import ManualClock
+from bot.runtime.app import App
 from handlers.digest import JOB_NAME
 from tests.e2e.fake_bot_api import FakeBotApi, SentMessage
 from tests.e2e.harness import ADMIN, flag, running_bot

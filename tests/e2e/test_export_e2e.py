@@ -6,8 +6,8 @@ import csv
 import datetime as dt
 import io
 
-from bot.clock import ManualClock
-from bot.csv_export import HEADER
+from bot.domain.clock import ManualClock
+from bot.views.export import HEADER
 from tests.e2e.fake_bot_api import SentMessage
 from tests.e2e.harness import ADMIN, START, flag, running_bot
 

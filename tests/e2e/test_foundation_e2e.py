@@ -5,7 +5,7 @@ from pathlib import Path
 from telegram import Update
 from telegram.ext import CommandHandler, ContextTypes
 
-from bot.commands import COMMANDS
+from bot.grammar.commands import COMMANDS
 from tests.e2e.bot_process import BotProcess
 from tests.e2e.fake_bot_api import FakeBotApi
 from tests.e2e.harness import ADMIN, running_bot

@@ -28,10 +28,10 @@ from typing import Any
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.app import App, build_application, running
-from bot.clock import ManualClock
-from bot.local_api import LocalBotApi, Output
-from bot.settings import Settings
+from bot.domain.clock import ManualClock
+from bot.runtime.app import App, build_application, running
+from bot.runtime.local_api import LocalBotApi, Output
+from bot.runtime.settings import Settings
 from storage.store import Store
 from tests.e2e.fake_bot_api import MAX_CAPTION_LENGTH, MAX_TEXT_LENGTH, html_to_plain
 

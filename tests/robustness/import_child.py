@@ -13,7 +13,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from bot.csv_import import read_import
+from bot.grammar.import_ import read_import
 from storage.store import Store
 
 GROUPS = ["TTP", "BLA", "BLF"]

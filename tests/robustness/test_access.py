@@ -1,4 +1,4 @@
-"""Access: every command of bot.commands.COMMANDS x every role, a stranger, an allowed and a
+"""Access: every command of bot.grammar.commands.COMMANDS x every role, a stranger, an allowed and a
 non-allowed group chat; the outcome buttons, the packet button, the /import document, an
 unknown command, a stale button and a plain message. Each allowed or refused exactly as
 PRODUCT.md "Who may use it" says:
@@ -18,8 +18,8 @@ import itertools
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.commands import COMMANDS
 from bot.domain import Role
+from bot.grammar.commands import COMMANDS
 from tests.robustness.driver import (
     ADMIN,
     ALLOWED_GROUP,
@@ -88,12 +88,14 @@ class Matrix:
             fingerprint(bot.db_path, skip=SKIP_AUDIT),
         )
         audit_before = table_counts(bot.db_path)["audit"]
-        errors_before = len(bot.errors)
+        errors_before = len(bot.domain.errors)
         reply = await bot.send(update)
         texts = reply.texts
         label = f"{what} by {user} ({chat})"
-        if len(bot.errors) != errors_before:
-            self.wrong.append(f"{label}: reached the error handler {bot.errors[errors_before:]}")
+        if len(bot.domain.errors) != errors_before:
+            self.wrong.append(
+                f"{label}: reached the error handler {bot.domain.errors[errors_before:]}"
+            )
         if chat == "other group":
             if reply.outputs:
                 self.wrong.append(f"{label}: answered {texts} in a chat it must ignore")
@@ -180,7 +182,7 @@ async def test_every_command_by_every_role_in_every_chat(tmp_path: Path):
             )
         assert matrix.wrong == [], "\n".join(matrix.wrong)
         assert matrix.cells == len(COMMANDS) * 12 + len(CALLERS) * 3
-        assert bot.errors == [] and bot.api.refused == []
+        assert bot.domain.errors == [] and bot.api.refused == []
 
 
 async def test_buttons_by_every_role(tmp_path: Path):
@@ -223,4 +225,4 @@ async def test_buttons_by_every_role(tmp_path: Path):
                 await matrix.check(what, update, needed, user, chat)
         assert matrix.wrong == [], "\n".join(matrix.wrong)
         assert matrix.cells == 3 * 10
-        assert bot.errors == [] and bot.api.refused == []
+        assert bot.domain.errors == [] and bot.api.refused == []

@@ -20,11 +20,11 @@ from zoneinfo import ZoneInfo
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from bot import comeback, compliance
-from bot.accounts import AccountRef, platform_of
-from bot.comeback import Comeback
-from bot.commands import spec
-from bot.compliance import (
+from bot.domain import Outcome, Platform, compliance
+from bot.domain import comebacks as comeback
+from bot.domain.accounts import AccountRef, platform_of
+from bot.domain.comebacks import Comeback
+from bot.domain.compliance import (
     DayActivity,
     Figures,
     OverdueRound,
@@ -35,9 +35,9 @@ from bot.compliance import (
     format_count,
     format_median,
 )
-from bot.domain import Outcome, Platform
-from bot.errors import UsageError
-from bot.render import MAX_CAPTION, MAX_TEXT, esc, local_time, truncate
+from bot.domain.errors import UsageError
+from bot.grammar.commands import spec
+from bot.views.common import MAX_CAPTION, MAX_TEXT, esc, local_time, truncate
 
 Breakdown = Literal["platform", "group"]
 

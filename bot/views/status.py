@@ -9,11 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from bot.accounts import AccountRef
-from bot.csv_import import RowError
 from bot.domain import CaseState
-from bot.flag_command import FlagCommand
-from bot.render import esc, hours, local_time, truncate
+from bot.domain.accounts import AccountRef
+from bot.grammar.flag import FlagCommand
+from bot.grammar.import_ import RowError
+from bot.views.common import esc, hours, local_time, truncate
 from storage.cases import CaseCard, DismissResult, FindResult, ImportSummary, ReportResult
 
 MAX_ERRORS = 30

@@ -14,8 +14,8 @@ from collections.abc import AsyncIterable
 from typing import IO
 from zoneinfo import ZoneInfo
 
-from bot.accounts import AccountRef
-from bot.csv_import import COLUMNS, EXPORT_ONLY_COLUMNS, neutralise
+from bot.domain.accounts import AccountRef
+from bot.grammar.import_ import COLUMNS, EXPORT_ONLY_COLUMNS, neutralise
 from storage.requests import ExportRow
 
 HEADER = COLUMNS + EXPORT_ONLY_COLUMNS

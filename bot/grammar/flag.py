@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from bot.accounts import AccountRef, parse_account
 from bot.domain import DEFAULT_CATEGORY, Category, Platform
-from bot.errors import UsageError
+from bot.domain.accounts import AccountRef, parse_account
+from bot.domain.errors import UsageError
 
 MAX_NOTE = 4000
 MAX_FOLLOWERS = 10_000_000_000  # more than any account has

@@ -28,7 +28,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 import phonenumbers
 
 from bot.domain import Platform
-from bot.errors import UsageError
+from bot.domain.errors import UsageError
 
 DEFAULT_PHONE_REGION = "PK"
 MAX_INPUT_LENGTH = 2000

@@ -8,8 +8,8 @@ from typing import Any
 
 from telegram.ext import CallbackContext
 
-from bot.clock import Clock
-from bot.settings import Settings
+from bot.domain.clock import Clock
+from bot.runtime.settings import Settings
 from storage.store import Store
 
 _KEY = "deps"

@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from bot.accounts import AccountRef
 from bot.domain import CaseState, Outcome, Platform
-from bot.render import esc, hours, local_time
+from bot.domain.accounts import AccountRef
+from bot.views.common import esc, hours, local_time
 from storage.requests import (
     AlreadyRecorded,
     OutcomeRecorded,

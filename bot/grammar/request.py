@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.accounts import platform_of
-from bot.commands import parse_case_id, spec
 from bot.domain import RESTORED, Outcome, Platform
+from bot.domain.accounts import platform_of
+from bot.grammar.commands import parse_case_id, spec
 
 MAX_CASES_PER_REQUEST = 100
 MAX_REF_LENGTH = 200

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.accounts import SUPPORTED_PLATFORMS, platform_of
 from bot.domain import Platform, Role
-from bot.errors import UsageError
+from bot.domain.accounts import SUPPORTED_PLATFORMS, platform_of
+from bot.domain.errors import UsageError
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from bot.errors import UsageError
-from bot.flag_command import FlagRow, RowReader
+from bot.domain.errors import UsageError
+from bot.grammar.flag import FlagRow, RowReader
 
 MAX_BYTES = 20 * 1024 * 1024  # also the most the Bot API lets a bot download
 MAX_ROWS = 100_000

@@ -24,11 +24,11 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot.clock import Clock, SystemClock
-from bot.commands import COMMANDS
-from bot.deps import Deps, deps, install, now, store
-from bot.request_views import CALLBACK_PATTERN
-from bot.settings import Settings
+from bot.domain.clock import Clock, SystemClock
+from bot.grammar.commands import COMMANDS
+from bot.runtime.deps import Deps, deps, install, now, store
+from bot.runtime.settings import Settings
+from bot.views.request import CALLBACK_PATTERN
 from handlers import admin, comebacks, digest, flag, io, lookup, packet, requests, start
 from handlers.auth import check_role
 from handlers.common import reply
@@ -45,7 +45,7 @@ IMPORT_CAPTION = filters.CaptionRegex(r"(?i)^/import(@\w+)?(\s|$)")  # a CSV sen
 
 
 def command_handlers() -> list[BaseHandler[Update, Any, Any]]:
-    """Each command of bot.commands, and the function that answers it."""
+    """Each command of bot.grammar.commands, and the function that answers it."""
     callbacks = {
         "start": start.start,
         "help": start.help_command,

@@ -18,10 +18,10 @@ from typing import Any
 
 from telegram import Update
 
-from bot.app import App, build_application, running
-from bot.local_api import LocalBotApi, Output
-from bot.logs import setup_logging
-from bot.settings import Settings
+from bot.runtime.app import App, build_application, running
+from bot.runtime.local_api import LocalBotApi, Output
+from bot.runtime.logs import setup_logging
+from bot.runtime.settings import Settings
 
 OUT_DIR = Path("console-out")
 CONSOLE_USER_ID = 1

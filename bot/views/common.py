@@ -6,7 +6,7 @@ import datetime as dt
 import html
 from zoneinfo import ZoneInfo
 
-from bot.errors import UsageError
+from bot.domain.errors import UsageError
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 from rapidfuzz.distance import Levenshtein
 
 from bot.domain import Platform
-from bot.render import esc, local_time
+from bot.views.common import esc, local_time
 
 # Words that people add to a removed account's name when they re-create it. Stripped from
 # either end of the key, longest first so `official` goes before `of...` anything shorter.

@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from bot.accounts import AccountRef
-from bot.csv_import import neutralise
 from bot.domain import Platform
+from bot.domain.accounts import AccountRef
+from bot.grammar.import_ import neutralise
 
 MAX_PACKET_CASES = 500
 CALLBACK_PREFIX = "pk"
