@@ -37,15 +37,14 @@ from telegram import Update
 
 from bench import dataset
 from bot.domain import Platform
-from bot.domain.clock import ManualClock
 from bot.domain.compliance import window
 from bot.grammar.import_ import read_import
 from bot.runtime.app import App, build_application, running
 from bot.runtime.deps import Deps
+from bot.runtime.jobs import gather
 from bot.runtime.local_api import LocalBotApi, Output
 from bot.runtime.settings import Settings
 from bot.views import digest
-from handlers.digest import gather
 from storage import stats as stats_sql
 from storage.store import Store
 
@@ -82,8 +81,21 @@ def median(values: list[float]) -> float:
     return statistics.median(values)
 
 
+class BenchClock:
+    """The bench's time: it starts at START and moves one second with each update sent."""
+
+    def __init__(self, start: dt.datetime) -> None:
+        self._now = start
+
+    def now(self) -> dt.datetime:
+        return self._now
+
+    def tick(self) -> None:
+        self._now += dt.timedelta(seconds=1)
+
+
 class Bench:
-    def __init__(self, app: App, api_outputs: list[Output], api: LocalBotApi, clock: ManualClock):
+    def __init__(self, app: App, api_outputs: list[Output], api: LocalBotApi, clock: BenchClock):
         self.app = app
         self.outputs = api_outputs
         self.api = api
@@ -118,7 +130,7 @@ class Bench:
     async def send(self, user_id: int, text: str, **extra: Any) -> tuple[float, list[Output]]:
         """Process one update end to end; the seconds it took and what the bot sent."""
         update = self._message(user_id, text, **extra)
-        self.clock.advance(dt.timedelta(seconds=1))
+        self.clock.tick()
         before = len(self.outputs)
         started = time.perf_counter()
         await self.app.process_update(update)
@@ -342,7 +354,7 @@ async def import_rows(bench: Bench, path: Path, rows: int) -> dict[str, float]:
 async def run_bot(path: Path, samples: int, rows: int, skip: frozenset[str]) -> list[Figure]:
     outputs: list[Output] = []
     api = LocalBotApi(outputs.append)
-    clock = ManualClock(START)
+    clock = BenchClock(START)
     settings = Settings(
         _env_file=None,  # the bench's settings only, not the repo's .env
         database_path=path,
@@ -383,7 +395,7 @@ async def flag_figures(bench: Bench, path: Path, samples: int) -> list[Figure]:
 
 
 async def stats_figures(
-    bench: Bench, path: Path, settings: Settings, clock: ManualClock
+    bench: Bench, path: Path, settings: Settings, clock: BenchClock
 ) -> list[Figure]:
     figures: list[Figure] = []
     print(f"measuring /stats 30d and the digest (peak RSS {peak_mb():.0f} MB) ...", flush=True)

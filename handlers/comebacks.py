@@ -5,10 +5,10 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.domain.comebacks import list_line
 from bot.domain.errors import UsageError
 from bot.grammar.commands import parse_platform, spec
 from bot.runtime.deps import now, settings, store
+from bot.views.comebacks import list_line
 from handlers.auth import for_command
 from handlers.common import args_of, reply, reply_usage
 

@@ -1,13 +1,13 @@
-"""Replying: one helper that splits long text and sends HTML."""
+"""Replying: one helper that splits long text and sends HTML, and one for inline keyboards."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
 from bot.domain.errors import UsageError
-from bot.views.common import split_message, usage_error
+from bot.views.common import Keyboard, split_message, usage_error
 
 
 async def reply(
@@ -42,3 +42,15 @@ def text_after_command(update: Update) -> str:
     if "\n" in text.split(" ", 1)[0]:
         _, _, rest = text.partition("\n")
     return rest.strip()
+
+
+def keyboard_markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
+    """The views' rows of (label, callback data) as Telegram's inline keyboard; None if empty."""
+    if not keyboard:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(label, callback_data=data) for label, data in row]
+            for row in keyboard
+        ]
+    )

@@ -1,98 +1,19 @@
-"""/stats, /digest and the daily digest job."""
+"""/digest: the daily digest, now (the daily job is in bot/runtime/jobs.py)."""
 
 from __future__ import annotations
 
-import asyncio
-import datetime as dt
 import logging
-from typing import Any
 
-from telegram import Bot, InputFile, Update
-from telegram.error import TelegramError
-from telegram.ext import CallbackContext, ContextTypes
+from telegram import Update
+from telegram.ext import ContextTypes
 
-from bot.domain import compliance
-from bot.domain.errors import UsageError
 from bot.grammar.commands import spec
 from bot.runtime.deps import now, settings, store
-from bot.runtime.settings import Settings
-from bot.views import digest
-from bot.views.digest import DigestData, StatsQuery
+from bot.runtime.jobs import gather, render, send_digest
 from handlers.auth import for_command
 from handlers.common import args_of, reply_usage
-from storage.store import Store
 
 log = logging.getLogger(__name__)
-
-JOB_NAME = "daily-digest"
-DAY = dt.timedelta(days=1)
-
-
-@for_command("stats")
-async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    try:
-        query = StatsQuery.parse(args_of(context))
-    except UsageError as err:
-        await reply_usage(update, err)
-        return
-    config, at = settings(context), now(context)
-    win = compliance.window(query.window, at)
-    table = await store(context).stats.table(
-        query.by, win, at, config.sla, platform=query.platform, groups=config.groups
-    )
-    text = digest.stats_text(query, win, table, config.timezone, config.sla_hours)
-    chat = update.effective_chat
-    if chat is not None:
-        for part in digest.pack([text]):
-            await chat.send_message(part)
-
-
-async def gather(data_store: Store, config: Settings, at: dt.datetime) -> DigestData:
-    """Everything the digest shows, as of `at`."""
-    win = compliance.window("30d", at)
-    stats = data_store.stats
-    tables = await stats.digest_tables(win, at, config.sla, groups=config.groups)
-    return DigestData(
-        now=at,
-        tz=config.timezone,
-        sla_hours=config.sla_hours,
-        window=win,
-        platforms=tables.platforms,
-        previous=tables.previous,
-        groups=tables.groups,
-        day=await stats.activity(at - DAY, at),
-        overdue=await stats.oldest_overdue(at, config.sla, limit=5),
-        comebacks=await data_store.comebacks.found_between(at - DAY, at),
-    )
-
-
-class Rendered:
-    """The digest as it goes out: text messages, then the chart (if any) as a photo."""
-
-    def __init__(self, data: DigestData, chart: bytes | None) -> None:
-        self.messages = digest.pack(digest.digest_blocks(data))
-        self.chart = chart
-        self.caption = digest.chart_caption(data)
-
-
-async def render(data: DigestData) -> Rendered:
-    chart = None
-    if not data.platforms.empty:
-        title = f"Compliance per platform, {data.window.title}"
-        # matplotlib takes ~100 ms: keep it off the event loop.
-        chart = await asyncio.to_thread(digest.chart_png, data.platforms, title)
-    return Rendered(data, chart)
-
-
-async def send_digest(bot: Bot, chat_id: int, rendered: Rendered) -> None:
-    for part in rendered.messages:
-        await bot.send_message(chat_id, part)
-    if rendered.chart is not None:
-        await bot.send_photo(
-            chat_id,
-            InputFile(rendered.chart, filename="compliance.png"),
-            caption=rendered.caption,
-        )
 
 
 @for_command("digest")
@@ -108,27 +29,3 @@ async def digest_now(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         return
     data = await gather(store(context), settings(context), now(context))
     await send_digest(context.bot, chat.id, await render(data))
-
-
-async def scheduled_digest(context: CallbackContext[Any, Any, Any, Any]) -> None:
-    """The daily job: one digest, sent to every DIGEST_CHAT_IDS chat; a chat that cannot
-    receive it (bot blocked, chat not found, ...) is logged and the others still get it."""
-    config = settings(context)
-    if not config.digest_chat_ids:
-        log.info("daily digest: DIGEST_CHAT_IDS is empty, nothing to send")
-        return
-    data = await gather(store(context), config, now(context))
-    rendered = await render(data)
-    delivered = 0
-    for chat_id in config.digest_chat_ids:
-        try:
-            await send_digest(context.bot, chat_id, rendered)
-            delivered += 1
-        except TelegramError as err:
-            log.warning("daily digest not delivered to chat %s: %s", chat_id, err)
-    log.info("daily digest delivered to %s of %s chats", delivered, len(config.digest_chat_ids))
-
-
-def digest_time(config: Settings) -> dt.time:
-    """DIGEST_TIME in TIMEZONE, as the aware time JobQueue.run_daily needs."""
-    return config.digest_time.replace(tzinfo=config.timezone)

@@ -1,5 +1,4 @@
-"""/flag (report an account, optionally keeping the replied-to message as evidence) and
-/dismiss (close a case as not actionable)."""
+"""/flag: report an account, keeping the replied-to message (if any) as evidence."""
 
 from __future__ import annotations
 
@@ -14,22 +13,21 @@ from telegram import (
 )
 from telegram.ext import ContextTypes
 
-from bot.domain import comebacks as comeback
 from bot.domain.errors import UsageError
-from bot.grammar.commands import parse_case_id, spec
-from bot.grammar.flag import Evidence, FlagCommand
+from bot.domain.records import Evidence
+from bot.grammar.commands import spec
+from bot.grammar.flag import parse_flag
 from bot.runtime.deps import now, settings, store
-from bot.views import status as cards
+from bot.views.comebacks import flag_note
+from bot.views.flag import flag_result
 from handlers.auth import for_command
 from handlers.common import reply, reply_usage, text_after_command
-
-MAX_REASON = 1000
 
 
 @for_command("flag")
 async def flag(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
-        cmd = FlagCommand.parse(text_after_command(update), groups=settings(context).groups)
+        cmd = parse_flag(text_after_command(update), groups=settings(context).groups)
     except UsageError as err:
         await reply_usage(update, err.with_usage(spec("flag").usage))
         return
@@ -43,8 +41,8 @@ async def flag(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
     # A re-created account of an actioned case is news the reporter should get at once.
     comebacks = await store(context).comebacks.link_new_case(result.case_id, now(context))
-    note = comeback.flag_note(comebacks, settings(context).timezone)
-    await reply(update, cards.flag_result(result, cmd) + note)
+    note = flag_note(comebacks, settings(context).timezone)
+    await reply(update, flag_result(result, cmd) + note)
 
 
 def evidence_of(message: Message) -> Evidence:
@@ -84,33 +82,3 @@ def _origin(origin: MessageOrigin | None) -> str:
     if isinstance(origin, MessageOriginHiddenUser):
         return f"user {origin.sender_user_name} (hidden)"
     return ""
-
-
-def _parse_dismiss(text: str) -> tuple[int, str]:
-    usage = spec("dismiss").usage
-    case_text, _, reason = text.strip().partition(" ")
-    if not case_text:
-        raise UsageError("Give the case number and the reason.", usage)
-    case_id = parse_case_id(case_text.split("\n")[0], usage)
-    reason = reason.strip()
-    if not reason:
-        raise UsageError("Give the reason for dismissing, e.g. 'not linked to any group'.", usage)
-    if len(reason) > MAX_REASON:
-        raise UsageError(
-            f"The reason is {len(reason):,} characters; at most {MAX_REASON:,}.", usage
-        )
-    return case_id, reason
-
-
-@for_command("dismiss")
-async def dismiss(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    try:
-        case_id, reason = _parse_dismiss(text_after_command(update))
-    except UsageError as err:
-        await reply_usage(update, err)
-        return
-    assert update.effective_user is not None
-    result = await store(context).cases.dismiss(
-        case_id, reason, by=update.effective_user.id, at=now(context)
-    )
-    await reply(update, cards.dismiss_result(result, reason))

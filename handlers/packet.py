@@ -5,45 +5,22 @@ from __future__ import annotations
 
 import contextlib
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from bot.domain import Platform
 from bot.domain.errors import UsageError
-from bot.grammar.commands import parse_case_id, parse_platform, spec
+from bot.grammar.commands import spec
+from bot.grammar.packet import CALLBACK_PATTERN, button_data, parse_button_data, parse_packet
 from bot.runtime.deps import now, settings, store
 from bot.views import packet as packets
 from bot.views import request as views
 from bot.views.common import esc, local_time
 from handlers.auth import check_role, for_command
-from handlers.common import args_of, reply, reply_usage
+from handlers.common import args_of, keyboard_markup, reply, reply_usage
 
 MARK_LABEL = "Mark these as requested"
-PATTERN = packets.CALLBACK_PATTERN
-
-
-def parse_packet(args: list[str]) -> tuple[Platform, list[int] | None]:
-    """`<platform> [pending|#id...]` -> the platform and the case ids (None: pending)."""
-    usage = spec("packet").usage
-    if not args:
-        raise UsageError("Give a platform.", usage)
-    platform = parse_platform(args[0], usage)
-    rest = args[1:]
-    if not rest or (len(rest) == 1 and rest[0].lower() == "pending"):
-        return platform, None
-    if len(rest) > packets.MAX_PACKET_CASES:
-        raise UsageError(f"At most {packets.MAX_PACKET_CASES} cases in one packet.", usage)
-    ids = [parse_case_id(word.rstrip(","), usage) for word in rest]
-    return platform, ids
-
-
-def _markup(rows: views.Keyboard) -> InlineKeyboardMarkup | None:
-    if not rows:
-        return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
-    )
+PATTERN = CALLBACK_PATTERN
 
 
 @for_command("packet")
@@ -79,7 +56,7 @@ async def packet(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         filename=packets.file_name(result.ref, "txt"),
         caption=f"Letter for {summary}. Once submitted, record the requests with "
         f"ref={esc(result.ref)}:",
-        reply_markup=_markup([[(MARK_LABEL, packets.button_data(result.packet_id))]]),
+        reply_markup=keyboard_markup([[(MARK_LABEL, button_data(result.packet_id))]]),
     )
     notes = []
     if result.skipped:
@@ -95,7 +72,7 @@ async def mark_requested_button(update: Update, context: ContextTypes.DEFAULT_TY
     query = update.callback_query
     if query is None or not await check_role(update, context, spec("packet").role):
         return
-    packet_id = packets.parse_button_data(query.data)
+    packet_id = parse_button_data(query.data)
     assert update.effective_user is not None
     result = (
         None
@@ -118,7 +95,7 @@ async def mark_requested_button(update: Update, context: ContextTypes.DEFAULT_TY
     await _drop_button(update)
     for chunk in views.chunks(result.batch.opened):
         text, keyboard = views.request_message(chunk, tz)
-        await reply(update, text, reply_markup=_markup(keyboard))
+        await reply(update, text, reply_markup=keyboard_markup(keyboard))
     if result.batch.refused:
         await reply(update, views.refusals_text(result.batch.refused, opened=opened))
 

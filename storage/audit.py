@@ -3,21 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
+from bot.domain.records import AuditEntry
 from storage.db import Database, Tx, from_ts, to_ts
-
-
-@dataclass(frozen=True)
-class AuditEntry:
-    id: int
-    at: dt.datetime
-    user_id: int
-    action: str
-    case_id: int | None
-    before: str | None
-    after: str | None
-    detail: str
 
 
 class Audit:

@@ -8,11 +8,24 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from bot.domain import CaseState, Platform
 from bot.domain.accounts import AccountRef
-from bot.grammar.flag import Evidence, FlagCommand, FlagRow
+from bot.domain.records import (
+    CaseCard,
+    CaseSummary,
+    DismissResult,
+    Evidence,
+    EvidenceLine,
+    FindResult,
+    FlagCommand,
+    FlagRow,
+    HistoryLine,
+    ImportSummary,
+    ReportLine,
+    ReportResult,
+    RoundLine,
+)
 from storage.audit import Audit
 from storage.db import Database, Row, Tx, from_ts, from_ts_or_none, to_ts
 
@@ -21,119 +34,6 @@ DISMISSABLE = frozenset({CaseState.FLAGGED, CaseState.REQUESTED, CaseState.REFUS
 CARD_REPORTS = 10
 CARD_EVIDENCE = 5
 CARD_REPORTERS = 30
-
-
-@dataclass(frozen=True)
-class ReportResult:
-    case_id: int
-    account: AccountRef
-    new_case: bool
-    counted: bool  # False: this member had already reported the case
-    report_count: int
-    state: CaseState  # after the report
-    reopened: bool  # the case was dismissed and is open again
-    case_group: str
-    case_category: str
-    evidence_kept: bool
-
-
-@dataclass(frozen=True)
-class ImportSummary:
-    rows: int
-    new_cases: int
-    new_reports: int
-    duplicates: int  # rows that added no report: repeated in the file or reported before
-    reopened: int
-    on_actioned: int  # rows about accounts the platform has already actioned
-
-
-@dataclass(frozen=True)
-class ReportLine:
-    reporter_id: int
-    reported_at: dt.datetime
-    source: str
-    category: str
-    followers: int | None
-    note: str
-
-
-@dataclass(frozen=True)
-class EvidenceLine:
-    added_by: int
-    added_at: dt.datetime
-    kind: str  # photo, document, ... or "text"
-    text: str
-    forward_origin: str
-
-
-@dataclass(frozen=True)
-class RoundLine:
-    round_no: int
-    sent_at: dt.datetime
-    sent_by: int
-    ref: str
-    outcome: str | None
-    outcome_at: dt.datetime | None
-    outcome_note: str
-    restored_at: dt.datetime | None
-
-    @property
-    def time_to_outcome(self) -> dt.timedelta | None:
-        return None if self.outcome_at is None else self.outcome_at - self.sent_at
-
-
-@dataclass(frozen=True)
-class HistoryLine:
-    at: dt.datetime
-    user_id: int
-    action: str  # dismiss, reopen
-    detail: str
-
-
-@dataclass(frozen=True)
-class CaseCard:
-    id: int
-    account: AccountRef
-    group: str
-    category: str
-    followers: int | None
-    state: CaseState
-    created_at: dt.datetime
-    created_by: int
-    dismissed_reason: str | None
-    report_count: int
-    first_report_at: dt.datetime | None
-    last_report_at: dt.datetime | None
-    reporters: list[int]  # first CARD_REPORTERS, in order of reporting
-    reports: list[ReportLine]  # the latest CARD_REPORTS, newest first
-    evidence_count: int
-    evidence: list[EvidenceLine]  # the latest CARD_EVIDENCE, newest first
-    rounds: list[RoundLine]
-    history: list[HistoryLine]  # dismissals and reopenings, oldest first
-
-
-@dataclass(frozen=True)
-class CaseSummary:
-    id: int
-    account: AccountRef
-    group: str
-    state: CaseState
-    report_count: int
-    created_at: dt.datetime
-
-
-@dataclass(frozen=True)
-class FindResult:
-    cases: list[CaseSummary]  # newest first, at most the limit
-    total: int
-
-
-@dataclass(frozen=True)
-class DismissResult:
-    case_id: int
-    account: AccountRef | None  # None: no such case
-    before: CaseState | None
-    dismissed: bool
 
 
 class Cases:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from bot.domain import CaseState, Platform
 from bot.domain.comebacks import Comeback, compare, match_key, typo_budget, typo_prefix
+from bot.domain.records import ComebackList
 from storage.db import Database, Row, Tx, from_ts, from_ts_or_none, to_ts
 
 # A probe returns at most this many candidates (a very common key, e.g. `news`).
@@ -66,12 +67,6 @@ class Candidate:
     original_handle: str
     score: float
     reason: str
-
-
-@dataclass(frozen=True)
-class ComebackList:
-    comebacks: list[Comeback]  # newest first, at most LIST_LIMIT
-    total: int
 
 
 def _comeback(row: Row) -> Comeback:

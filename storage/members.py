@@ -4,20 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection
-from dataclasses import dataclass
 
 from bot.domain import Role
+from bot.domain.records import Member
 from storage.audit import Audit
 from storage.db import Database, from_ts, to_ts
-
-
-@dataclass(frozen=True)
-class Member:
-    user_id: int
-    role: Role
-    display_name: str
-    granted_by: int
-    granted_at: dt.datetime
 
 
 class Members:

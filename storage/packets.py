@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from bot.domain import CaseState, Platform
 from bot.domain.accounts import AccountRef
-from bot.views.packet import MAX_PACKET_CASES, PacketRow, ref_prefix, round_ref
+from bot.domain.packets import MAX_PACKET_CASES, PacketRow, ref_prefix, round_ref
+from bot.domain.records import MarkResult, PacketResult, Refusal
 from storage.db import Database, Row, Tx, from_ts, from_ts_or_none, to_ts
-from storage.requests import Refusal, RequestBatch, RequestRounds
+from storage.requests import RequestRounds
 
 # A case may be put in a packet when a request can be opened for it: flagged (first round)
 # or refused (escalation), and no round open.
@@ -32,22 +32,6 @@ SELECT c.id, c.platform, c.handle, c.grp, c.category, c.followers, c.created_at,
                 WHERE q.case_id = c.id AND q.outcome IS NULL) AS has_open_round
   FROM cases c
 """
-
-
-@dataclass(frozen=True)
-class PacketResult:
-    packet_id: int | None  # None: nothing eligible, nothing written
-    ref: str
-    rows: list[PacketRow]
-    skipped: list[Refusal]  # asked-for cases left out, with why
-    more: int  # eligible pending cases beyond MAX_PACKET_CASES
-
-
-@dataclass(frozen=True)
-class MarkResult:
-    ref: str
-    batch: RequestBatch | None  # None: the packet was already marked
-    marked_at: dt.datetime | None = None
 
 
 class Packets:

@@ -10,123 +10,26 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import AsyncGenerator, Sequence
-from dataclasses import dataclass
 
 from bot.domain import CaseState, Outcome, Platform
+from bot.domain.records import (
+    AlreadyRecorded,
+    ExportRow,
+    ExportScope,
+    OutcomeRecorded,
+    OutcomeResult,
+    PendingList,
+    PendingRound,
+    Refusal,
+    RequestBatch,
+    Restored,
+    RoundInfo,
+)
 from storage.audit import Audit
 from storage.db import Database, Row, Tx, from_ts, from_ts_or_none, to_ts
 
 PENDING_LIMIT = 30
 EXPORT_BATCH = 10_000
-
-
-class ExportScope:
-    """Which cases /export writes: all, those with an open round, or one platform."""
-
-    ALL = "all"
-    PENDING = "pending"
-
-
-@dataclass(frozen=True)
-class RoundInfo:
-    """One request round of one case, with the case's platform, handle and state."""
-
-    case_id: int
-    platform: Platform
-    handle: str
-    case_state: CaseState
-    round_no: int
-    sent_at: dt.datetime
-    sent_by: int
-    ref: str
-    outcome: Outcome | None
-    outcome_at: dt.datetime | None
-    outcome_by: int | None
-    outcome_note: str
-    restored_at: dt.datetime | None
-
-    @property
-    def is_open(self) -> bool:
-        return self.outcome is None
-
-    @property
-    def time_to_outcome(self) -> dt.timedelta | None:
-        return None if self.outcome_at is None else self.outcome_at - self.sent_at
-
-
-@dataclass(frozen=True)
-class Refusal:
-    case_id: int
-    reason: str
-
-
-@dataclass(frozen=True)
-class RequestBatch:
-    """What /request did: the rounds opened (in the order asked) and the cases refused."""
-
-    opened: list[RoundInfo]
-    refused: list[Refusal]
-
-
-@dataclass(frozen=True)
-class OutcomeRecorded:
-    round: RoundInfo  # after the change
-    before: CaseState
-    after: CaseState
-
-
-@dataclass(frozen=True)
-class Restored:
-    round: RoundInfo  # the actioned round that is now marked restored
-    before: CaseState
-    after: CaseState
-
-
-@dataclass(frozen=True)
-class AlreadyRecorded:
-    """A button for a round that is no longer open: nothing written."""
-
-    case_id: int
-    round_no: int
-    round: RoundInfo | None  # None if the round does not exist at all
-
-
-OutcomeResult = OutcomeRecorded | Restored | Refusal | AlreadyRecorded
-
-
-@dataclass(frozen=True)
-class PendingRound:
-    round: RoundInfo
-    age: dt.timedelta
-    overdue: bool
-
-
-@dataclass(frozen=True)
-class PendingList:
-    rounds: list[PendingRound]  # oldest first, at most `limit`
-    total: int  # open rounds matching the filter
-    overdue_total: int  # of which overdue
-
-
-@dataclass(frozen=True)
-class ExportRow:
-    """One case with its latest round, for CSV export."""
-
-    case_id: int
-    platform: Platform
-    handle: str
-    group: str
-    category: str
-    followers: int | None
-    state: CaseState
-    reports: int
-    first_reported: dt.datetime | None
-    note: str
-    round_no: int | None
-    sent_at: dt.datetime | None
-    outcome: Outcome | None
-    outcome_at: dt.datetime | None
-    ref: str
 
 
 _ROUND_COLUMNS = """
@@ -351,14 +254,6 @@ class RequestRounds:
             if row is not None:
                 found.append(_round(row))
         return found
-
-    async def rounds_of_case(self, case_id: int) -> list[RoundInfo]:
-        rows = await self.db.fetchall(
-            f"SELECT {_ROUND_COLUMNS} FROM request_rounds r JOIN cases c ON c.id = r.case_id"
-            " WHERE r.case_id = ? ORDER BY r.round_no",
-            (case_id,),
-        )
-        return [_round(row) for row in rows]
 
     async def pending(
         self,

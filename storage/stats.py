@@ -9,14 +9,20 @@ case's platform and group (migration 003), so only the reach reads `cases`.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Literal
 
 from bot.domain import Outcome, Platform
-from bot.domain.compliance import EMPTY, DayActivity, Figures, OverdueRound, Table, Window, percent
+from bot.domain.compliance import (
+    EMPTY,
+    Breakdown,
+    DayActivity,
+    Figures,
+    OverdueRound,
+    Table,
+    Window,
+    percent,
+)
+from bot.domain.records import DigestTables
 from storage.db import Database, Row, from_ts, to_ts
-
-Breakdown = Literal["platform", "group"]
 
 # Column names by breakdown: fixed SQL text, never user input. request_rounds and cases both
 # have `platform` and `grp` (a round's copy of its case's, migration 003).
@@ -257,13 +263,6 @@ def _table(
     order = [p.value for p in Platform] if by == "platform" else list(groups or [])
     keys = [k for k in order if k in found] + sorted(k for k in found if k not in order)
     return Table(rows={k: found[k] for k in keys}, total=totals)
-
-
-@dataclass(frozen=True)
-class DigestTables:
-    platforms: Table
-    groups: Table
-    previous: dict[str, int | None]  # compliance % per platform in the window before
 
 
 class Stats:

@@ -9,7 +9,8 @@ import pytest
 
 from bot.domain import CaseState
 from bot.domain.accounts import parse_account
-from bot.grammar.flag import Evidence, FlagCommand
+from bot.domain.records import Evidence, FlagCommand
+from bot.grammar.flag import parse_flag
 from storage.db import to_ts
 from storage.store import Store
 
@@ -19,7 +20,7 @@ ALI, SARA, IMPORTER = 201, 202, 300
 
 
 def flag(text: str) -> FlagCommand:
-    return FlagCommand.parse(text, GROUPS)
+    return parse_flag(text, GROUPS)
 
 
 async def audit_of(store: Store, case_id: int) -> list[tuple[str, str | None, str | None]]:
@@ -208,7 +209,7 @@ async def test_import_in_one_transaction_with_summary(store: Store) -> None:
 
 async def test_failed_import_writes_nothing(store: Store) -> None:
     await store.cases.report(flag("x.com/foo TTP"), ALI, T0)
-    bad = FlagCommand.parse("x.com/bar TTP", GROUPS)
+    bad = parse_flag("x.com/bar TTP", GROUPS)
     # A value the database refuses (negative followers) fails the whole transaction.
     broken = FlagCommand(bad.account, bad.source, bad.group, bad.category, -1, "")
     with pytest.raises(Exception, match="CHECK"):

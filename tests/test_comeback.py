@@ -22,11 +22,10 @@ from bot.domain.comebacks import (
     Comeback,
     _strip_affixes,
     compare,
-    describe,
-    digest_section,
     match_key,
     typo_prefix,
 )
+from bot.views.comebacks import describe, digest_section
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import datetime as dt
 import sqlite3
 
 from bot.domain import CaseState, Outcome, Platform
-from bot.grammar.flag import FlagCommand
+from bot.grammar.flag import parse_flag
 from storage.comebacks import FILL_BATCH, PROBE_LIMIT
 from storage.store import Store
 
@@ -17,7 +17,7 @@ GROUPS = ["TTP", "BLA", "BLF"]
 
 
 async def flag(store: Store, text: str, at: dt.datetime = T0) -> int:
-    result = await store.cases.report(FlagCommand.parse(text, GROUPS), REPORTER, at)
+    result = await store.cases.report(parse_flag(text, GROUPS), REPORTER, at)
     return result.case_id
 
 

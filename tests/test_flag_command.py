@@ -6,25 +6,26 @@ import pytest
 
 from bot.domain import Category, Platform
 from bot.domain.errors import UsageError
-from bot.grammar.flag import MAX_NOTE, FlagCommand, parse_followers
+from bot.domain.records import FlagRow
+from bot.grammar.flag import MAX_NOTE, RowReader, parse_flag, parse_followers
 
 GROUPS = ["TTP", "BLA", "BLF"]
 
 
 def test_same_account_from_two_urls_parses_to_one_ref() -> None:
-    a = FlagCommand.parse("https://twitter.com/Foo?s=20 TTP", GROUPS)
-    b = FlagCommand.parse("x.com/foo ttp", GROUPS)
+    a = parse_flag("https://twitter.com/Foo?s=20 TTP", GROUPS)
+    b = parse_flag("x.com/foo ttp", GROUPS)
     assert a.account == b.account
     assert (a.account.platform, a.account.handle) == (Platform.X, "foo")
     assert a.source == "https://twitter.com/Foo?s=20"
 
 
 def test_group_is_case_insensitive_and_keeps_configured_spelling() -> None:
-    assert FlagCommand.parse("x.com/foo bLa", GROUPS).group == "BLA"
+    assert parse_flag("x.com/foo bLa", GROUPS).group == "BLA"
 
 
 def test_defaults_without_options() -> None:
-    cmd = FlagCommand.parse("t.me/some_channel TTP", GROUPS)
+    cmd = parse_flag("t.me/some_channel TTP", GROUPS)
     assert cmd.category is Category.OTHER
     assert not cmd.category_given
     assert cmd.followers is None
@@ -32,21 +33,21 @@ def test_defaults_without_options() -> None:
 
 
 def test_category_followers_and_note_with_line_breaks() -> None:
-    cmd = FlagCommand.parse("x.com/foo BLA Hate followers=12.5k posts daily\nsecond line", GROUPS)
+    cmd = parse_flag("x.com/foo BLA Hate followers=12.5k posts daily\nsecond line", GROUPS)
     assert cmd.category is Category.HATE
     assert cmd.followers == 12_500
     assert cmd.note == "posts daily\nsecond line"
 
 
 def test_followers_before_category_and_category_word_inside_note_stays_note() -> None:
-    cmd = FlagCommand.parse("x.com/foo BLA followers=2m propaganda spreads hate", GROUPS)
+    cmd = parse_flag("x.com/foo BLA followers=2m propaganda spreads hate", GROUPS)
     assert cmd.category is Category.PROPAGANDA
     assert cmd.followers == 2_000_000
     assert cmd.note == "spreads hate"
 
 
 def test_followers_at_end_of_note_is_found() -> None:
-    cmd = FlagCommand.parse("x.com/foo TTP recruits youth followers=12500", GROUPS)
+    cmd = parse_flag("x.com/foo TTP recruits youth followers=12500", GROUPS)
     assert cmd.followers == 12_500
     assert cmd.note == "recruits youth"
 
@@ -68,48 +69,48 @@ def test_bad_followers_is_an_error(text: str) -> None:
 
 def test_malformed_followers_in_flag_is_an_error_not_a_note() -> None:
     with pytest.raises(UsageError, match="followers=lots"):
-        FlagCommand.parse("x.com/foo TTP followers=lots", GROUPS)
+        parse_flag("x.com/foo TTP followers=lots", GROUPS)
 
 
 def test_followers_twice_is_an_error() -> None:
     with pytest.raises(UsageError, match="once"):
-        FlagCommand.parse("x.com/foo TTP followers=1 followers=2", GROUPS)
+        parse_flag("x.com/foo TTP followers=1 followers=2", GROUPS)
 
 
 def test_unknown_group_names_the_groups() -> None:
     with pytest.raises(UsageError, match="TTP, BLA, BLF"):
-        FlagCommand.parse("x.com/foo ISIS", GROUPS)
+        parse_flag("x.com/foo ISIS", GROUPS)
 
 
 @pytest.mark.parametrize("text", ["", "x.com/foo"])
 def test_missing_arguments(text: str) -> None:
     with pytest.raises(UsageError):
-        FlagCommand.parse(text, GROUPS)
+        parse_flag(text, GROUPS)
 
 
 def test_bad_url_is_an_error() -> None:
     with pytest.raises(UsageError, match="Unknown site"):
-        FlagCommand.parse("https://example.org/foo TTP", GROUPS)
+        parse_flag("https://example.org/foo TTP", GROUPS)
 
 
 def test_note_longer_than_4000_characters_is_refused() -> None:
     with pytest.raises(UsageError, match="4,001 characters"):
-        FlagCommand.parse("x.com/foo TTP " + "a" * (MAX_NOTE + 1), GROUPS)
-    assert len(FlagCommand.parse("x.com/foo TTP " + "ب" * MAX_NOTE, GROUPS).note) == MAX_NOTE
+        parse_flag("x.com/foo TTP " + "a" * (MAX_NOTE + 1), GROUPS)
+    assert len(parse_flag("x.com/foo TTP " + "ب" * MAX_NOTE, GROUPS).note) == MAX_NOTE
 
 
 def test_urdu_note_and_sql_are_kept_literally() -> None:
     note = "یہ اکاؤنٹ بھرتی کرتا ہے '; DROP TABLE cases; -- <b>x</b>"
-    assert FlagCommand.parse(f"x.com/foo TTP {note}", GROUPS).note == note
+    assert parse_flag(f"x.com/foo TTP {note}", GROUPS).note == note
 
 
-def test_from_fields_uses_the_same_rules() -> None:
-    cmd = FlagCommand.parse("x.com/Foo ttp hate followers=2m note", GROUPS)
-    row = FlagCommand.from_fields("x.com/Foo", "ttp", "hate", "2m", "note", GROUPS)
-    assert row == cmd
-    empty = FlagCommand.from_fields("x:@foo", "TTP", "", "", "", GROUPS)
+def test_an_import_row_is_read_with_the_rules_of_flag() -> None:
+    cmd = parse_flag("x.com/Foo ttp hate followers=2m note", GROUPS)
+    row = RowReader(GROUPS).read("x.com/Foo", "ttp", "hate", "2m", "note")
+    assert row == FlagRow.of(cmd)
+    empty = RowReader(GROUPS).read("x:@foo", "TTP", "", "", "")
     assert (empty.category, empty.followers, empty.note) == (Category.OTHER, None, "")
     with pytest.raises(UsageError, match="Unknown category"):
-        FlagCommand.from_fields("x:@foo", "TTP", "terror", "", "", GROUPS)
+        RowReader(GROUPS).read("x:@foo", "TTP", "terror", "", "")
     with pytest.raises(UsageError, match="No group"):
-        FlagCommand.from_fields("x:@foo", " ", "", "", "", GROUPS)
+        RowReader(GROUPS).read("x:@foo", " ", "", "", "")

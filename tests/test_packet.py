@@ -9,16 +9,14 @@ from zoneinfo import ZoneInfo
 
 from bot.domain import CaseState, Outcome, Platform
 from bot.domain.accounts import AccountRef
-from bot.grammar.flag import FlagCommand
+from bot.domain.packets import PacketRow, round_ref
+from bot.grammar.flag import parse_flag
+from bot.grammar.packet import button_data, parse_button_data
 from bot.views.packet import (
     CSV_HEADER,
-    PacketRow,
-    button_data,
     evidence_summary,
     packet_csv,
     packet_letter,
-    parse_button_data,
-    round_ref,
 )
 from storage.store import Store
 
@@ -111,7 +109,7 @@ def test_letter_lists_every_account_with_the_reference():
 
 
 async def flag(store: Store, text: str, at: dt.datetime = T0) -> int:
-    return (await store.cases.report(FlagCommand.parse(text, GROUPS), 7, at)).case_id
+    return (await store.cases.report(parse_flag(text, GROUPS), 7, at)).case_id
 
 
 async def test_pending_packet_takes_flagged_and_refused_cases_of_the_platform(store: Store):

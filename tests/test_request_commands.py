@@ -13,17 +13,15 @@ from hypothesis import strategies as st
 
 from bot.domain import CaseState, Outcome, Platform
 from bot.domain.errors import UsageError
+from bot.domain.records import ExportRow, PendingList, PendingRound, RoundInfo
+from bot.grammar.export import ExportCommand
 from bot.grammar.import_ import neutralise
-from bot.grammar.request import (
-    MAX_CASES_PER_REQUEST,
-    ExportCommand,
-    OutcomeCommand,
-    PendingCommand,
-    RequestCommand,
-)
+from bot.grammar.outcome import OutcomeCommand
+from bot.grammar.pending import PendingCommand
+from bot.grammar.request import MAX_CASES_PER_REQUEST, RequestCommand
 from bot.views import request as views
 from bot.views.export import HEADER, ExportTooLarge, cells, write_csv
-from storage.requests import ExportRow, PendingList, PendingRound, RoundInfo
+from bot.views.pending import pending_text
 
 KARACHI = ZoneInfo("Asia/Karachi")
 T0 = dt.datetime(2026, 11, 2, 6, 0, tzinfo=dt.UTC)
@@ -160,7 +158,7 @@ def test_pending_text_marks_overdue_and_counts_the_rest():
         total=40,
         overdue_total=12,
     )
-    text = views.pending_text(
+    text = pending_text(
         listing, platform=Platform.X, overdue_only=False, sla=dt.timedelta(hours=72)
     )
     lines = text.split("\n")
@@ -169,7 +167,7 @@ def test_pending_text_marks_overdue_and_counts_the_rest():
     assert lines[2] == "#6 x:@acct6 · round 1 · 2.0 h · ref T-9"
     assert lines[-1] == "… and 38 more."
     empty = PendingList(rounds=[], total=0, overdue_total=0)
-    assert views.pending_text(empty, platform=None, overdue_only=True, sla=dt.timedelta(1)) == (
+    assert pending_text(empty, platform=None, overdue_only=True, sla=dt.timedelta(1)) == (
         "No open requests (overdue only)."
     )
 

@@ -8,19 +8,28 @@ import sqlite3
 import pytest
 
 from bot.domain import CaseState, Outcome, Platform
-from storage.db import Database, to_ts
-from storage.requests import (
+from bot.domain.records import (
     AlreadyRecorded,
     ExportScope,
     OutcomeRecorded,
     Refusal,
-    RequestRounds,
     Restored,
+    RoundInfo,
 )
+from storage.db import Database, to_ts
+from storage.requests import RequestRounds
 
 T0 = dt.datetime(2026, 11, 2, 6, 0, tzinfo=dt.UTC)
 SLA = dt.timedelta(hours=72)
 REVIEWER = 300
+
+
+async def rounds_of_case(db: Database, rounds: RequestRounds, case_id: int) -> list[RoundInfo]:
+    """Every round of one case, oldest first, through the store's own reader."""
+    rows = await db.fetchall(
+        "SELECT round_no FROM request_rounds WHERE case_id = ? ORDER BY round_no", (case_id,)
+    )
+    return await rounds.rounds([(case_id, row["round_no"]) for row in rows])
 
 
 @pytest.fixture
@@ -101,7 +110,7 @@ async def test_request_refuses_dismissed_actioned_open_and_unknown_one_by_one(db
     # the refused cases were not touched
     assert await case_state(db, dismissed) == "dismissed"
     assert await audit_rows(db, actioned) == []
-    assert len(await rounds.rounds_of_case(open_case)) == 1
+    assert len(await rounds_of_case(db, rounds, open_case)) == 1
 
 
 async def test_failure_mid_batch_writes_nothing(db, rounds):
@@ -114,7 +123,7 @@ async def test_failure_mid_batch_writes_nothing(db, rounds):
         )
     with pytest.raises(sqlite3.IntegrityError):
         await rounds.open_rounds([a, b], by=REVIEWER, at=T0)
-    assert await rounds.rounds_of_case(a) == []
+    assert await rounds_of_case(db, rounds, a) == []
     assert await case_state(db, a) == "flagged"
     assert await audit_rows(db, a) == []
 
@@ -163,7 +172,7 @@ async def test_escalation_opens_round_two_after_rejection(db, rounds):
     batch = await rounds.open_rounds([a], by=REVIEWER, at=T0 + dt.timedelta(hours=2), ref="2nd")
     assert [(r.case_id, r.round_no) for r in batch.opened] == [(a, 2)]
     await rounds.record_outcome(a, Outcome.REMOVED, by=REVIEWER, at=T0 + dt.timedelta(hours=4))
-    history = await rounds.rounds_of_case(a)
+    history = await rounds_of_case(db, rounds, a)
     assert [(r.round_no, r.outcome) for r in history] == [
         (1, Outcome.REJECTED),
         (2, Outcome.REMOVED),
@@ -192,7 +201,7 @@ async def test_button_for_an_old_round_does_not_close_the_new_one(db, rounds):
     await rounds.open_rounds([a], by=REVIEWER, at=T0)
     stale = await rounds.record_outcome(a, Outcome.REMOVED, by=REVIEWER, at=T0, round_no=1)
     assert isinstance(stale, AlreadyRecorded)
-    assert [r.outcome for r in await rounds.rounds_of_case(a)] == [Outcome.REJECTED, None]
+    assert [r.outcome for r in await rounds_of_case(db, rounds, a)] == [Outcome.REJECTED, None]
 
 
 async def test_restored_reopens_an_actioned_case_and_a_new_round_follows(db, rounds):

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from bot.domain import Outcome, Platform, compliance
 from bot.domain.compliance import Figures, Window
-from storage.stats import _DIGEST_SQL, _FIGURES_SQL, _KEYS, _OUTCOMES_SQL, DigestTables
+from bot.domain.records import DigestTables
+from storage.stats import _DIGEST_SQL, _FIGURES_SQL, _KEYS, _OUTCOMES_SQL
 from storage.store import Store
 from tests.factories import all_round_rows, clear, connect, insert_case, insert_round
 

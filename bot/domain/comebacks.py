@@ -20,12 +20,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from rapidfuzz.distance import Levenshtein
 
 from bot.domain import Platform
-from bot.views.common import esc, local_time
 
 # Words that people add to a removed account's name when they re-create it. Stripped from
 # either end of the key, longest first so `official` goes before `of...` anything shorter.
@@ -173,9 +171,6 @@ def compare(
     return Decision(False, round(max(score, 0.0), 3), "different names")
 
 
-# --- what users see ---------------------------------------------------------------------
-
-
 @dataclass(frozen=True)
 class Comeback:
     """A recorded link: `case_id` looks like a re-creation of the actioned `original_case_id`."""
@@ -189,57 +184,6 @@ class Comeback:
     original_actioned_at: dt.datetime | None
     score: float
     found_at: dt.datetime
-
-
-def _actioned_note(comeback: Comeback, tz: ZoneInfo) -> str:
-    if comeback.original_actioned_at is None:
-        return ""
-    day = local_time(comeback.original_actioned_at, tz)[:10]
-    return f" ({esc(comeback.original_outcome or 'actioned')} {day})"
-
-
-def describe(comeback: Comeback, tz: ZoneInfo) -> str:
-    """`looks like a comeback of #123 (removed 2026-10-02)`, HTML."""
-    return f"looks like a comeback of #{comeback.original_case_id}{_actioned_note(comeback, tz)}"
-
-
-def list_line(comeback: Comeback, tz: ZoneInfo) -> str:
-    """One line of /comebacks and of the digest section."""
-    return (
-        f"#{comeback.case_id} {esc(comeback.platform.label)} {esc(comeback.handle)} "
-        f"← #{comeback.original_case_id} {esc(comeback.original_handle)}"
-        f"{_actioned_note(comeback, tz)}"
-    )
-
-
-def flag_note(comebacks: list[Comeback], tz: ZoneInfo) -> str:
-    """Appended to the /flag reply: one warning line per actioned case this one looks like."""
-    return "".join(f"\n⚠️ #{item.case_id} {describe(item, tz)}" for item in comebacks)
-
-
-def card_lines(comebacks: list[Comeback], case_id: int, tz: ZoneInfo) -> str:
-    """Appended to the /status card: the links of the case, in both directions."""
-    lines = []
-    for item in comebacks:
-        if item.case_id == case_id:
-            lines.append(f"Comeback: {describe(item, tz)}")
-        else:
-            lines.append(
-                f"Comeback: #{item.case_id} {esc(item.handle)} looks like this account "
-                f"(found {local_time(item.found_at, tz)[:10]})"
-            )
-    return "".join(f"\n{line}" for line in lines)
-
-
-def digest_section(comebacks: list[Comeback], tz: ZoneInfo, limit: int = 10) -> str:
-    """The digest's comeback section (last 24 h); empty text when there is nothing new."""
-    if not comebacks:
-        return ""
-    lines = [f"<b>Comebacks (last 24 h): {len(comebacks)}</b>"]
-    lines += [list_line(item, tz) for item in comebacks[:limit]]
-    if len(comebacks) > limit:
-        lines.append(f"… and {len(comebacks) - limit} more: /comebacks")
-    return "\n".join(lines)
 
 
 def sql_match_key(platform: object, handle: object) -> str | None:

@@ -20,6 +20,7 @@ import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Literal
 
 from bot.domain import Outcome, Platform
 
@@ -240,3 +241,6 @@ def format_change(now: Figures, before: int | None) -> str:
 
 def format_count(value: int) -> str:
     return f"{value:,}"
+
+
+Breakdown = Literal["platform", "group"]

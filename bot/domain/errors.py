@@ -13,8 +13,3 @@ class UsageError(Exception):
 
     def with_usage(self, usage: str) -> UsageError:
         return UsageError(self.reason, self.usage or usage)
-
-    def message_with_usage(self) -> str:
-        if self.usage:
-            return f"{self.reason}\nUsage: {self.usage}"
-        return self.reason

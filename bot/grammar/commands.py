@@ -103,3 +103,9 @@ def parse_platform(word: str, usage: str | None = None) -> Platform:
     if platform is None:
         raise UsageError(f"Unknown platform '{word[:40]}'; one of: {SUPPORTED_PLATFORMS}.", usage)
     return platform
+
+
+def parse_user_id(text: str, usage: str) -> int:
+    if not (text.isascii() and text.isdigit()) or len(text) > 15:
+        raise UsageError(f"'{text[:40]}' is not a Telegram user id (digits only)", usage)
+    return int(text)

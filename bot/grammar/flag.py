@@ -1,6 +1,6 @@
 """`/flag <account> <group> [category] [followers=N] [note...]`, read into a FlagCommand.
 
-The same rules read one row of an `/import` CSV (`FlagCommand.from_fields`), so a bad value
+The same rules read one row of an `/import` CSV (`RowReader`), so a bad value
 gets the same reason in both. Pure: imports neither telegram nor aiosqlite.
 """
 
@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import NamedTuple
 
-from bot.domain import DEFAULT_CATEGORY, Category, Platform
-from bot.domain.accounts import AccountRef, parse_account
+from bot.domain import DEFAULT_CATEGORY, Category
+from bot.domain.accounts import parse_account
 from bot.domain.errors import UsageError
+from bot.domain.records import FlagCommand, FlagRow
 
 MAX_NOTE = 4000
 MAX_FOLLOWERS = 10_000_000_000  # more than any account has
@@ -25,121 +24,46 @@ _LEADING_WORD = re.compile(r"(\S+)(?:\s+|$)")
 _MULTIPLIER = {"": 1, "k": 1_000, "m": 1_000_000}
 
 
-@dataclass(frozen=True)
-class Evidence:
-    """The message a /flag replied to, as kept with the report."""
+def parse_flag(text: str, groups: Sequence[str]) -> FlagCommand:
+    """The text after `/flag`. After the group: a category word and `followers=N` (in any
+    order, before the note); `followers=N` is also found at the end of the note; the rest,
+    with its line breaks, is the note."""
+    parts = text.strip().split(maxsplit=2)
+    if len(parts) < 2:
+        raise UsageError("Give the account and the group." if parts else "Give an account.")
+    source, group_text = parts[0], parts[1]
+    account = parse_account(source)
+    group = parse_group(group_text, groups)
+    rest = parts[2] if len(parts) > 2 else ""
 
-    chat_id: int | None
-    message_id: int | None
-    text: str  # the text or caption
-    forward_origin: str  # "channel @name", "user Ali (42)", ... or ""
-    file_id: str | None
-    file_kind: str | None  # photo, document, video, ...
+    followers_words = _FOLLOWERS_WORD.findall(rest)
+    if len(followers_words) > 1:
+        raise UsageError("Give followers= only once.")
+    followers = parse_followers(followers_words[0]) if followers_words else None
+    rest = _FOLLOWERS_WORD.sub("", rest, count=1).strip() if followers_words else rest
 
-
-@dataclass(frozen=True)
-class FlagCommand:
-    account: AccountRef
-    source: str  # the account as the user typed it
-    group: str  # the configured spelling
-    category: Category
-    followers: int | None
-    note: str
-    category_given: bool = True
-
-    @classmethod
-    def parse(cls, text: str, groups: Sequence[str]) -> FlagCommand:
-        """The text after `/flag`. After the group: a category word and `followers=N` (in any
-        order, before the note); `followers=N` is also found at the end of the note; the rest,
-        with its line breaks, is the note."""
-        parts = text.strip().split(maxsplit=2)
-        if len(parts) < 2:
-            raise UsageError("Give the account and the group." if parts else "Give an account.")
-        source, group_text = parts[0], parts[1]
-        account = parse_account(source)
-        group = parse_group(group_text, groups)
-        rest = parts[2] if len(parts) > 2 else ""
-
-        followers_words = _FOLLOWERS_WORD.findall(rest)
-        if len(followers_words) > 1:
-            raise UsageError("Give followers= only once.")
-        followers = parse_followers(followers_words[0]) if followers_words else None
-        rest = _FOLLOWERS_WORD.sub("", rest, count=1).strip() if followers_words else rest
-
-        category: Category | None = None
-        leading = _LEADING_WORD.match(rest)
-        if leading and leading.group(1).lower() in CATEGORY_WORDS:
-            category = Category(leading.group(1).lower())
-            rest = rest[leading.end() :]
-        return cls(
-            account=account,
-            source=source,
-            group=group,
-            category=category or DEFAULT_CATEGORY,
-            followers=followers,
-            note=check_note(rest.strip()),
-            category_given=category is not None,
-        )
-
-    @classmethod
-    def from_fields(
-        cls,
-        account: str,
-        group: str,
-        category: str,
-        followers: str,
-        note: str,
-        groups: Sequence[str],
-    ) -> FlagCommand:
-        """One row of an import file: each value in its own column; empty category means the
-        default, empty followers means unknown."""
-        row = RowReader(groups).read(account, group, category, followers, note)
-        return cls(
-            account=row.account,
-            source=row.source,
-            group=row.group,
-            category=Category(row.category),
-            followers=row.followers,
-            note=row.note,
-            category_given=bool(category.strip()),
-        )
+    category: Category | None = None
+    leading = _LEADING_WORD.match(rest)
+    if leading and leading.group(1).lower() in CATEGORY_WORDS:
+        category = Category(leading.group(1).lower())
+        rest = rest[leading.end() :]
+    return FlagCommand(
+        account=account,
+        source=source,
+        group=group,
+        category=category or DEFAULT_CATEGORY,
+        followers=followers,
+        note=check_note(rest.strip()),
+        category_given=category is not None,
+    )
 
 
 CATEGORY_WORDS = frozenset(Category)
 CATEGORY_VALUES = {category.value: category.value for category in Category}  # one str each
 
 
-class FlagRow(NamedTuple):
-    """One validated /import row. A plain tuple, compact: a file holds up to 100,000 of them."""
-
-    platform: str  # a Platform value
-    handle: str
-    source: str  # the account as the file has it
-    group: str  # the configured spelling
-    category: str  # a Category value
-    followers: int | None
-    note: str
-
-    @property
-    def account(self) -> AccountRef:
-        return AccountRef(Platform(self.platform), self.handle)
-
-    @classmethod
-    def of(cls, cmd: FlagCommand) -> FlagRow:
-        ref = cmd.account
-        return cls(
-            ref.platform.value,
-            ref.handle,
-            cmd.source,
-            cmd.group,
-            cmd.category.value,
-            cmd.followers,
-            cmd.note,
-        )
-
-
 class RowReader:
-    """The rules of `FlagCommand.from_fields` for many rows, checked in the same order with
+    """The rules of `parse_flag` for one import row, for many rows, checked in the same order with
     the same reasons; a group, category or followers text seen before is not read again, and
     repeated notes share one string."""
 

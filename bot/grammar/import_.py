@@ -14,7 +14,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from bot.domain.errors import UsageError
-from bot.grammar.flag import FlagRow, RowReader
+from bot.domain.records import FlagRow
+from bot.grammar.flag import RowReader
 
 MAX_BYTES = 20 * 1024 * 1024  # also the most the Bot API lets a bot download
 MAX_ROWS = 100_000

@@ -26,10 +26,30 @@ from telegram.request import BaseRequest
 
 from bot.domain.clock import Clock, SystemClock
 from bot.grammar.commands import COMMANDS
+from bot.runtime import jobs
 from bot.runtime.deps import Deps, deps, install, now, store
 from bot.runtime.settings import Settings
 from bot.views.request import CALLBACK_PATTERN
-from handlers import admin, comebacks, digest, flag, io, lookup, packet, requests, start
+from handlers import (
+    audit,
+    comebacks,
+    digest,
+    dismiss,
+    export,
+    find,
+    flag,
+    grant,
+    help,
+    import_,
+    outcome,
+    packet,
+    pending,
+    request,
+    revoke,
+    start,
+    stats,
+    status,
+)
 from handlers.auth import check_role
 from handlers.common import reply
 from storage.store import Store
@@ -48,22 +68,22 @@ def command_handlers() -> list[BaseHandler[Update, Any, Any]]:
     """Each command of bot.grammar.commands, and the function that answers it."""
     callbacks = {
         "start": start.start,
-        "help": start.help_command,
-        "grant": admin.grant,
-        "revoke": admin.revoke,
-        "audit": admin.audit,
+        "help": help.help_command,
+        "grant": grant.grant,
+        "revoke": revoke.revoke,
+        "audit": audit.audit,
         "flag": flag.flag,
-        "dismiss": flag.dismiss,
-        "status": lookup.status,
-        "find": lookup.find,
-        "import": io.import_csv,
-        "request": requests.request,
-        "outcome": requests.outcome,
-        "pending": requests.pending,
-        "export": io.export,
+        "dismiss": dismiss.dismiss,
+        "status": status.status,
+        "find": find.find,
+        "import": import_.import_csv,
+        "request": request.request,
+        "outcome": outcome.outcome,
+        "pending": pending.pending,
+        "export": export.export,
         "comebacks": comebacks.comebacks,
         "packet": packet.packet,
-        "stats": digest.stats,
+        "stats": stats.stats,
         "digest": digest.digest_now,
     }
     return [CommandHandler(name, callback) for name, callback in callbacks.items()]
@@ -99,8 +119,8 @@ def build_application(
 
     app.add_handler(TypeHandler(Update, _skip_redelivered), group=-1)
     app.add_handlers(command_handlers())
-    app.add_handler(MessageHandler(IMPORT_CAPTION, io.import_csv))
-    app.add_handler(CallbackQueryHandler(requests.outcome_button, pattern=CALLBACK_PATTERN))
+    app.add_handler(MessageHandler(IMPORT_CAPTION, import_.import_csv))
+    app.add_handler(CallbackQueryHandler(outcome.outcome_button, pattern=CALLBACK_PATTERN))
     app.add_handler(CallbackQueryHandler(packet.mark_requested_button, pattern=packet.PATTERN))
     app.add_handler(CallbackQueryHandler(_unknown_button))  # stale or forged button data
     app.add_handler(MessageHandler(filters.COMMAND, _unknown_command))
@@ -138,7 +158,7 @@ async def _post_init(app: App) -> None:
     assert isinstance(state, Deps)
     state.store = await Store.open(state.settings.database_path, state.settings.admin_ids)
     app.job_queue.run_daily(  # type: ignore[union-attr]  # the job-queue extra is a dependency
-        digest.scheduled_digest, time=digest.digest_time(state.settings), name=digest.JOB_NAME
+        jobs.scheduled_digest, time=jobs.digest_time(state.settings), name=jobs.JOB_NAME
     )
     await app.bot.set_my_commands(
         [BotCommand(spec.name, spec.summary) for spec in COMMANDS.values()]

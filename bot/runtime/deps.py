@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from telegram.ext import CallbackContext
@@ -20,7 +20,6 @@ class Deps:
     settings: Settings
     clock: Clock
     store: Store | None = None  # opened in post_init, closed in post_shutdown
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def deps(context: CallbackContext[Any, Any, Any, Any]) -> Deps:

@@ -6,6 +6,7 @@ import datetime as dt
 import html
 from zoneinfo import ZoneInfo
 
+from bot.domain.accounts import AccountRef
 from bot.domain.errors import UsageError
 
 MAX_TEXT = 4096
@@ -60,3 +61,25 @@ def split_message(text: str, limit: int = MAX_TEXT) -> list[str]:
 
 def truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def one_line(text: str, limit: int) -> str:
+    """User text on one line, cut to `limit`, escaped."""
+    return esc(truncate(" ".join(text.split()), limit))
+
+
+def account_link(account: AccountRef) -> str:
+    return f'<a href="{esc(account.url)}">{esc(account.short)}</a>'
+
+
+def followers_text(value: int | None) -> str:
+    if value is None:
+        return "unknown"
+    if value >= 1_000_000:
+        return f"{value:,} ({value / 1_000_000:.1f}m)"
+    if value >= 10_000:
+        return f"{value:,} ({value / 1_000:.1f}k)"
+    return f"{value:,}"
+
+
+Keyboard = list[list[tuple[str, str]]]  # rows of (label, callback_data)

@@ -13,160 +13,29 @@ import datetime as dt
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
 from zoneinfo import ZoneInfo
 
 # The Agg canvas renders to PNG bytes without a display (and without pyplot's global state).
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from bot.domain import Outcome, Platform, compliance
-from bot.domain import comebacks as comeback
-from bot.domain.accounts import AccountRef, platform_of
+from bot.domain import Outcome
+from bot.domain.accounts import AccountRef
 from bot.domain.comebacks import Comeback
 from bot.domain.compliance import (
     DayActivity,
-    Figures,
     OverdueRound,
     Table,
     Window,
     format_change,
     format_compliance,
     format_count,
-    format_median,
 )
-from bot.domain.errors import UsageError
-from bot.grammar.commands import spec
+from bot.views.comebacks import digest_section
 from bot.views.common import MAX_CAPTION, MAX_TEXT, esc, local_time, truncate
-
-Breakdown = Literal["platform", "group"]
+from bot.views.stats import _label, table_lines, window_line
 
 # ------------------------------------------------------------------------------ /stats
-
-
-@dataclass(frozen=True)
-class StatsQuery:
-    """`/stats [7d|30d|90d|all] [platform|by group]`, words in any order."""
-
-    window: str = compliance.DEFAULT_WINDOW
-    platform: Platform | None = None
-    by: Breakdown = "platform"
-
-    @classmethod
-    def parse(cls, args: Sequence[str]) -> StatsQuery:
-        usage = spec("stats").usage
-        window: str | None = None
-        platform: Platform | None = None
-        by: Breakdown | None = None
-        words = [word.lower() for word in args]
-        index = 0
-        while index < len(words):
-            word = words[index]
-            if word in compliance.WINDOW_DAYS:
-                if window is not None:
-                    raise UsageError("Give one window: 7d, 30d, 90d or all.", usage)
-                window = word
-            elif word == "by":
-                target = words[index + 1] if index + 1 < len(words) else ""
-                if target not in ("group", "platform"):
-                    raise UsageError("Write 'by group' (or 'by platform').", usage)
-                if by is not None:
-                    raise UsageError("Give one breakdown: 'by group' or 'by platform'.", usage)
-                by = "group" if target == "group" else "platform"
-                index += 1
-            elif (named := platform_of(word)) is not None:
-                if platform is not None:
-                    raise UsageError("Give at most one platform.", usage)
-                platform = named
-            else:
-                known = ", ".join(p.value for p in Platform)
-                raise UsageError(
-                    f"Unknown word '{args[index][:40]}': give a window (7d, 30d, 90d, all), "
-                    f"a platform ({known}) or 'by group'.",
-                    usage,
-                )
-            index += 1
-        return cls(window or compliance.DEFAULT_WINDOW, platform, by or "platform")
-
-
-def _label(by: Breakdown, key: str) -> str:
-    if by == "platform":
-        try:
-            return Platform(key).label
-        except ValueError:
-            return key
-    return key
-
-
-def table_lines(table: Table, by: Breakdown) -> list[str]:
-    """The fixed-width table (inside <pre>, escaped): one row per key, then the total."""
-    headers = [
-        "platform" if by == "platform" else "group",
-        "sent",
-        "act",
-        "rej",
-        "exp",
-        "pend",
-        "compliance",
-        "median",
-    ]
-
-    def cells(name: str, fig: Figures) -> list[str]:
-        return [
-            truncate(name, 14),
-            format_count(fig.sent),
-            format_count(fig.actioned),
-            format_count(fig.rejected),
-            format_count(fig.expired),
-            format_count(fig.pending),
-            format_compliance(fig),
-            format_median(fig),
-        ]
-
-    rows = [cells(_label(by, key), fig) for key, fig in table.rows.items()]
-    rows.append(cells("Total", table.total))
-    widths = [max(len(row[i]) for row in [headers, *rows]) for i in range(len(headers))]
-
-    def line(row: list[str]) -> str:
-        first = row[0].ljust(widths[0])
-        rest = [cell.rjust(width) for cell, width in zip(row[1:], widths[1:], strict=True)]
-        return esc("  ".join([first, *rest]).rstrip())
-
-    body = [line(headers), *[line(row) for row in rows]]
-    body[0] = "<pre>" + body[0]
-    body[-1] = body[-1] + "</pre>"
-    return body
-
-
-def window_line(win: Window, tz: ZoneInfo, sla_hours: int) -> str:
-    span = (
-        f"sent up to {local_time(win.end, tz)}"
-        if win.start is None
-        else f"sent {local_time(win.start, tz)} – {local_time(win.end, tz)}"
-    )
-    return (
-        f"Requests {span} ({esc(tz.key)}). Compliance = actioned / (actioned + rejected + "
-        f"expired), pending not counted; expired = no outcome after {sla_hours} h, or "
-        "no_response. Median: hours from request to action."
-    )
-
-
-def stats_text(query: StatsQuery, win: Window, table: Table, tz: ZoneInfo, sla_hours: int) -> str:
-    """The /stats reply."""
-    where = f" to {query.platform.label}" if query.platform else ""
-    if table.empty:
-        return f"No requests{where} were sent in the {win.title}."
-    per = "group" if query.by == "group" else "platform"
-    title = f"<b>Compliance per {per}{esc(where)}, {win.title}</b>"
-    reach = f"Reach removed: {format_count(table.total.reach_removed)} followers"
-    return "\n".join(
-        [
-            title,
-            window_line(win, tz, sla_hours),
-            *table_lines(table, query.by),
-            f"{reach} (last known followers of the accounts actioned).",
-        ]
-    )
 
 
 # ------------------------------------------------------------------------------ the digest
@@ -255,7 +124,7 @@ def _overdue(data: DigestData) -> str | None:
 
 
 def _comebacks(data: DigestData) -> str | None:
-    return comeback.digest_section(data.comebacks, data.tz) or None
+    return digest_section(data.comebacks, data.tz) or None
 
 
 Section = Callable[[DigestData], str | None]

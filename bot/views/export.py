@@ -15,8 +15,8 @@ from typing import IO
 from zoneinfo import ZoneInfo
 
 from bot.domain.accounts import AccountRef
+from bot.domain.records import ExportRow
 from bot.grammar.import_ import COLUMNS, EXPORT_ONLY_COLUMNS, neutralise
-from storage.requests import ExportRow
 
 HEADER = COLUMNS + EXPORT_ONLY_COLUMNS
 SIZE_CHECK_EVERY = 1000

@@ -10,20 +10,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from bot.domain import Platform
-from bot.domain.accounts import AccountRef
+from bot.domain.packets import PacketRow
 from bot.grammar.import_ import neutralise
 
-MAX_PACKET_CASES = 500
-CALLBACK_PREFIX = "pk"
-CALLBACK_PATTERN = r"^pk:\d+$"
-_CALLBACK = re.compile(CALLBACK_PATTERN)
-MAX_ID_DIGITS = 12
 SUMMARY_LIMIT = 300
 
 CSV_HEADER = (
@@ -39,42 +32,6 @@ CSV_HEADER = (
     "first_seen",
     "evidence_summary",
 )
-
-
-@dataclass(frozen=True)
-class PacketRow:
-    case_id: int
-    account: AccountRef
-    group: str
-    category: str
-    followers: int | None
-    first_seen: dt.datetime
-    report_count: int
-    notes: Sequence[str] = field(default_factory=tuple)  # the reporters' notes, oldest first
-    evidence_count: int = 0
-    evidence_texts: Sequence[str] = field(default_factory=tuple)  # kept messages' text
-
-
-def round_ref(platform: Platform, day: dt.date, number: int) -> str:
-    """`TD-<platform>-<YYYYMMDD>-<n>`: the n-th packet for that platform that local day."""
-    return f"TD-{platform.value}-{day:%Y%m%d}-{number}"
-
-
-def ref_prefix(platform: Platform, day: dt.date) -> str:
-    return f"TD-{platform.value}-{day:%Y%m%d}-"
-
-
-def button_data(packet_id: int) -> str:
-    return f"{CALLBACK_PREFIX}:{packet_id}"
-
-
-def parse_button_data(data: str | None) -> int | None:
-    if data is None or not _CALLBACK.match(data):
-        return None
-    digits = data.split(":", 1)[1]
-    if not digits.isascii() or len(digits) > MAX_ID_DIGITS:  # SQLite integers are 64-bit
-        return None
-    return int(digits)
 
 
 def _one_line(text: str) -> str:

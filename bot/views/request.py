@@ -13,17 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from bot.domain import CaseState, Outcome, Platform
+from bot.domain import Outcome, Platform
 from bot.domain.accounts import AccountRef
-from bot.views.common import esc, hours, local_time
-from storage.requests import (
-    AlreadyRecorded,
-    OutcomeRecorded,
-    PendingList,
+from bot.domain.records import (
     Refusal,
-    Restored,
     RoundInfo,
 )
+from bot.views.common import Keyboard, esc, hours, local_time
 
 CALLBACK_PREFIX = "o"
 CALLBACK_PATTERN = r"^o:\d+:\d+:[a-z_]+$"
@@ -39,8 +35,6 @@ BUTTONS: tuple[tuple[Outcome, str], ...] = (
 
 REQUEST_TITLE = "Removal requests sent"
 _ROUND_LINE = re.compile(r"^#(\d+) round (\d+)\b", re.MULTILINE)
-
-Keyboard = list[list[tuple[str, str]]]  # rows of (label, callback_data)
 
 
 @dataclass(frozen=True)
@@ -133,80 +127,4 @@ def refusals_text(refused: Sequence[Refusal], *, opened: int) -> str:
     title = "Nothing recorded:" if opened == 0 else "Not requested:"
     lines = [f"<b>{title}</b>"]
     lines += [f"#{refusal.case_id}: {esc(refusal.reason)}" for refusal in refused]
-    return "\n".join(lines)
-
-
-def _state_change(before: CaseState, after: CaseState) -> str:
-    return f"{before} → {after}" if before is not after else f"still {after}"
-
-
-def outcome_reply(result: OutcomeRecorded | Restored, tz: ZoneInfo) -> str:
-    info = result.round
-    who = esc(short(info.platform, info.handle))
-    change = _state_change(result.before, result.after)
-    if isinstance(result, Restored):
-        return (
-            f"#{info.case_id} {who} <b>restored</b>: the account is back, the case is reopened "
-            f"({change}). Send /request #{info.case_id} to ask the platform again."
-        )
-    assert info.outcome is not None and info.time_to_outcome is not None
-    text = (
-        f"#{info.case_id} round {info.round_no} {who}: <b>{esc(info.outcome.value)}</b> "
-        f"after {hours(info.time_to_outcome)} ({change})."
-    )
-    if info.outcome_note:
-        text += f"\nNote: {esc(info.outcome_note)}"
-    if result.after is CaseState.REFUSED:
-        text += f"\nTo escalate, send /request #{info.case_id} again (round {info.round_no + 1})."
-    return text
-
-
-def button_answer(result: OutcomeRecorded) -> str:
-    """The short toast after a press (plain text, not HTML)."""
-    info = result.round
-    assert info.outcome is not None
-    return f"Recorded: #{info.case_id} round {info.round_no} {info.outcome.value}."
-
-
-def already_recorded(result: AlreadyRecorded) -> str:
-    """Plain text for answerCallbackQuery."""
-    info = result.round
-    if info is None:
-        return f"#{result.case_id} has no round {result.round_no}."
-    if info.outcome is None:
-        return f"Already recorded: #{info.case_id} round {info.round_no} is still open."
-    return f"Already recorded: #{info.case_id} round {info.round_no} is {info.outcome.value}."
-
-
-def pending_text(
-    listing: PendingList,
-    *,
-    platform: Platform | None,
-    overdue_only: bool,
-    sla: dt.timedelta,
-) -> str:
-    scope = []
-    if platform is not None:
-        scope.append(platform.label)
-    if overdue_only:
-        scope.append("overdue only")
-    where = f" ({', '.join(scope)})" if scope else ""
-    if listing.total == 0:
-        return f"No open requests{where}."
-    title = (
-        f"<b>Open requests{where}</b>: {listing.total}, {listing.overdue_total} overdue"
-        f" (SLA {hours(sla)})"
-    )
-    lines = [title]
-    for item in listing.rounds:
-        info = item.round
-        mark = " · <b>OVERDUE</b>" if item.overdue else ""
-        ref = f" · ref {esc(info.ref)}" if info.ref else ""
-        lines.append(
-            f"#{info.case_id} {esc(short(info.platform, info.handle))} · round {info.round_no}"
-            f" · {hours(item.age)}{mark}{ref}"
-        )
-    rest = listing.total - len(listing.rounds)
-    if rest > 0:
-        lines.append(f"… and {rest} more.")
     return "\n".join(lines)

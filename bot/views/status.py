@@ -11,64 +11,19 @@ from zoneinfo import ZoneInfo
 
 from bot.domain import CaseState
 from bot.domain.accounts import AccountRef
-from bot.grammar.flag import FlagCommand
-from bot.grammar.import_ import RowError
-from bot.views.common import esc, hours, local_time, truncate
-from storage.cases import CaseCard, DismissResult, FindResult, ImportSummary, ReportResult
+from bot.domain.records import (
+    CaseCard,
+)
+from bot.views.common import (
+    account_link,
+    esc,
+    followers_text,
+    hours,
+    local_time,
+    one_line,
+)
 
-MAX_ERRORS = 30
 NOTE_PREVIEW = 200
-
-
-def one_line(text: str, limit: int) -> str:
-    """User text on one line, cut to `limit`, escaped."""
-    return esc(truncate(" ".join(text.split()), limit))
-
-
-def account_link(account: AccountRef) -> str:
-    return f'<a href="{esc(account.url)}">{esc(account.short)}</a>'
-
-
-def followers_text(value: int | None) -> str:
-    if value is None:
-        return "unknown"
-    if value >= 1_000_000:
-        return f"{value:,} ({value / 1_000_000:.1f}m)"
-    if value >= 10_000:
-        return f"{value:,} ({value / 1_000:.1f}k)"
-    return f"{value:,}"
-
-
-def flag_result(result: ReportResult, cmd: FlagCommand) -> str:
-    case = f"<b>#{result.case_id}</b> {account_link(result.account)}"
-    reports = f"{result.report_count} report{'s' if result.report_count != 1 else ''}"
-    if result.new_case:
-        lines = [f"New case {case} ({esc(result.case_group)}, {esc(cmd.category)}): {reports}."]
-    elif result.counted:
-        lines = [f"Added your report to case {case}: {reports}."]
-    else:
-        lines = [f"You already reported case {case}; not counted twice ({reports})."]
-    if result.reopened:
-        lines.append("The case had been dismissed; it is open again (see /status for history).")
-    if result.state is CaseState.ACTIONED:
-        lines.append("This account is already actioned by the platform.")
-    elif not result.new_case and result.state is not CaseState.FLAGGED:
-        lines.append(f"State: {esc(result.state)}.")
-    if not result.new_case and cmd.group != result.case_group:
-        lines.append(
-            f"Note: the case stays under {esc(result.case_group)} (first report); "
-            f"your report says {esc(cmd.group)}."
-        )
-    if not result.new_case and cmd.category_given and cmd.category != result.case_category:
-        lines.append(
-            f"The case's category stays {esc(result.case_category)}; your report is kept as "
-            f"{esc(cmd.category)}."
-        )
-    if cmd.followers is not None:
-        lines.append(f"Followers: {followers_text(cmd.followers)}.")
-    if result.evidence_kept:
-        lines.append("The message you replied to is kept as evidence.")
-    return "\n".join(lines)
 
 
 def case_card(card: CaseCard, tz: ZoneInfo) -> str:
@@ -144,62 +99,3 @@ def case_card(card: CaseCard, tz: ZoneInfo) -> str:
 
 def not_flagged(account: AccountRef) -> str:
     return f"{account_link(account)} is not flagged."
-
-
-def find_list(text: str, result: FindResult, tz: ZoneInfo) -> str:
-    if not result.cases:
-        return f"No cases match “{one_line(text, 60)}”."
-    shown = len(result.cases)
-    head = (
-        f"<b>{result.total} case{'s' if result.total != 1 else ''}</b> match “{one_line(text, 60)}”"
-    )
-    if result.total > shown:
-        head += f" (newest {shown} shown)"
-    lines = [head + ":"]
-    for case in result.cases:
-        lines.append(
-            f"#{case.id} {account_link(case.account)} · {esc(case.group)} · "
-            f"{esc(case.state)} · {case.report_count} report{'s' if case.report_count != 1 else ''}"
-            f" · {local_time(case.created_at, tz)}"
-        )
-    return "\n".join(lines)
-
-
-def dismiss_result(result: DismissResult, reason: str) -> str:
-    if result.account is None:
-        return f"There is no case #{result.case_id}."
-    case = f"#{result.case_id} {account_link(result.account)}"
-    if result.dismissed:
-        return f"Case {case} dismissed (was {esc(result.before)}): {one_line(reason, 300)}"
-    if result.before is CaseState.DISMISSED:
-        return f"Case {case} is already dismissed."
-    return (
-        f"Case {case} is {esc(result.before)}; only open cases (flagged, requested, refused) "
-        "can be dismissed."
-    )
-
-
-def import_errors(errors: list[RowError], name: str) -> str:
-    lines = [
-        f"Nothing imported from {one_line(name, 80)}: {len(errors)} "
-        f"row{'s have' if len(errors) != 1 else ' has'} problems. Fix them and send the file again."
-    ]
-    for error in errors[:MAX_ERRORS]:
-        lines.append(f"Row {error.row}: {one_line(error.reason, 300)}")
-    if len(errors) > MAX_ERRORS:
-        lines.append(f"… and {len(errors) - MAX_ERRORS} more")
-    return "\n".join(lines)
-
-
-def import_summary(summary: ImportSummary, name: str) -> str:
-    lines = [
-        f"Imported {one_line(name, 80)}: {summary.rows:,} rows.",
-        f"New cases: {summary.new_cases:,}",
-        f"New reports: {summary.new_reports:,}",
-        f"Duplicates (repeated in the file or reported by you before): {summary.duplicates:,}",
-    ]
-    if summary.reopened:
-        lines.append(f"Dismissed cases reopened: {summary.reopened:,}")
-    if summary.on_actioned:
-        lines.append(f"Accounts already actioned: {summary.on_actioned:,}")
-    return "\n".join(lines)

@@ -13,9 +13,9 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from bot.domain.clock import ManualClock
 from bot.runtime.app import App, build_application, running
 from bot.runtime.settings import Settings
+from tests.clock import ManualClock
 from tests.e2e.fake_bot_api import FakeBotApi
 
 ADMIN = 100

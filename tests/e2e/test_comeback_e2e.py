@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.domain.clock import ManualClock
+from tests.clock import ManualClock
 from tests.e2e.fake_bot_api import FakeBotApi
 from tests.e2e.harness import ADMIN, START, flag_reply, running_bot
 

@@ -11,9 +11,9 @@ import pytest
 from telegram.ext import Job
 
 from bot.domain import Outcome, Platform
-from bot.domain.clock import ManualClock
 from bot.runtime.app import App
-from handlers.digest import JOB_NAME
+from bot.runtime.jobs import JOB_NAME
+from tests.clock import ManualClock
 from tests.e2e.fake_bot_api import FakeBotApi, SentMessage
 from tests.e2e.harness import ADMIN, flag, running_bot
 from tests.factories import connect, insert_case, insert_round

@@ -6,8 +6,8 @@ import csv
 import datetime as dt
 import io
 
-from bot.domain.clock import ManualClock
 from bot.views.export import HEADER
+from tests.clock import ManualClock
 from tests.e2e.fake_bot_api import SentMessage
 from tests.e2e.harness import ADMIN, START, flag, running_bot
 

@@ -28,11 +28,11 @@ from typing import Any
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.domain.clock import ManualClock
 from bot.runtime.app import App, build_application, running
 from bot.runtime.local_api import LocalBotApi, Output
 from bot.runtime.settings import Settings
 from storage.store import Store
+from tests.clock import ManualClock
 from tests.e2e.fake_bot_api import MAX_CAPTION_LENGTH, MAX_TEXT_LENGTH, html_to_plain
 
 ADMIN = 100

@@ -88,14 +88,12 @@ class Matrix:
             fingerprint(bot.db_path, skip=SKIP_AUDIT),
         )
         audit_before = table_counts(bot.db_path)["audit"]
-        errors_before = len(bot.domain.errors)
+        errors_before = len(bot.errors)
         reply = await bot.send(update)
         texts = reply.texts
         label = f"{what} by {user} ({chat})"
-        if len(bot.domain.errors) != errors_before:
-            self.wrong.append(
-                f"{label}: reached the error handler {bot.domain.errors[errors_before:]}"
-            )
+        if len(bot.errors) != errors_before:
+            self.wrong.append(f"{label}: reached the error handler {bot.errors[errors_before:]}")
         if chat == "other group":
             if reply.outputs:
                 self.wrong.append(f"{label}: answered {texts} in a chat it must ignore")
@@ -182,7 +180,7 @@ async def test_every_command_by_every_role_in_every_chat(tmp_path: Path):
             )
         assert matrix.wrong == [], "\n".join(matrix.wrong)
         assert matrix.cells == len(COMMANDS) * 12 + len(CALLERS) * 3
-        assert bot.domain.errors == [] and bot.api.refused == []
+        assert bot.errors == [] and bot.api.refused == []
 
 
 async def test_buttons_by_every_role(tmp_path: Path):
@@ -225,4 +223,4 @@ async def test_buttons_by_every_role(tmp_path: Path):
                 await matrix.check(what, update, needed, user, chat)
         assert matrix.wrong == [], "\n".join(matrix.wrong)
         assert matrix.cells == 3 * 10
-        assert bot.domain.errors == [] and bot.api.refused == []
+        assert bot.errors == [] and bot.api.refused == []

@@ -107,18 +107,18 @@ async def seed(bot: InProcessBot) -> None:
     await bot.ask(301, "/outcome #3 removed")
     await bot.ask(301, "/outcome #5 rejected")
     await bot.ask(301, "/dismiss #4 parody")
-    assert bot.domain.errors == [] and bot.api.refused == []
+    assert bot.errors == [] and bot.api.refused == []
 
 
 def forget_earlier(bot: InProcessBot) -> None:
     """Each example is judged on its own (hypothesis shrinks failures)."""
-    bot.domain.errors.clear()
+    bot.errors.clear()
     bot.api.refused.clear()
 
 
 def check_reply(bot: InProcessBot, reply: Reply, what: str) -> None:
     assert reply.outputs, f"no reply to {what!r}"
-    assert bot.domain.errors == [], f"{what!r} reached the error handler: {bot.domain.errors!r}"
+    assert bot.errors == [], f"{what!r} reached the error handler: {bot.errors!r}"
     assert bot.api.refused == [], f"Telegram would refuse the reply to {what!r}: {bot.api.refused}"
     assert not any("internal error" in text for text in reply.texts), what
 

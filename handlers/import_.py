@@ -1,10 +1,8 @@
-"""CSV in and out: /import (bulk flag from a CSV document), /export (cases as CSV)."""
+"""/import: bulk flag from a CSV document sent with /import as its caption."""
 
 from __future__ import annotations
 
 import asyncio
-import tempfile
-from contextlib import aclosing
 
 from telegram import Update
 from telegram.ext import ContextTypes
@@ -12,12 +10,10 @@ from telegram.ext import ContextTypes
 from bot.domain.errors import UsageError
 from bot.grammar.commands import spec
 from bot.grammar.import_ import COLUMNS, MAX_BYTES, read_import
-from bot.grammar.request import ExportCommand
 from bot.runtime.deps import now, settings, store
-from bot.views import status as cards
-from bot.views.export import ExportTooLarge, write_csv
+from bot.views.import_ import import_errors, import_summary
 from handlers.auth import for_command
-from handlers.common import args_of, reply, reply_usage
+from handlers.common import reply, reply_usage
 
 # Telegram clients send .csv files under several types; a .csv name is enough.
 CSV_MIME_TYPES = frozenset({"text/csv", "application/csv", "text/comma-separated-values"})
@@ -60,50 +56,11 @@ async def import_csv(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     finally:
         del data  # the rows are all that is needed from here on
     if parsed.errors:
-        await reply(update, cards.import_errors(parsed.errors, name))
+        await reply(update, import_errors(parsed.errors, name))
         return
     summary = await store(context).cases.report_many(
         parsed.rows, reporter=update.effective_user.id, at=now(context), name=name
     )
-    await reply(update, cards.import_summary(summary, name))
+    await reply(update, import_summary(summary, name))
     # The new cases were written without their comeback keys (see Cases.report_many).
     context.application.create_task(store(context).comebacks.fill_missing_keys())
-
-
-MAX_EXPORT_BYTES = 50 * 1024 * 1024  # the most a bot may upload
-
-
-@for_command("export")
-async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Cases as CSV, one row each with its latest round; rows are streamed to a temporary file."""
-    try:
-        cmd = ExportCommand.parse(args_of(context))
-    except UsageError as err:
-        await reply_usage(update, err)
-        return
-    chat = update.effective_chat
-    assert chat is not None
-    at = now(context)
-    with tempfile.TemporaryFile() as out:
-        try:
-            async with aclosing(store(context).requests.export_rows(cmd.scope)) as rows:
-                count = await write_csv(
-                    rows, out, settings(context).timezone, max_bytes=MAX_EXPORT_BYTES
-                )
-        except ExportTooLarge as err:
-            await reply(
-                update,
-                f"The export passed Telegram's 50 MB limit for a file after {err.rows:,} cases: "
-                "export one platform or pending instead.",
-            )
-            return
-        if count == 0:
-            await reply(update, f"No cases to export ({cmd.label}).")
-            return
-        out.seek(0)
-        stamp = at.astimezone(settings(context).timezone).strftime("%Y%m%d-%H%M")
-        await chat.send_document(
-            document=out,
-            filename=f"takedown-{cmd.label}-{stamp}.csv",
-            caption=f"{count} case{'s' if count != 1 else ''} ({cmd.label}).",
-        )

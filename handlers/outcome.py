@@ -1,54 +1,23 @@
-"""/request, /outcome, the outcome buttons and /pending."""
+"""/outcome and the outcome buttons under a /request reply."""
 
 from __future__ import annotations
 
 import logging
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import Message, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.domain.errors import UsageError
+from bot.domain.records import AlreadyRecorded, OutcomeRecorded, OutcomeResult, Refusal
 from bot.grammar.commands import spec
-from bot.grammar.request import OutcomeCommand, PendingCommand, RequestCommand
+from bot.grammar.outcome import OutcomeCommand
 from bot.runtime.deps import now, settings, store
 from bot.views import request as views
 from bot.views.common import esc
+from bot.views.outcome import already_recorded, button_answer, outcome_reply
 from handlers.auth import check_role, for_command
-from handlers.common import args_of, reply, reply_usage, text_after_command
-from storage.requests import AlreadyRecorded, OutcomeRecorded, OutcomeResult, Refusal
-
-log = logging.getLogger(__name__)
-
-
-def _markup(keyboard: views.Keyboard) -> InlineKeyboardMarkup | None:
-    if not keyboard:
-        return None
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(label, callback_data=data) for label, data in row]
-            for row in keyboard
-        ]
-    )
-
-
-@for_command("request")
-async def request(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    try:
-        cmd = RequestCommand.parse(args_of(context))
-    except UsageError as err:
-        await reply_usage(update, err)
-        return
-    assert update.effective_user is not None
-    batch = await store(context).requests.open_rounds(
-        cmd.case_ids, by=update.effective_user.id, at=now(context), ref=cmd.ref
-    )
-    tz = settings(context).timezone
-    for chunk in views.chunks(batch.opened):
-        text, keyboard = views.request_message(chunk, tz)
-        await reply(update, text, reply_markup=_markup(keyboard))
-    if batch.refused:
-        await reply(update, views.refusals_text(batch.refused, opened=len(batch.opened)))
+from handlers.common import keyboard_markup, reply, reply_usage, text_after_command
 
 
 @for_command("outcome")
@@ -71,9 +40,12 @@ async def outcome(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if isinstance(result, Refusal):
         await reply(update, esc(result.reason))
     elif isinstance(result, AlreadyRecorded):  # only button presses name a round
-        await reply(update, esc(views.already_recorded(result)))
+        await reply(update, esc(already_recorded(result)))
     else:
-        await reply(update, views.outcome_reply(result, settings(context).timezone))
+        await reply(update, outcome_reply(result, settings(context).timezone))
+
+
+log = logging.getLogger(__name__)
 
 
 async def outcome_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -96,9 +68,9 @@ async def outcome_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         round_no=button.round_no,
     )
     if isinstance(result, OutcomeRecorded):
-        await query.answer(views.button_answer(result))
+        await query.answer(button_answer(result))
     elif isinstance(result, AlreadyRecorded):
-        await query.answer(views.already_recorded(result), show_alert=True)
+        await query.answer(already_recorded(result), show_alert=True)
     else:
         assert isinstance(result, Refusal)
         await query.answer(result.reason[:190], show_alert=True)
@@ -118,27 +90,8 @@ async def _refresh(
         return
     text, keyboard = views.request_message(rounds, settings(context).timezone)
     try:
-        await message.edit_text(text, reply_markup=_markup(keyboard))
+        await message.edit_text(text, reply_markup=keyboard_markup(keyboard))
     except BadRequest as err:
         if "not modified" not in str(err):
             raise
         log.debug("request message %s already up to date", message.message_id)
-
-
-@for_command("pending")
-async def pending(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    try:
-        cmd = PendingCommand.parse(args_of(context))
-    except UsageError as err:
-        await reply_usage(update, err)
-        return
-    config = settings(context)
-    listing = await store(context).requests.pending(
-        now=now(context), sla=config.sla, platform=cmd.platform, overdue_only=cmd.overdue_only
-    )
-    await reply(
-        update,
-        views.pending_text(
-            listing, platform=cmd.platform, overdue_only=cmd.overdue_only, sla=config.sla
-        ),
-    )

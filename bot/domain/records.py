@@ -1,0 +1,340 @@
+"""The records the layers pass around: what storage returns and the views show.
+
+Pure: imports neither telegram nor aiosqlite nor storage.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from bot.domain import CaseState, Category, Outcome, Platform, Role
+from bot.domain.accounts import AccountRef
+from bot.domain.comebacks import Comeback
+from bot.domain.compliance import Table
+from bot.domain.packets import PacketRow
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The message a /flag replied to, as kept with the report."""
+
+    chat_id: int | None
+    message_id: int | None
+    text: str  # the text or caption
+    forward_origin: str  # "channel @name", "user Ali (42)", ... or ""
+    file_id: str | None
+    file_kind: str | None  # photo, document, video, ...
+
+
+@dataclass(frozen=True)
+class FlagCommand:
+    account: AccountRef
+    source: str  # the account as the user typed it
+    group: str  # the configured spelling
+    category: Category
+    followers: int | None
+    note: str
+    category_given: bool = True
+
+
+class FlagRow(NamedTuple):
+    """One validated /import row. A plain tuple, compact: a file holds up to 100,000 of them."""
+
+    platform: str  # a Platform value
+    handle: str
+    source: str  # the account as the file has it
+    group: str  # the configured spelling
+    category: str  # a Category value
+    followers: int | None
+    note: str
+
+    @property
+    def account(self) -> AccountRef:
+        return AccountRef(Platform(self.platform), self.handle)
+
+    @classmethod
+    def of(cls, cmd: FlagCommand) -> FlagRow:
+        ref = cmd.account
+        return cls(
+            ref.platform.value,
+            ref.handle,
+            cmd.source,
+            cmd.group,
+            cmd.category.value,
+            cmd.followers,
+            cmd.note,
+        )
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    case_id: int
+    account: AccountRef
+    new_case: bool
+    counted: bool  # False: this member had already reported the case
+    report_count: int
+    state: CaseState  # after the report
+    reopened: bool  # the case was dismissed and is open again
+    case_group: str
+    case_category: str
+    evidence_kept: bool
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    rows: int
+    new_cases: int
+    new_reports: int
+    duplicates: int  # rows that added no report: repeated in the file or reported before
+    reopened: int
+    on_actioned: int  # rows about accounts the platform has already actioned
+
+
+@dataclass(frozen=True)
+class ReportLine:
+    reporter_id: int
+    reported_at: dt.datetime
+    source: str
+    category: str
+    followers: int | None
+    note: str
+
+
+@dataclass(frozen=True)
+class EvidenceLine:
+    added_by: int
+    added_at: dt.datetime
+    kind: str  # photo, document, ... or "text"
+    text: str
+    forward_origin: str
+
+
+@dataclass(frozen=True)
+class RoundLine:
+    round_no: int
+    sent_at: dt.datetime
+    sent_by: int
+    ref: str
+    outcome: str | None
+    outcome_at: dt.datetime | None
+    outcome_note: str
+    restored_at: dt.datetime | None
+
+    @property
+    def time_to_outcome(self) -> dt.timedelta | None:
+        return None if self.outcome_at is None else self.outcome_at - self.sent_at
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    at: dt.datetime
+    user_id: int
+    action: str  # dismiss, reopen
+    detail: str
+
+
+@dataclass(frozen=True)
+class CaseCard:
+    id: int
+    account: AccountRef
+    group: str
+    category: str
+    followers: int | None
+    state: CaseState
+    created_at: dt.datetime
+    created_by: int
+    dismissed_reason: str | None
+    report_count: int
+    first_report_at: dt.datetime | None
+    last_report_at: dt.datetime | None
+    reporters: list[int]  # first CARD_REPORTERS, in order of reporting
+    reports: list[ReportLine]  # the latest CARD_REPORTS, newest first
+    evidence_count: int
+    evidence: list[EvidenceLine]  # the latest CARD_EVIDENCE, newest first
+    rounds: list[RoundLine]
+    history: list[HistoryLine]  # dismissals and reopenings, oldest first
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    id: int
+    account: AccountRef
+    group: str
+    state: CaseState
+    report_count: int
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class FindResult:
+    cases: list[CaseSummary]  # newest first, at most the limit
+    total: int
+
+
+@dataclass(frozen=True)
+class DismissResult:
+    case_id: int
+    account: AccountRef | None  # None: no such case
+    before: CaseState | None
+    dismissed: bool
+
+
+class ExportScope:
+    """Which cases /export writes: all, those with an open round, or one platform."""
+
+    ALL = "all"
+    PENDING = "pending"
+
+
+@dataclass(frozen=True)
+class RoundInfo:
+    """One request round of one case, with the case's platform, handle and state."""
+
+    case_id: int
+    platform: Platform
+    handle: str
+    case_state: CaseState
+    round_no: int
+    sent_at: dt.datetime
+    sent_by: int
+    ref: str
+    outcome: Outcome | None
+    outcome_at: dt.datetime | None
+    outcome_by: int | None
+    outcome_note: str
+    restored_at: dt.datetime | None
+
+    @property
+    def is_open(self) -> bool:
+        return self.outcome is None
+
+    @property
+    def time_to_outcome(self) -> dt.timedelta | None:
+        return None if self.outcome_at is None else self.outcome_at - self.sent_at
+
+
+@dataclass(frozen=True)
+class Refusal:
+    case_id: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class RequestBatch:
+    """What /request did: the rounds opened (in the order asked) and the cases refused."""
+
+    opened: list[RoundInfo]
+    refused: list[Refusal]
+
+
+@dataclass(frozen=True)
+class OutcomeRecorded:
+    round: RoundInfo  # after the change
+    before: CaseState
+    after: CaseState
+
+
+@dataclass(frozen=True)
+class Restored:
+    round: RoundInfo  # the actioned round that is now marked restored
+    before: CaseState
+    after: CaseState
+
+
+@dataclass(frozen=True)
+class AlreadyRecorded:
+    """A button for a round that is no longer open: nothing written."""
+
+    case_id: int
+    round_no: int
+    round: RoundInfo | None  # None if the round does not exist at all
+
+
+OutcomeResult = OutcomeRecorded | Restored | Refusal | AlreadyRecorded
+
+
+@dataclass(frozen=True)
+class PendingRound:
+    round: RoundInfo
+    age: dt.timedelta
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class PendingList:
+    rounds: list[PendingRound]  # oldest first, at most `limit`
+    total: int  # open rounds matching the filter
+    overdue_total: int  # of which overdue
+
+
+@dataclass(frozen=True)
+class ExportRow:
+    """One case with its latest round, for CSV export."""
+
+    case_id: int
+    platform: Platform
+    handle: str
+    group: str
+    category: str
+    followers: int | None
+    state: CaseState
+    reports: int
+    first_reported: dt.datetime | None
+    note: str
+    round_no: int | None
+    sent_at: dt.datetime | None
+    outcome: Outcome | None
+    outcome_at: dt.datetime | None
+    ref: str
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: dt.datetime
+    user_id: int
+    action: str
+    case_id: int | None
+    before: str | None
+    after: str | None
+    detail: str
+
+
+@dataclass(frozen=True)
+class Member:
+    user_id: int
+    role: Role
+    display_name: str
+    granted_by: int
+    granted_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class PacketResult:
+    packet_id: int | None  # None: nothing eligible, nothing written
+    ref: str
+    rows: list[PacketRow]
+    skipped: list[Refusal]  # asked-for cases left out, with why
+    more: int  # eligible pending cases beyond MAX_PACKET_CASES
+
+
+@dataclass(frozen=True)
+class MarkResult:
+    ref: str
+    batch: RequestBatch | None  # None: the packet was already marked
+    marked_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class ComebackList:
+    comebacks: list[Comeback]  # newest first, at most LIST_LIMIT
+    total: int
+
+
+@dataclass(frozen=True)
+class DigestTables:
+    platforms: Table
+    groups: Table
+    previous: dict[str, int | None]  # compliance % per platform in the window before

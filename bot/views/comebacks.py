@@ -1,0 +1,60 @@
+"""Comebacks as users see them: the /flag warning, the card lines, /comebacks and the digest
+section. HTML; every user string through `esc`."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from bot.domain.comebacks import Comeback
+from bot.views.common import esc, local_time
+
+
+def _actioned_note(comeback: Comeback, tz: ZoneInfo) -> str:
+    if comeback.original_actioned_at is None:
+        return ""
+    day = local_time(comeback.original_actioned_at, tz)[:10]
+    return f" ({esc(comeback.original_outcome or 'actioned')} {day})"
+
+
+def describe(comeback: Comeback, tz: ZoneInfo) -> str:
+    """`looks like a comeback of #123 (removed 2026-10-02)`, HTML."""
+    return f"looks like a comeback of #{comeback.original_case_id}{_actioned_note(comeback, tz)}"
+
+
+def list_line(comeback: Comeback, tz: ZoneInfo) -> str:
+    """One line of /comebacks and of the digest section."""
+    return (
+        f"#{comeback.case_id} {esc(comeback.platform.label)} {esc(comeback.handle)} "
+        f"← #{comeback.original_case_id} {esc(comeback.original_handle)}"
+        f"{_actioned_note(comeback, tz)}"
+    )
+
+
+def flag_note(comebacks: list[Comeback], tz: ZoneInfo) -> str:
+    """Appended to the /flag reply: one warning line per actioned case this one looks like."""
+    return "".join(f"\n⚠️ #{item.case_id} {describe(item, tz)}" for item in comebacks)
+
+
+def card_lines(comebacks: list[Comeback], case_id: int, tz: ZoneInfo) -> str:
+    """Appended to the /status card: the links of the case, in both directions."""
+    lines = []
+    for item in comebacks:
+        if item.case_id == case_id:
+            lines.append(f"Comeback: {describe(item, tz)}")
+        else:
+            lines.append(
+                f"Comeback: #{item.case_id} {esc(item.handle)} looks like this account "
+                f"(found {local_time(item.found_at, tz)[:10]})"
+            )
+    return "".join(f"\n{line}" for line in lines)
+
+
+def digest_section(comebacks: list[Comeback], tz: ZoneInfo, limit: int = 10) -> str:
+    """The digest's comeback section (last 24 h); empty text when there is nothing new."""
+    if not comebacks:
+        return ""
+    lines = [f"<b>Comebacks (last 24 h): {len(comebacks)}</b>"]
+    lines += [list_line(item, tz) for item in comebacks[:limit]]
+    if len(comebacks) > limit:
+        lines.append(f"… and {len(comebacks) - limit} more: /comebacks")
+    return "\n".join(lines)

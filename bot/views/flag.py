@@ -1,0 +1,42 @@
+"""The /flag reply: the case, its reports, and what the report changed. HTML."""
+
+from __future__ import annotations
+
+from bot.domain import CaseState
+from bot.domain.records import (
+    FlagCommand,
+    ReportResult,
+)
+from bot.views.common import account_link, esc, followers_text
+
+
+def flag_result(result: ReportResult, cmd: FlagCommand) -> str:
+    case = f"<b>#{result.case_id}</b> {account_link(result.account)}"
+    reports = f"{result.report_count} report{'s' if result.report_count != 1 else ''}"
+    if result.new_case:
+        lines = [f"New case {case} ({esc(result.case_group)}, {esc(cmd.category)}): {reports}."]
+    elif result.counted:
+        lines = [f"Added your report to case {case}: {reports}."]
+    else:
+        lines = [f"You already reported case {case}; not counted twice ({reports})."]
+    if result.reopened:
+        lines.append("The case had been dismissed; it is open again (see /status for history).")
+    if result.state is CaseState.ACTIONED:
+        lines.append("This account is already actioned by the platform.")
+    elif not result.new_case and result.state is not CaseState.FLAGGED:
+        lines.append(f"State: {esc(result.state)}.")
+    if not result.new_case and cmd.group != result.case_group:
+        lines.append(
+            f"Note: the case stays under {esc(result.case_group)} (first report); "
+            f"your report says {esc(cmd.group)}."
+        )
+    if not result.new_case and cmd.category_given and cmd.category != result.case_category:
+        lines.append(
+            f"The case's category stays {esc(result.case_category)}; your report is kept as "
+            f"{esc(cmd.category)}."
+        )
+    if cmd.followers is not None:
+        lines.append(f"Followers: {followers_text(cmd.followers)}.")
+    if result.evidence_kept:
+        lines.append("The message you replied to is kept as evidence.")
+    return "\n".join(lines)

@@ -1,0 +1,37 @@
+"""The /import replies: the rows with problems, or what was imported. HTML."""
+
+from __future__ import annotations
+
+from bot.domain.records import (
+    ImportSummary,
+)
+from bot.grammar.import_ import RowError
+from bot.views.common import one_line
+
+MAX_ERRORS = 30
+
+
+def import_errors(errors: list[RowError], name: str) -> str:
+    lines = [
+        f"Nothing imported from {one_line(name, 80)}: {len(errors)} "
+        f"row{'s have' if len(errors) != 1 else ' has'} problems. Fix them and send the file again."
+    ]
+    for error in errors[:MAX_ERRORS]:
+        lines.append(f"Row {error.row}: {one_line(error.reason, 300)}")
+    if len(errors) > MAX_ERRORS:
+        lines.append(f"… and {len(errors) - MAX_ERRORS} more")
+    return "\n".join(lines)
+
+
+def import_summary(summary: ImportSummary, name: str) -> str:
+    lines = [
+        f"Imported {one_line(name, 80)}: {summary.rows:,} rows.",
+        f"New cases: {summary.new_cases:,}",
+        f"New reports: {summary.new_reports:,}",
+        f"Duplicates (repeated in the file or reported by you before): {summary.duplicates:,}",
+    ]
+    if summary.reopened:
+        lines.append(f"Dismissed cases reopened: {summary.reopened:,}")
+    if summary.on_actioned:
+        lines.append(f"Accounts already actioned: {summary.on_actioned:,}")
+    return "\n".join(lines)

@@ -1,0 +1,98 @@
+"""The /stats reply: the compliance table per platform or group, with its window line. HTML."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from bot.domain import Platform
+from bot.domain.compliance import (
+    Breakdown,
+    Figures,
+    Table,
+    Window,
+    format_compliance,
+    format_count,
+    format_median,
+)
+from bot.grammar.stats import StatsQuery
+from bot.views.common import esc, local_time, truncate
+
+
+def _label(by: Breakdown, key: str) -> str:
+    if by == "platform":
+        try:
+            return Platform(key).label
+        except ValueError:
+            return key
+    return key
+
+
+def table_lines(table: Table, by: Breakdown) -> list[str]:
+    """The fixed-width table (inside <pre>, escaped): one row per key, then the total."""
+    headers = [
+        "platform" if by == "platform" else "group",
+        "sent",
+        "act",
+        "rej",
+        "exp",
+        "pend",
+        "compliance",
+        "median",
+    ]
+
+    def cells(name: str, fig: Figures) -> list[str]:
+        return [
+            truncate(name, 14),
+            format_count(fig.sent),
+            format_count(fig.actioned),
+            format_count(fig.rejected),
+            format_count(fig.expired),
+            format_count(fig.pending),
+            format_compliance(fig),
+            format_median(fig),
+        ]
+
+    rows = [cells(_label(by, key), fig) for key, fig in table.rows.items()]
+    rows.append(cells("Total", table.total))
+    widths = [max(len(row[i]) for row in [headers, *rows]) for i in range(len(headers))]
+
+    def line(row: list[str]) -> str:
+        first = row[0].ljust(widths[0])
+        rest = [cell.rjust(width) for cell, width in zip(row[1:], widths[1:], strict=True)]
+        return esc("  ".join([first, *rest]).rstrip())
+
+    body = [line(headers), *[line(row) for row in rows]]
+    body[0] = "<pre>" + body[0]
+    body[-1] = body[-1] + "</pre>"
+    return body
+
+
+def window_line(win: Window, tz: ZoneInfo, sla_hours: int) -> str:
+    span = (
+        f"sent up to {local_time(win.end, tz)}"
+        if win.start is None
+        else f"sent {local_time(win.start, tz)} – {local_time(win.end, tz)}"
+    )
+    return (
+        f"Requests {span} ({esc(tz.key)}). Compliance = actioned / (actioned + rejected + "
+        f"expired), pending not counted; expired = no outcome after {sla_hours} h, or "
+        "no_response. Median: hours from request to action."
+    )
+
+
+def stats_text(query: StatsQuery, win: Window, table: Table, tz: ZoneInfo, sla_hours: int) -> str:
+    """The /stats reply."""
+    where = f" to {query.platform.label}" if query.platform else ""
+    if table.empty:
+        return f"No requests{where} were sent in the {win.title}."
+    per = "group" if query.by == "group" else "platform"
+    title = f"<b>Compliance per {per}{esc(where)}, {win.title}</b>"
+    reach = f"Reach removed: {format_count(table.total.reach_removed)} followers"
+    return "\n".join(
+        [
+            title,
+            window_line(win, tz, sla_hours),
+            *table_lines(table, query.by),
+            f"{reach} (last known followers of the accounts actioned).",
+        ]
+    )

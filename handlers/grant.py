@@ -1,0 +1,30 @@
+"""/grant: an admin gives a user a role."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.domain.errors import UsageError
+from bot.grammar.grant import parse_grant
+from bot.runtime.deps import now, settings, store
+from handlers.auth import for_command
+from handlers.common import args_of, reply, reply_usage
+
+
+@for_command("grant")
+async def grant(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    try:
+        user_id, role = parse_grant(args_of(context))
+    except UsageError as err:
+        await reply_usage(update, err)
+        return
+    if user_id in settings(context).admin_ids:
+        await reply(update, f"{user_id} is an admin through ADMIN_IDS; change the setting instead.")
+        return
+    assert update.effective_user is not None
+    before = await store(context).members.grant(
+        user_id, role, by=update.effective_user.id, at=now(context)
+    )
+    was = f" (was {before.key})" if before else ""
+    await reply(update, f"User {user_id} is now <b>{role.key}</b>{was}.")

@@ -1,0 +1,34 @@
+"""/stats: the compliance table for a window, per platform or per group."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.domain import compliance
+from bot.domain.errors import UsageError
+from bot.grammar.stats import StatsQuery
+from bot.runtime.deps import now, settings, store
+from bot.views import digest
+from bot.views.stats import stats_text
+from handlers.auth import for_command
+from handlers.common import args_of, reply_usage
+
+
+@for_command("stats")
+async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    try:
+        query = StatsQuery.parse(args_of(context))
+    except UsageError as err:
+        await reply_usage(update, err)
+        return
+    config, at = settings(context), now(context)
+    win = compliance.window(query.window, at)
+    table = await store(context).stats.table(
+        query.by, win, at, config.sla, platform=query.platform, groups=config.groups
+    )
+    text = stats_text(query, win, table, config.timezone, config.sla_hours)
+    chat = update.effective_chat
+    if chat is not None:
+        for part in digest.pack([text]):
+            await chat.send_message(part)

@@ -1,0 +1,44 @@
+"""/status <#id or account>: the case card."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.domain.accounts import AccountRef
+from bot.domain.errors import UsageError
+from bot.grammar.commands import spec
+from bot.grammar.status import parse_case_or_account
+from bot.runtime.deps import settings, store
+from bot.views.comebacks import card_lines
+from bot.views.status import case_card, not_flagged
+from handlers.auth import for_command
+from handlers.common import args_of, reply, reply_usage
+
+
+@for_command("status")
+async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    args = args_of(context)
+    usage = spec("status").usage
+    try:
+        if len(args) != 1:
+            raise UsageError("Give one case number or account.", usage)
+        wanted = parse_case_or_account(args[0], usage)
+    except UsageError as err:
+        await reply_usage(update, err)
+        return
+    cases = store(context).cases
+    if isinstance(wanted, AccountRef):
+        case_id = await cases.case_id_of(wanted)
+        if case_id is None:
+            await reply(update, not_flagged(wanted))
+            return
+    else:
+        case_id = wanted
+    card = await cases.card(case_id)
+    if card is None:
+        await reply(update, f"There is no case #{case_id}.")
+        return
+    links = await store(context).comebacks.links_of(case_id)
+    tz = settings(context).timezone
+    await reply(update, case_card(card, tz) + card_lines(links, case_id, tz))
