@@ -1,6 +1,6 @@
 """Compliance figures and digest facts, computed in SQL.
 
-The figures follow bot/compliance.py exactly (tests compare the two on generated data); the
+The figures follow bot/domain/compliance.py exactly (tests compare the two on generated data); the
 work is done by GROUP BY over the rounds sent in the window, read through the covering index
 `rounds_by_sent (sent_at, platform, grp, outcome, outcome_at, case_id)`: a round carries its
 case's platform and group (migration 003), so only the reach reads `cases`.

@@ -1,4 +1,4 @@
-"""The compliance arithmetic of bot/compliance.py, on hand-made rows."""
+"""The compliance arithmetic of bot/domain/compliance.py, on hand-made rows."""
 
 from __future__ import annotations
 

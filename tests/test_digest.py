@@ -1,4 +1,5 @@
-"""bot/digest.py: /stats grammar, the tables, the digest sections, splitting and the chart."""
+"""/stats grammar (bot/grammar/stats.py), its tables (bot/views/stats.py), the digest sections,
+splitting and the chart (bot/views/digest.py)."""
 
 from __future__ import annotations
 

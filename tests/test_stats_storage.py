@@ -1,4 +1,4 @@
-"""storage/stats.py: the SQL figures equal the pure arithmetic of bot/compliance.py."""
+"""storage/stats.py: the SQL figures equal the pure arithmetic of bot/domain/compliance.py."""
 
 from __future__ import annotations
 

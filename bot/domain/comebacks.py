@@ -47,7 +47,7 @@ LONG_KEY = 14
 # How many leading key characters the typo probe requires to be equal (an index range).
 TYPO_PREFIX = 4
 
-# Canonical handles with a prefix (see bot/accounts.py): which ones carry a name.
+# Canonical handles with a prefix (see bot/domain/accounts.py): which ones carry a name.
 _NAMED_PREFIXES = ("group:", "c:", "user:")
 _UNNAMED_PREFIXES = ("id:", "channel:", "invite:", "+")
 _SEPARATORS = re.compile(r"[^0-9a-z]+")

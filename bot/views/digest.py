@@ -1,9 +1,9 @@
 """Compose the /stats tables, the daily digest text and its chart (PRODUCT.md "Daily digest").
 
-No I/O here: handlers/digest.py gathers a DigestData from storage and sends what this returns.
+No I/O here: bot/runtime/jobs.py gathers a DigestData from storage and sends what this returns.
 
 To add a section to the digest (e.g. "new comebacks of the last 24 h"): add a field to
-DigestData (with a default), fill it in handlers/digest.gather, write a function
+DigestData (with a default), fill it in bot/runtime/jobs.gather, write a function
 `DigestData -> str | None` (None when it has nothing to say) and append it to SECTIONS.
 """
 
