@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.views.help import INTRO, command_list
+from bot.views.help import start_text
 from handlers.auth import caller_role, for_command
 from handlers.common import reply
 
@@ -14,8 +14,4 @@ from handlers.common import reply
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     role = await caller_role(update, context)
     assert role is not None  # for_command let us in
-    await reply(
-        update,
-        f"{INTRO}\n\nYour role: <b>{role.key}</b>.\n\n{command_list(role)}\n\n"
-        "Send /help &lt;command&gt; for details of one command.",
-    )
+    await reply(update, start_text(role))

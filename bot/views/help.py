@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.domain import Role
-from bot.grammar.commands import COMMANDS
+from bot.grammar.commands import COMMANDS, CommandSpec, spec
 from bot.views.common import esc
 
 INTRO = (
@@ -19,3 +19,25 @@ def command_list(role: Role) -> str:
         if command.role <= role
     ]
     return "\n".join(lines)
+
+
+def start_text(role: Role) -> str:
+    return (
+        f"{INTRO}\n\nYour role: <b>{role.key}</b>.\n\n{command_list(role)}\n\n"
+        "Send /help &lt;command&gt; for details of one command."
+    )
+
+
+def help_text(role: Role) -> str:
+    return f"Your role: <b>{role.key}</b>.\n\n{command_list(role)}"
+
+
+def command_help(command: CommandSpec) -> str:
+    text = f"<code>{esc(command.usage)}</code>\n{esc(command.summary)} (needs {command.role.key})"
+    if command.details:
+        text += f"\n\n{esc(command.details)}"
+    return text
+
+
+def no_such_command(name: str) -> str:
+    return f"No command /{esc(name[:40])}.\nUsage: <code>{esc(spec('help').usage)}</code>"
