@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.domain.accounts import AccountRef, parse_account
-from bot.domain.errors import UsageError
+from bot.domain.errors import SearchTooSlow, UsageError
 from bot.grammar.commands import spec
 from bot.runtime.deps import settings, store
 from bot.views.find import find_list
@@ -33,5 +33,11 @@ async def find(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         account: AccountRef | None = parse_account(text)
     except UsageError:
         account = None
-    result = await store(context).cases.find(text.removeprefix("@"), account, limit=FIND_LIMIT)
+    try:
+        result = await store(context).cases.find(
+            text.removeprefix("@"), account, limit=FIND_LIMIT
+        )
+    except SearchTooSlow:
+        await reply(update, "That search took too long and was stopped: give more specific text.")
+        return
     await reply(update, find_list(text, result, settings(context).timezone))

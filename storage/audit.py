@@ -7,6 +7,8 @@ import datetime as dt
 from bot.domain.records import AuditEntry
 from storage.db import Database, Tx, from_ts, to_ts
 
+REFUSALS_EVERY = dt.timedelta(hours=1)  # one refusal entry per stranger and hour, counted
+
 
 class Audit:
     def __init__(self, db: Database) -> None:
@@ -38,6 +40,22 @@ class Audit:
         async with self.db.transaction() as tx:
             return await self.record(tx, user_id, action, at, detail=detail)
 
+    async def refused(self, user_id: int, at: dt.datetime, *, detail: str) -> int:
+        """A stranger's attempt: counted on their refusal entry of the last hour, or a new
+        entry (with the first attempt's detail) once an hour has passed; returns its id."""
+        async with self.db.transaction() as tx:
+            row = await tx.fetchone(
+                "SELECT id FROM audit WHERE action = 'refused' AND user_id = ? AND at > ?"
+                " ORDER BY at DESC LIMIT 1",
+                (user_id, to_ts(at - REFUSALS_EVERY)),
+            )
+            if row is not None:
+                await tx.execute(
+                    "UPDATE audit SET attempts = attempts + 1 WHERE id = ?", (row["id"],)
+                )
+                return int(row["id"])
+            return await self.record(tx, user_id, "refused", at, detail=detail)
+
     async def recent(self, *, case_id: int | None = None, limit: int = 20) -> list[AuditEntry]:
         if case_id is None:
             rows = await self.db.fetchall(
@@ -59,6 +77,7 @@ class Audit:
                 before=row["before"],
                 after=row["after"],
                 detail=row["detail"],
+                attempts=row["attempts"],
             )
             for row in rows
         ]

@@ -1,9 +1,13 @@
 """The one owner of the SQLite file: connections, pragmas, migrations, transactions.
 
-Three connections: a writer, serialised by an asyncio.Lock around BEGIN IMMEDIATE ... COMMIT
+Four connections: a writer, serialised by an asyncio.Lock around BEGIN IMMEDIATE ... COMMIT
 (one shared aiosqlite connection would interleave the transactions of concurrent handlers),
-a reader that in WAL mode sees only committed data, and one that only runs WAL checkpoints in
-the background (see Database.transaction).
+a reader that in WAL mode sees only committed data, a searcher for the scans of /find (so no
+other read waits behind one, and each has a deadline: Database.search), and one that only runs
+WAL checkpoints in the background (see Database.transaction).
+
+The file, its -wal and -shm and the folders created for it are the bot's user's only (0600,
+0700), whatever the umask: they name the people who report accounts.
 """
 
 from __future__ import annotations
@@ -11,8 +15,10 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import os
 import re
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
@@ -23,6 +29,7 @@ from typing import Any
 import aiosqlite
 
 from bot.domain.comebacks import sql_match_key
+from bot.domain.errors import SearchTooSlow
 
 Params = Sequence[Any] | dict[str, Any]
 Row = sqlite3.Row
@@ -33,6 +40,10 @@ BUSY_TIMEOUT_MS = 10_000
 # the file shrinks back to it after a checkpoint and its size keeps telling what is pending.
 CHECKPOINT_WAL_BYTES = 4 * 1024 * 1024
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+PRIVATE_FILE = 0o600
+PRIVATE_DIR = 0o700
+SEARCH_SECONDS = 2.0  # a /find scan longer than this is stopped (SearchTooSlow)
+_PROGRESS_STEPS = 10_000  # SQLite VM steps between two looks at the search deadline
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +61,43 @@ def from_ts(value: int) -> dt.datetime:
 
 def from_ts_or_none(value: int | None) -> dt.datetime | None:
     return None if value is None else from_ts(value)
+
+
+def private_dir(path: Path) -> None:
+    """Create `path` and its missing parents as 0700 (an existing folder is left as it is:
+    it may be shared on purpose, e.g. /tmp)."""
+    missing = []
+    for folder in (path, *path.parents):
+        if folder.exists():
+            break
+        missing.append(folder)
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=PRIVATE_DIR)
+        except FileExistsError:
+            continue
+        folder.chmod(PRIVATE_DIR)  # mkdir's mode is masked by the umask; chmod is not
+
+
+def private_file(path: Path) -> None:
+    """Create `path` empty if missing, and make it 0600 whatever the umask."""
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY, PRIVATE_FILE)
+    try:
+        os.fchmod(fd, PRIVATE_FILE)
+    finally:
+        os.close(fd)
+
+
+def private_database_files(path: Path) -> None:
+    """The database and its -wal and -shm (SQLite creates these with the database file's
+    mode; earlier versions of the bot left them 0644): 0600."""
+    private_file(path)
+    for suffix in ("-wal", "-shm"):
+        side = Path(f"{path}{suffix}")
+        try:
+            side.chmod(PRIVATE_FILE)
+        except FileNotFoundError:
+            continue
 
 
 @dataclass(frozen=True)
@@ -117,11 +165,15 @@ class Database:
         path: Path,
         writer: aiosqlite.Connection,
         reader: aiosqlite.Connection,
+        searcher: aiosqlite.Connection,
         checkpointer: aiosqlite.Connection,
     ):
         self.path = path
         self._writer = writer
         self._reader = reader
+        self._searcher = searcher
+        self._search_lock = asyncio.Lock()
+        self._search_deadline = 0.0  # time.monotonic() value; read in the searcher's thread
         self._checkpointer = checkpointer
         self._write_lock = asyncio.Lock()
         self._wal = Path(f"{path}-wal")
@@ -131,7 +183,8 @@ class Database:
     @classmethod
     async def open(cls, path: Path) -> Database:
         """Open (creating the file and its folder) and bring the schema up to date."""
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
+        private_database_files(path)
         async with AsyncExitStack() as opened:  # a failure closes what was opened so far
             writer = await _connect(path)
             opened.push_async_callback(writer.close)
@@ -141,9 +194,14 @@ class Database:
             await writer.execute(f"PRAGMA journal_size_limit = {CHECKPOINT_WAL_BYTES}")
             reader = await _connect(path)
             opened.push_async_callback(reader.close)
+            searcher = await _connect(path)
+            opened.push_async_callback(searcher.close)
             checkpointer = await _connect(path)
-            opened.pop_all()  # success: the Database owns all three now
-        return cls(path, writer, reader, checkpointer)
+            opened.pop_all()  # success: the Database owns all four now
+        private_database_files(path)  # the -wal and -shm exist now
+        database = cls(path, writer, reader, searcher, checkpointer)
+        await searcher.set_progress_handler(database._past_deadline, _PROGRESS_STEPS)
+        return database
 
     async def close(self) -> None:
         self._closing = True  # no new checkpoint from here on
@@ -152,9 +210,12 @@ class Database:
             await self._reader.close()
         finally:
             try:
-                await self._checkpointer.close()
+                await self._searcher.close()
             finally:
-                await self._writer.close()  # the last one checkpoints and removes the WAL
+                try:
+                    await self._checkpointer.close()
+                finally:
+                    await self._writer.close()  # the last one checkpoints, removes the WAL
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:
@@ -207,6 +268,26 @@ class Database:
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         return await _fetchall(self._reader, sql, params)
+
+    async def search(self, sql: str, params: Params = (), *, seconds: float = SEARCH_SECONDS
+                     ) -> list[Row]:  # fmt: skip
+        """A scan (the text search of /find) on a connection of its own, so the reads of
+        other commands never queue behind it; stopped with SearchTooSlow after `seconds`.
+        Searches take turns: one at a time, each with its own deadline."""
+        async with self._search_lock:
+            self._search_deadline = time.monotonic() + seconds
+            try:
+                return await _fetchall(self._searcher, sql, params)
+            except sqlite3.OperationalError as err:
+                if "interrupted" in str(err):
+                    raise SearchTooSlow(f"stopped after {seconds} s") from None
+                raise
+            finally:
+                self._search_deadline = 0.0
+
+    def _past_deadline(self) -> int:
+        """SQLite's progress handler on the searcher: non-zero stops the statement."""
+        return int(self._search_deadline != 0.0 and time.monotonic() > self._search_deadline)
 
     async def schema_version(self) -> int:
         row = await self.fetchone("PRAGMA user_version")

@@ -13,3 +13,7 @@ class UsageError(Exception):
 
     def with_usage(self, usage: str) -> UsageError:
         return UsageError(self.reason, self.usage or usage)
+
+
+class SearchTooSlow(Exception):
+    """A search ran past its deadline and was stopped (the member is told to narrow it)."""

@@ -300,6 +300,7 @@ class AuditEntry:
     before: str | None
     after: str | None
     detail: str
+    attempts: int = 1  # refusals: how many this entry counts (one entry an hour a stranger)
 
 
 @dataclass(frozen=True)

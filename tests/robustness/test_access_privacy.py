@@ -413,7 +413,7 @@ async def test_a_forged_button_in_a_group_the_bot_does_not_work_in_is_ignored(
 async def test_import_and_commands_addressed_to_another_bot_are_ignored(tmp_path: Path) -> None:
     async with InProcessBot(tmp_path / "t.db") as bot:
         data = b"account,group,category,followers,note\nt.me/other_bots_import,TTP,,,\n"
-        group = {"chat_id": ALLOWED_GROUP, "chat_type": "supergroup"}
+        group: dict[str, Any] = {"chat_id": ALLOWED_GROUP, "chat_type": "supergroup"}
         reply = await bot.send(
             bot.message(ADMIN, "/import@some_other_bot", document=(data, "a.csv"), **group)
         )
@@ -439,7 +439,7 @@ async def test_a_long_line_of_quotes_is_never_split_inside_an_entity(tmp_path: P
 
 
 def test_splitting_never_cuts_an_html_entity() -> None:
-    from bot.render import esc, split_message  # noqa: PLC0415  (moves with the re-layout)
+    from bot.views.common import esc, split_message  # noqa: PLC0415
 
     text = esc('"' * 1000)
     parts = split_message(text, limit=100)
