@@ -8,8 +8,8 @@ from telegram.ext import ContextTypes
 from bot.domain.errors import UsageError
 from bot.grammar.commands import parse_case_id, spec
 from bot.runtime.deps import settings, store
-from bot.views.common import esc, local_time
-from handlers.auth import for_command
+from bot.views.audit import AUDIT_IN_PRIVATE, audit_list
+from handlers.auth import for_command, shows_people
 from handlers.common import args_of, reply, reply_usage
 
 
@@ -24,21 +24,8 @@ async def audit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     except UsageError as err:
         await reply_usage(update, err)
         return
-    entries = await store(context).audit.recent(case_id=case_id, limit=30)
-    if not entries:
-        await reply(update, "No audit entries yet.")
+    if not await shows_people(update, context):  # an admin, but in a group chat
+        await reply(update, AUDIT_IN_PRIVATE)
         return
-    tz = settings(context).timezone
-    lines = []
-    for entry in entries:
-        change = ""
-        if entry.before is not None or entry.after is not None:
-            change = f" {esc(entry.before or '-')} → {esc(entry.after or '-')}"
-        case = f" #{entry.case_id}" if entry.case_id else ""
-        detail = f" ({esc(entry.detail[:80])})" if entry.detail else ""
-        lines.append(
-            f"{local_time(entry.at, tz)} user {entry.user_id} {esc(entry.action)}{case}"
-            f"{change}{detail}"
-        )
-    title = f"Audit of #{case_id}" if case_id else "Recent audit entries"
-    await reply(update, f"<b>{title}</b>\n" + "\n".join(lines))
+    entries = await store(context).audit.recent(case_id=case_id, limit=30)
+    await reply(update, audit_list(entries, case_id, settings(context).timezone))

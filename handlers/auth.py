@@ -12,12 +12,19 @@ from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
 from bot.domain import Role
+from bot.domain.privacy import is_shared_id, may_see_people
+from bot.domain.text import one_line
 from bot.grammar.commands import spec
 from bot.runtime.deps import now, settings, store
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
+
+SHARED_SENDER = (
+    "Sorry, this bot answers team members writing as themselves, not on behalf of a chat or "
+    "channel, nor bots."
+)
 
 
 def chat_allowed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
@@ -28,9 +35,28 @@ def chat_allowed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     return chat.type == ChatType.PRIVATE or chat.id in settings(context).allowed_chat_ids
 
 
+def shared_sender(update: Update) -> bool:
+    """Sent on behalf of a chat (an anonymous group admin, a channel: `sender_chat` set) or
+    by a bot: whoever it is, it is not a member (anyone can post as a channel)."""
+    message = update.effective_message
+    if message is not None and message.sender_chat is not None:
+        return True
+    user = update.effective_user
+    return user is not None and (user.is_bot or is_shared_id(user.id))
+
+
 async def caller_role(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Role | None:
     user = update.effective_user
-    return None if user is None else await store(context).members.role_of(user.id)
+    if user is None or shared_sender(update):
+        return None
+    return await store(context).members.role_of(user.id)
+
+
+async def shows_people(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """May this reply name who reported or acted on a case? (bot.domain.privacy)"""
+    chat = update.effective_chat
+    private = chat is not None and chat.type == ChatType.PRIVATE
+    return private and may_see_people(await caller_role(update, context), private_chat=True)
 
 
 async def refuse(update: Update, text: str) -> None:
@@ -47,9 +73,13 @@ async def check_role(update: Update, context: ContextTypes.DEFAULT_TYPE, needed:
     user = update.effective_user
     if user is None or not chat_allowed(update, context):
         return False
+    if shared_sender(update):
+        await store(context).audit.refused(user.id, now(context), detail=_what(update))
+        await refuse(update, SHARED_SENDER)
+        return False
     role = await caller_role(update, context)
     if role is None:
-        await store(context).audit.add(user.id, "refused", now(context), detail=_what(update))
+        await store(context).audit.refused(user.id, now(context), detail=_what(update))
         await refuse(
             update,
             "Sorry, this bot is only for members of the team. "
@@ -80,7 +110,7 @@ def for_command(name: str) -> Callable[[Handler], Handler]:
 
 def _what(update: Update) -> str:
     if update.callback_query:
-        return f"button {update.callback_query.data or ''}"[:200]
+        return one_line(f"button {update.callback_query.data or ''}")[:200]
     message = update.effective_message
     text: Any = (message.text or message.caption or "") if message else ""
-    return str(text)[:200]
+    return one_line(str(text))[:200]

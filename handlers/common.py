@@ -7,6 +7,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
 from bot.domain.errors import UsageError
+from bot.domain.text import clean
 from bot.views.common import Keyboard, split_message, usage_error
 
 
@@ -30,14 +31,17 @@ async def reply_usage(update: Update, err: UsageError) -> None:
 
 
 def args_of(context: Any) -> list[str]:
-    """The words after the command (PTB splits on whitespace)."""
-    return list(context.args or [])
+    """The words after the command (PTB splits on whitespace), cleaned of control, bidi and
+    zero-width characters (bot.domain.text). A word made of nothing else is shown as "�",
+    so it is still a word the grammar refuses, not silence."""
+    return [clean(word) or "\ufffd" for word in context.args or []]
 
 
 def text_after_command(update: Update) -> str:
-    """The raw text after `/command`, keeping the user's spacing and new lines (for notes)."""
+    """The text after `/command`, keeping the user's spacing and new lines (for notes),
+    cleaned of control, bidi and zero-width characters (bot.domain.text)."""
     message = update.effective_message
-    text = (message.text or message.caption or "") if message else ""
+    text = clean((message.text or message.caption or "") if message else "", keep_lines=True)
     _, _, rest = text.partition(" ")
     if "\n" in text.split(" ", 1)[0]:
         _, _, rest = text.partition("\n")

@@ -34,9 +34,7 @@ async def find(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     except UsageError:
         account = None
     try:
-        result = await store(context).cases.find(
-            text.removeprefix("@"), account, limit=FIND_LIMIT
-        )
+        result = await store(context).cases.find(text.removeprefix("@"), account, limit=FIND_LIMIT)
     except SearchTooSlow:
         await reply(update, "That search took too long and was stopped: give more specific text.")
         return

@@ -15,6 +15,7 @@ from telegram.ext import ContextTypes
 
 from bot.domain.errors import UsageError
 from bot.domain.records import Evidence
+from bot.domain.text import one_line
 from bot.grammar.commands import spec
 from bot.grammar.flag import parse_flag
 from bot.runtime.deps import now, settings, store
@@ -60,8 +61,8 @@ def evidence_of(message: Message) -> Evidence:
     return Evidence(
         chat_id=message.chat_id,
         message_id=message.message_id,
-        text=message.text or message.caption or "",
-        forward_origin=_origin(message.forward_origin),
+        text=message.text or message.caption or "",  # verbatim: evidence (cleaned when shown)
+        forward_origin=one_line(_origin(message.forward_origin)),
         file_id=file_id,
         file_kind=file_kind,
     )

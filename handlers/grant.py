@@ -6,8 +6,10 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.domain.errors import UsageError
+from bot.domain.privacy import is_shared_id
 from bot.grammar.grant import parse_grant
 from bot.runtime.deps import now, settings, store
+from bot.views.grant import shared_id_refused
 from handlers.auth import for_command
 from handlers.common import args_of, reply, reply_usage
 
@@ -21,6 +23,9 @@ async def grant(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if user_id in settings(context).admin_ids:
         await reply(update, f"{user_id} is an admin through ADMIN_IDS; change the setting instead.")
+        return
+    if is_shared_id(user_id):
+        await reply(update, shared_id_refused(user_id))
         return
     assert update.effective_user is not None
     before = await store(context).members.grant(

@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.domain.errors import UsageError
+from bot.domain.text import one_line
 from bot.grammar.commands import spec
 from bot.grammar.import_ import COLUMNS, MAX_BYTES, read_import
 from bot.runtime.deps import now, settings, store
@@ -34,7 +35,7 @@ async def import_csv(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         reason = "No file attached." if message.text else "That is not a document."
         await reply_usage(update, UsageError(f"{reason} {IMPORT_HELP}", usage))
         return
-    name = document.file_name or "file"
+    name = one_line(document.file_name or "") or "file"  # shown and audited on one line
     if not (name.lower().endswith(".csv") or document.mime_type in CSV_MIME_TYPES):
         kind = document.mime_type or "unknown type"
         reason = f"{name[:80]} is not a CSV file ({kind}). {IMPORT_HELP}"

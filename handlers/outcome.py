@@ -16,7 +16,7 @@ from bot.runtime.deps import now, settings, store
 from bot.views import request as views
 from bot.views.common import esc
 from bot.views.outcome import already_recorded, button_answer, outcome_reply
-from handlers.auth import check_role, for_command
+from handlers.auth import check_role, for_command, shows_people
 from handlers.common import keyboard_markup, reply, reply_usage, text_after_command
 
 
@@ -53,11 +53,11 @@ async def outcome_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     query = update.callback_query
     if query is None:
         return
+    if not await check_role(update, context, spec("outcome").role):
+        return  # refused, or silence in a chat the bot does not work in
     button = views.parse_button_data(query.data)
     if button is None:
         await query.answer("This button is no longer valid.")
-        return
-    if not await check_role(update, context, spec("outcome").role):
         return
     assert update.effective_user is not None
     result = await store(context).requests.record_outcome(
@@ -75,11 +75,15 @@ async def outcome_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         assert isinstance(result, Refusal)
         await query.answer(result.reason[:190], show_alert=True)
     if isinstance(query.message, Message):
-        await _refresh(query.message, (button.case_id, button.round_no), context)
+        show_people = await shows_people(update, context)
+        await _refresh(query.message, (button.case_id, button.round_no), context, show_people)
 
 
 async def _refresh(
-    message: Message, pressed: tuple[int, int], context: ContextTypes.DEFAULT_TYPE
+    message: Message,
+    pressed: tuple[int, int],
+    context: ContextTypes.DEFAULT_TYPE,
+    show_people: bool,
 ) -> None:
     """Rebuild the request message from the database: outcomes shown, their buttons gone."""
     keys = views.round_keys(message.text or "")
@@ -88,7 +92,9 @@ async def _refresh(
     rounds = await store(context).requests.rounds(keys)
     if not rounds:
         return
-    text, keyboard = views.request_message(rounds, settings(context).timezone)
+    text, keyboard = views.request_message(
+        rounds, settings(context).timezone, show_people=show_people
+    )
     try:
         await message.edit_text(text, reply_markup=keyboard_markup(keyboard))
     except BadRequest as err:

@@ -16,7 +16,7 @@ from bot.runtime.deps import now, settings, store
 from bot.views import packet as packets
 from bot.views import request as views
 from bot.views.common import esc, local_time
-from handlers.auth import check_role, for_command
+from handlers.auth import check_role, for_command, shows_people
 from handlers.common import args_of, keyboard_markup, reply, reply_usage
 
 MARK_LABEL = "Mark these as requested"
@@ -93,8 +93,9 @@ async def mark_requested_button(update: Update, context: ContextTypes.DEFAULT_TY
     opened = len(result.batch.opened)
     await query.answer(f"{result.ref}: {opened} request{'s' if opened != 1 else ''} recorded.")
     await _drop_button(update)
+    show_people = await shows_people(update, context)
     for chunk in views.chunks(result.batch.opened):
-        text, keyboard = views.request_message(chunk, tz)
+        text, keyboard = views.request_message(chunk, tz, show_people=show_people)
         await reply(update, text, reply_markup=keyboard_markup(keyboard))
     if result.batch.refused:
         await reply(update, views.refusals_text(result.batch.refused, opened=opened))

@@ -11,7 +11,7 @@ from bot.domain.errors import UsageError
 from bot.grammar.request import RequestCommand
 from bot.runtime.deps import now, settings, store
 from bot.views import request as views
-from handlers.auth import for_command
+from handlers.auth import for_command, shows_people
 from handlers.common import args_of, keyboard_markup, reply, reply_usage
 
 log = logging.getLogger(__name__)
@@ -28,9 +28,9 @@ async def request(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     batch = await store(context).requests.open_rounds(
         cmd.case_ids, by=update.effective_user.id, at=now(context), ref=cmd.ref
     )
-    tz = settings(context).timezone
+    tz, show_people = settings(context).timezone, await shows_people(update, context)
     for chunk in views.chunks(batch.opened):
-        text, keyboard = views.request_message(chunk, tz)
+        text, keyboard = views.request_message(chunk, tz, show_people=show_people)
         await reply(update, text, reply_markup=keyboard_markup(keyboard))
     if batch.refused:
         await reply(update, views.refusals_text(batch.refused, opened=len(batch.opened)))

@@ -12,7 +12,7 @@ from bot.grammar.status import parse_case_or_account
 from bot.runtime.deps import settings, store
 from bot.views.comebacks import card_lines
 from bot.views.status import case_card, not_flagged
-from handlers.auth import for_command
+from handlers.auth import for_command, shows_people
 from handlers.common import args_of, reply, reply_usage
 
 
@@ -41,4 +41,5 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     links = await store(context).comebacks.links_of(case_id)
     tz = settings(context).timezone
-    await reply(update, case_card(card, tz) + card_lines(links, case_id, tz))
+    text = case_card(card, tz, show_people=await shows_people(update, context))
+    await reply(update, text + card_lines(links, case_id, tz))

@@ -138,7 +138,7 @@ def _round(case_id: int, round_no: int, outcome: Outcome | None = None, ref: str
 
 def test_request_message_has_a_button_row_per_open_round_and_reads_back_its_rounds():
     rounds = [_round(17, 1, ref="FB-1 <b>"), _round(18, 2, Outcome.REJECTED, ref="FB-1 <b>")]
-    text, keyboard = views.request_message(rounds, KARACHI)
+    text, keyboard = views.request_message(rounds, KARACHI, show_people=True)
     assert "(ref FB-1 &lt;b&gt;)" in text
     assert "#17 round 1 · x:@acct17 · sent 2026-11-02 11:00" in text
     assert "#18 round 2 · x:@acct18 · sent 2026-11-02 11:00 → <b>rejected</b> after 3.0 h" in text

@@ -13,6 +13,7 @@ from bot.domain import DEFAULT_CATEGORY, Category
 from bot.domain.accounts import parse_account
 from bot.domain.errors import UsageError
 from bot.domain.records import FlagCommand, FlagRow
+from bot.domain.text import clean
 
 MAX_NOTE = 4000
 MAX_FOLLOWERS = 10_000_000_000  # more than any account has
@@ -140,6 +141,9 @@ def parse_followers(text: str) -> int:
 
 
 def check_note(note: str) -> str:
+    """The note as kept: without control, bidi and zero-width characters (line breaks
+    kept), at most MAX_NOTE characters."""
+    note = clean(note, keep_lines=True).strip()
     if len(note) > MAX_NOTE:
         raise UsageError(
             f"The note is {len(note):,} characters; at most {MAX_NOTE:,} are kept. Shorten it."

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram import BotCommand, LinkPreviewOptions, Message, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.ext import (
     Application,
@@ -25,10 +26,12 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.domain.clock import Clock, SystemClock
+from bot.domain.flood import COMMANDS_PER_MINUTE, FloodLimit, Verdict
 from bot.grammar.commands import COMMANDS
 from bot.runtime import jobs
-from bot.runtime.deps import Deps, deps, install, now, store
+from bot.runtime.deps import Deps, deps, flood, install, now, store
 from bot.runtime.settings import Settings
+from bot.views.common import one_line
 from bot.views.request import CALLBACK_PATTERN
 from handlers import (
     audit,
@@ -50,7 +53,7 @@ from handlers import (
     stats,
     status,
 )
-from handlers.auth import check_role
+from handlers.auth import caller_role, chat_allowed, check_role, shared_sender
 from handlers.common import reply
 from storage.store import Store
 
@@ -61,7 +64,35 @@ OFFLINE_TOKEN = "0:offline"
 
 App = Application[Any, Any, Any, Any, Any, Any]
 
-IMPORT_CAPTION = filters.CaptionRegex(r"(?i)^/import(@\w+)?(\s|$)")  # a CSV sent with /import
+_COMMAND_WORD = re.compile(r"^/([A-Za-z0-9_]+)(?:@(\w+))?")
+EDITED = "Edited messages are not run again: send the command anew."
+SLOW_DOWN = (
+    f"Slow down: at most {COMMANDS_PER_MINUTE} commands a minute. "
+    "Nothing more is done for you until the minute has passed."
+)
+
+
+def _addressed_to(message: Message, text: str) -> str | None:
+    """The command word of `text` if it is a command for this bot (`/x` or `/x@this_bot`);
+    None for plain text and for `/x@other_bot`."""
+    found = _COMMAND_WORD.match(text)
+    if found is None:
+        return None
+    target = found.group(2)
+    if target is not None and target.lower() != (message.get_bot().username or "").lower():
+        return None
+    return found.group(1).lower()
+
+
+class _ImportCaption(filters.MessageFilter):
+    """A document whose caption is `/import` or `/import@this_bot` (not another bot's)."""
+
+    def filter(self, message: Message) -> bool:
+        return _addressed_to(message, message.caption or "") == "import"
+
+
+IMPORT_CAPTION = _ImportCaption()
+NEW_MESSAGES = filters.UpdateType.MESSAGE  # never an edit: see _edited
 
 
 def command_handlers() -> list[BaseHandler[Update, Any, Any]]:
@@ -86,7 +117,9 @@ def command_handlers() -> list[BaseHandler[Update, Any, Any]]:
         "stats": stats.stats,
         "digest": digest.digest_now,
     }
-    return [CommandHandler(name, callback) for name, callback in callbacks.items()]
+    return [
+        CommandHandler(name, callback, filters=NEW_MESSAGES) for name, callback in callbacks.items()
+    ]
 
 
 def build_application(
@@ -94,7 +127,10 @@ def build_application(
     *,
     clock: Clock | None = None,
     request: BaseRequest | None = None,
+    flood: FloodLimit | None = None,
 ) -> App:
+    """`flood`: the commands-a-minute limit (tests and the benchmark, which send hundreds of
+    commands from one member at one instant of a manual clock, pass a wider one)."""
     token = settings.bot_token.get_secret_value() if settings.bot_token else OFFLINE_TOKEN
     builder = (
         ApplicationBuilder()
@@ -115,15 +151,20 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     app = builder.build()
-    install(app.bot_data, Deps(settings=settings, clock=clock or SystemClock()))
+    install(
+        app.bot_data,
+        Deps(settings=settings, clock=clock or SystemClock(), flood=flood or FloodLimit()),
+    )
 
-    app.add_handler(TypeHandler(Update, _skip_redelivered), group=-1)
+    app.add_handler(TypeHandler(Update, _skip_redelivered), group=-3)
+    app.add_handler(MessageHandler(filters.UpdateType.EDITED, _edited), group=-2)
+    app.add_handler(TypeHandler(Update, _limit_flood), group=-1)
     app.add_handlers(command_handlers())
-    app.add_handler(MessageHandler(IMPORT_CAPTION, import_.import_csv))
+    app.add_handler(MessageHandler(NEW_MESSAGES & IMPORT_CAPTION, import_.import_csv))
     app.add_handler(CallbackQueryHandler(outcome.outcome_button, pattern=CALLBACK_PATTERN))
     app.add_handler(CallbackQueryHandler(packet.mark_requested_button, pattern=packet.PATTERN))
     app.add_handler(CallbackQueryHandler(_unknown_button))  # stale or forged button data
-    app.add_handler(MessageHandler(filters.COMMAND, _unknown_command))
+    app.add_handler(MessageHandler(NEW_MESSAGES & filters.COMMAND, _unknown_command))
     app.add_handler(
         MessageHandler(
             filters.ChatType.PRIVATE & ~filters.COMMAND & ~filters.StatusUpdate.ALL, _plain_message
@@ -181,14 +222,56 @@ async def _skip_redelivered(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         raise ApplicationHandlerStop
 
 
+async def _edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An edited message never runs a command again (an old `/grant 4444 viewer` edited to
+    `admin`, an old `/request` opening a round nobody sent): a member who edited a command
+    is told to send it anew; nothing else is done with any edit."""
+    message = update.effective_message
+    text = (message.text or message.caption or "") if message else ""
+    if (
+        message is not None
+        and _addressed_to(message, text) is not None
+        and chat_allowed(update, context)
+        and not shared_sender(update)
+        and await caller_role(update, context) is not None
+    ):
+        await reply(update, EDITED)
+    raise ApplicationHandlerStop
+
+
+async def _limit_flood(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """At most COMMANDS_PER_MINUTE commands and button presses a minute per user (in the
+    chats the bot works in): the first one over is told to slow down, the rest get nothing
+    until the minute has passed."""
+    user, message = update.effective_user, update.effective_message
+    if user is None or not chat_allowed(update, context):
+        return
+    if update.callback_query is None:
+        text = (message.text or message.caption or "") if message else ""
+        if message is None or not text.startswith("/"):
+            return
+    verdict = flood(context).check(user.id, now(context))
+    if verdict is Verdict.SERVE:
+        return
+    if verdict is Verdict.TELL:
+        log.warning("user %s sent more than %s commands a minute", user.id, COMMANDS_PER_MINUTE)
+        if update.callback_query is not None:
+            await update.callback_query.answer(SLOW_DOWN, show_alert=True)
+        else:
+            await reply(update, SLOW_DOWN)
+    raise ApplicationHandlerStop
+
+
 async def _unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
-    if message is None or not await check_role(
-        update, context, min(s.role for s in COMMANDS.values())
-    ):
+    if message is None or _addressed_to(message, message.text or "") is None:
+        return  # addressed to another bot (`/start@other_bot`)
+    if not await check_role(update, context, min(s.role for s in COMMANDS.values())):
         return
-    word = (message.text or "").split()[0] if message.text else ""
-    await reply(update, f"Unknown command {word[:40]}. Send /help for the commands you may use.")
+    word = (message.text or "").split()[0]
+    await reply(
+        update, f"Unknown command {one_line(word, 40)}. Send /help for the commands you may use."
+    )
 
 
 async def _unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from telegram.ext import CallbackContext
 
 from bot.domain.clock import Clock
+from bot.domain.flood import FloodLimit
 from bot.runtime.settings import Settings
 from storage.store import Store
 
@@ -20,6 +21,7 @@ class Deps:
     settings: Settings
     clock: Clock
     store: Store | None = None  # opened in post_init, closed in post_shutdown
+    flood: FloodLimit = field(default_factory=FloodLimit)  # commands a minute per member
 
 
 def deps(context: CallbackContext[Any, Any, Any, Any]) -> Deps:
@@ -41,6 +43,10 @@ def store(context: CallbackContext[Any, Any, Any, Any]) -> Store:
     if value is None:
         raise RuntimeError("the store is not open yet")
     return value
+
+
+def flood(context: CallbackContext[Any, Any, Any, Any]) -> FloodLimit:
+    return deps(context).flood
 
 
 def now(context: CallbackContext[Any, Any, Any, Any]) -> dt.datetime:

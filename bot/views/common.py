@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.accounts import AccountRef
 from bot.domain.errors import UsageError
+from bot.domain.text import one_line as _one_line
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
@@ -15,6 +16,12 @@ MAX_CAPTION = 1024
 
 def esc(value: object) -> str:
     return html.escape(str(value), quote=True)
+
+
+def one_line(text: str, limit: int) -> str:
+    """A member's text as shown: cleaned of control, bidi and zero-width characters, on one
+    line, cut to `limit`, escaped."""
+    return esc(truncate(_one_line(text), limit))
 
 
 def usage_error(err: UsageError) -> str:
@@ -37,7 +44,8 @@ def split_message(text: str, limit: int = MAX_TEXT) -> list[str]:
     """Split on line boundaries so no part passes `limit`; a longer line is cut hard.
 
     HTML tags must not span lines in our own formatting, so a split between lines keeps
-    every part well-formed.
+    every part well-formed; a hard cut moves back to before an entity (`&quot;`) or a tag it
+    would split.
     """
     parts: list[str] = []
     current = ""
@@ -46,8 +54,9 @@ def split_message(text: str, limit: int = MAX_TEXT) -> list[str]:
             if current:
                 parts.append(current)
                 current = ""
-            parts.append(line[:limit])
-            line = line[limit:]
+            cut = _safe_cut(line, limit)
+            parts.append(line[:cut])
+            line = line[cut:]
         candidate = f"{current}\n{line}" if current else line
         if len(candidate) > limit:
             parts.append(current)
@@ -59,13 +68,18 @@ def split_message(text: str, limit: int = MAX_TEXT) -> list[str]:
     return parts
 
 
+def _safe_cut(line: str, limit: int) -> int:
+    """The largest cut <= `limit` that is not inside `&...;` or `<...>`."""
+    cut = limit
+    for opener, closer in (("&", ";"), ("<", ">")):
+        start = line.rfind(opener, 0, cut)
+        if start > 0 and line.find(closer, start, cut) == -1:
+            cut = start
+    return cut if cut > 0 else limit
+
+
 def truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def one_line(text: str, limit: int) -> str:
-    """User text on one line, cut to `limit`, escaped."""
-    return esc(truncate(" ".join(text.split()), limit))
 
 
 def account_link(account: AccountRef) -> str:

@@ -10,7 +10,7 @@ from bot.domain.records import (
     OutcomeRecorded,
     Restored,
 )
-from bot.views.common import esc, hours
+from bot.views.common import esc, hours, one_line
 from bot.views.request import short
 
 
@@ -33,7 +33,7 @@ def outcome_reply(result: OutcomeRecorded | Restored, tz: ZoneInfo) -> str:
         f"after {hours(info.time_to_outcome)} ({change})."
     )
     if info.outcome_note:
-        text += f"\nNote: {esc(info.outcome_note)}"
+        text += f"\nNote: {one_line(info.outcome_note, 300)}"
     if result.after is CaseState.REFUSED:
         text += f"\nTo escalate, send /request #{info.case_id} again (round {info.round_no + 1})."
     return text

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain import Platform
 from bot.domain.packets import PacketRow
+from bot.domain.text import one_line as _one_line
 from bot.grammar.import_ import neutralise
 
 SUMMARY_LIMIT = 300
@@ -32,10 +33,6 @@ CSV_HEADER = (
     "first_seen",
     "evidence_summary",
 )
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
 
 
 def evidence_summary(row: PacketRow) -> str:

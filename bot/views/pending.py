@@ -8,7 +8,7 @@ from bot.domain import Platform
 from bot.domain.records import (
     PendingList,
 )
-from bot.views.common import esc, hours
+from bot.views.common import esc, hours, one_line
 from bot.views.request import short
 
 
@@ -35,7 +35,7 @@ def pending_text(
     for item in listing.rounds:
         info = item.round
         mark = " · <b>OVERDUE</b>" if item.overdue else ""
-        ref = f" · ref {esc(info.ref)}" if info.ref else ""
+        ref = f" · ref {one_line(info.ref, 60)}" if info.ref else ""
         lines.append(
             f"#{info.case_id} {esc(short(info.platform, info.handle))} · round {info.round_no}"
             f" · {hours(item.age)}{mark}{ref}"

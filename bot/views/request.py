@@ -19,7 +19,7 @@ from bot.domain.records import (
     Refusal,
     RoundInfo,
 )
-from bot.views.common import Keyboard, esc, hours, local_time
+from bot.views.common import Keyboard, esc, hours, local_time, one_line
 
 CALLBACK_PREFIX = "o"
 CALLBACK_PATTERN = r"^o:\d+:\d+:[a-z_]+$"
@@ -74,29 +74,31 @@ def _when(value: dt.datetime, tz: ZoneInfo) -> str:
     return local_time(value, tz)
 
 
-def round_line(info: RoundInfo, tz: ZoneInfo) -> str:
-    """`#17 round 2 · x:@name · sent 2026-11-02 11:00` and, once closed, what happened."""
+def round_line(info: RoundInfo, tz: ZoneInfo, *, show_people: bool) -> str:
+    """`#17 round 2 · x:@name · sent 2026-11-02 11:00` and, once closed, what happened (and
+    who recorded it, with `show_people`: bot.domain.privacy.may_see_people)."""
     line = (
         f"#{info.case_id} round {info.round_no} · {esc(short(info.platform, info.handle))}"
         f" · sent {_when(info.sent_at, tz)}"
     )
     if info.outcome is not None and info.time_to_outcome is not None:
-        line += (
-            f" → <b>{esc(info.outcome.value)}</b> after {hours(info.time_to_outcome)}"
-            f" (by {info.outcome_by})"
-        )
+        line += f" → <b>{esc(info.outcome.value)}</b> after {hours(info.time_to_outcome)}"
+        if show_people:
+            line += f" (by {info.outcome_by})"
     if info.restored_at is not None:
         line += f", restored {_when(info.restored_at, tz)}"
     return line
 
 
-def request_message(rounds: Sequence[RoundInfo], tz: ZoneInfo) -> tuple[str, Keyboard]:
+def request_message(
+    rounds: Sequence[RoundInfo], tz: ZoneInfo, *, show_people: bool
+) -> tuple[str, Keyboard]:
     """The reply to /request (and its refreshed form): the rounds, one button row per open one."""
     refs = sorted({info.ref for info in rounds if info.ref})
     title = f"<b>{REQUEST_TITLE}</b>"
     if refs:
-        title += f" (ref {esc(', '.join(refs))})"
-    lines = [title, *(round_line(info, tz) for info in rounds)]
+        title += f" (ref {one_line(', '.join(refs), 200)})"
+    lines = [title, *(round_line(info, tz, show_people=show_people) for info in rounds)]
     keyboard: Keyboard = []
     for info in rounds:
         if info.is_open:

@@ -26,7 +26,9 @@ from bot.views.common import (
 NOTE_PREVIEW = 200
 
 
-def case_card(card: CaseCard, tz: ZoneInfo) -> str:
+def case_card(card: CaseCard, tz: ZoneInfo, *, show_people: bool) -> str:
+    """The card; who reported, captured evidence, forwarded it and acted on the case only
+    with `show_people` (bot.domain.privacy.may_see_people): else the counts alone."""
     account = card.account
     lines = [
         f"<b>Case #{card.id}</b> · {esc(account.platform.label)} <code>{esc(account.short)}</code>",
@@ -43,28 +45,27 @@ def case_card(card: CaseCard, tz: ZoneInfo) -> str:
     if card.first_report_at and card.last_report_at:
         lines.append(
             f"<b>Reports: {card.report_count}</b> (first {local_time(card.first_report_at, tz)}, "
-            f"last {local_time(card.last_report_at, tz)}) by {reporters}"
+            f"last {local_time(card.last_report_at, tz)})"
+            + (f" by {reporters}" if show_people else "")
         )
     for report in card.reports:
         details = [esc(report.category)]
         if report.followers is not None:
             details.append(f"{report.followers:,} followers")
         note = f": {one_line(report.note, NOTE_PREVIEW)}" if report.note else ""
-        lines.append(
-            f"• {local_time(report.reported_at, tz)} user {report.reporter_id} "
-            f"({', '.join(details)}){note}"
-        )
+        who = f" user {report.reporter_id}" if show_people else " report"
+        lines.append(f"• {local_time(report.reported_at, tz)}{who} ({', '.join(details)}){note}")
     if card.report_count > len(card.reports):
         lines.append(f"• … and {card.report_count - len(card.reports)} earlier reports")
     if card.evidence_count:
         lines.append(f"<b>Evidence: {card.evidence_count}</b>")
         for item in card.evidence:
-            origin = f" from {one_line(item.forward_origin, 80)}" if item.forward_origin else ""
+            origin = ""
+            if item.forward_origin and (show_people or _is_channel(item.forward_origin)):
+                origin = f" from {one_line(item.forward_origin, 80)}"
             text = f": {one_line(item.text, 120)}" if item.text else ""
-            lines.append(
-                f"• {esc(item.kind)}{origin}, {local_time(item.added_at, tz)} "
-                f"by {item.added_by}{text}"
-            )
+            by = f" by {item.added_by}" if show_people else ""
+            lines.append(f"• {esc(item.kind)}{origin}, {local_time(item.added_at, tz)}{by}{text}")
     else:
         lines.append("Evidence: none")
     if card.rounds:
@@ -91,10 +92,15 @@ def case_card(card: CaseCard, tz: ZoneInfo) -> str:
         lines.append("<b>History</b>")
         for entry in card.history:
             detail = f": {one_line(entry.detail, 200)}" if entry.detail else ""
-            lines.append(
-                f"• {local_time(entry.at, tz)} {esc(entry.action)} by {entry.user_id}{detail}"
-            )
+            by = f" by {entry.user_id}" if show_people else ""
+            lines.append(f"• {local_time(entry.at, tz)} {esc(entry.action)}{by}{detail}")
     return "\n".join(lines)
+
+
+def _is_channel(origin: str) -> bool:
+    """A post forwarded from a public channel names the channel (the account under review,
+    or one like it), not a person: it is shown to everyone. Users and chats are people."""
+    return origin.startswith("channel ")
 
 
 def not_flagged(account: AccountRef) -> str:

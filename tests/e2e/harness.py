@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+from bot.domain.flood import FloodLimit
 from bot.runtime.app import App, build_application, running
 from bot.runtime.settings import Settings
 from tests.clock import ManualClock
@@ -35,10 +36,19 @@ def test_settings(api: FakeBotApi, db_path: Path, **overrides: Any) -> Settings:
 
 @asynccontextmanager
 async def running_bot(
-    api: FakeBotApi, db_path: Path, clock: ManualClock | None = None, **overrides: Any
+    api: FakeBotApi,
+    db_path: Path,
+    clock: ManualClock | None = None,
+    *,
+    flood: FloodLimit | None = None,
+    **overrides: Any,
 ) -> AsyncIterator[App]:
+    """`flood`: by default no commands-a-minute limit to speak of (the clock stands still
+    while a test sends its commands); pass FloodLimit() for the bot's own."""
     app = build_application(
-        test_settings(api, db_path, **overrides), clock=clock or ManualClock(START)
+        test_settings(api, db_path, **overrides),
+        clock=clock or ManualClock(START),
+        flood=flood or FloodLimit(per_minute=1_000_000_000),
     )
     async with running(app, poll=True):
         yield app

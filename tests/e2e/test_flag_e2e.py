@@ -43,12 +43,14 @@ async def test_two_members_flag_two_urls_of_one_account(fake_api: FakeBotApi, tm
         text = card.plain
         assert "Case #1" in text and "X x:@foo" in text
         assert '<a href="https://x.com/foo">' in card.text  # type: ignore[operator]
-        assert "Reports: 2" in text and f"by {ALI}, {SARA}" in text
+        assert "Reports: 2" in text and str(ALI) not in text  # who: reviewers+ in private
         assert "Followers (last known): 12,500" in text
         assert "recruits openly" in text
         assert "State: flagged" in text and "Requests: none sent yet" in text
         [by_id] = await fake_api.ask(VIEWER, "/status #1")
         assert by_id.plain == text
+        [for_reviewer] = await fake_api.ask(REVIEWER, "/status #1")
+        assert f"by {ALI}, {SARA}" in for_reviewer.plain
         [unknown] = await fake_api.ask(VIEWER, "/status t.me/never_seen")
         assert "telegram:@never_seen is not flagged" in unknown.plain
         [missing] = await fake_api.ask(VIEWER, "/status 99")
@@ -164,6 +166,9 @@ async def test_dismiss_then_flag_again_reopens_with_history(fake_api: FakeBotApi
         assert "it is open again" in again.plain and "2 reports" in again.plain
         [card] = await fake_api.ask(VIEWER, "/status 1")
         assert "State: flagged" in card.plain
+        assert "dismiss: parody <account>" in card.plain  # who: reviewers+ in private
+        assert "reopen: flagged again" in card.plain
+        [card] = await fake_api.ask(REVIEWER, "/status 1")
         assert "dismiss by 301: parody <account>" in card.plain
         assert "reopen by 202: flagged again" in card.plain
         [audit] = await fake_api.ask(ADMIN, "/audit #1")

@@ -28,6 +28,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.domain.flood import FloodLimit
 from bot.runtime.app import App, build_application, running
 from bot.runtime.local_api import LocalBotApi, Output
 from bot.runtime.settings import Settings
@@ -46,6 +47,11 @@ JSONDict = dict[str, Any]
 # Update ids keep growing across bot instances, as Telegram's do for one bot (a restarted bot
 # skips the ids it has handled).
 _UPDATE_IDS = itertools.count(10_000)
+
+
+def unlimited() -> FloodLimit:
+    """A commands-a-minute limit no test reaches."""
+    return FloodLimit(per_minute=1_000_000_000)
 
 
 class CheckingBotApi(LocalBotApi):
@@ -130,7 +136,10 @@ class Reply:
 
 
 class InProcessBot:
-    def __init__(self, db_path: Path, clock: ManualClock | None = None, **overrides: Any):
+    def __init__(self, db_path: Path, clock: ManualClock | None = None, *,
+                 flood: FloodLimit | None = None, **overrides: Any):  # fmt: skip
+        """`flood`: by default no commands-a-minute limit to speak of (the tests send
+        hundreds of commands at one instant); pass FloodLimit() for the bot's own."""
         values: dict[str, Any] = {
             "bot_token": "123456:TEST-TOKEN-robustness",
             "database_path": db_path,
@@ -143,7 +152,9 @@ class InProcessBot:
         self.clock = clock or ManualClock(START)
         self.outputs: list[Output] = []
         self.api = CheckingBotApi(self.outputs.append)
-        self.app: App = build_application(self.settings, clock=self.clock, request=self.api)
+        self.app: App = build_application(
+            self.settings, clock=self.clock, request=self.api, flood=flood or unlimited()
+        )
         self.errors: list[BaseException | None] = []
         self.app.add_error_handler(self._count_error)
         self.logs = LogRecorder()
