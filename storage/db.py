@@ -1,10 +1,10 @@
 """The one owner of the SQLite file: connections, pragmas, migrations, transactions.
 
-Four connections: a writer, serialised by an asyncio.Lock around BEGIN IMMEDIATE ... COMMIT
+Three connections: a writer, serialised by an asyncio.Lock around BEGIN IMMEDIATE ... COMMIT
 (one shared aiosqlite connection would interleave the transactions of concurrent handlers),
-a reader that in WAL mode sees only committed data, a searcher for the scans of /find (so no
-other read waits behind one, and each has a deadline: Database.search), and one that only runs
-WAL checkpoints in the background (see Database.transaction).
+a reader that in WAL mode sees only committed data, and one that only runs WAL checkpoints in
+the background (see Database.transaction). Each scan of /find opens one more for itself, so
+no other read waits behind it, and stops it at a deadline (Database.search).
 
 The file, its -wal and -shm and the folders created for it are the bot's user's only (0600,
 0700), whatever the umask: they name the people who report accounts.
@@ -42,7 +42,7 @@ CHECKPOINT_WAL_BYTES = 4 * 1024 * 1024
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 PRIVATE_FILE = 0o600
 PRIVATE_DIR = 0o700
-SEARCH_SECONDS = 2.0  # a /find scan longer than this is stopped (SearchTooSlow)
+SEARCH_SECONDS = 5.0  # a /find scan longer than this is stopped (SearchTooSlow)
 _PROGRESS_STEPS = 10_000  # SQLite VM steps between two looks at the search deadline
 
 logger = logging.getLogger(__name__)
@@ -165,15 +165,11 @@ class Database:
         path: Path,
         writer: aiosqlite.Connection,
         reader: aiosqlite.Connection,
-        searcher: aiosqlite.Connection,
         checkpointer: aiosqlite.Connection,
     ):
         self.path = path
         self._writer = writer
         self._reader = reader
-        self._searcher = searcher
-        self._search_lock = asyncio.Lock()
-        self._search_deadline = 0.0  # time.monotonic() value; read in the searcher's thread
         self._checkpointer = checkpointer
         self._write_lock = asyncio.Lock()
         self._wal = Path(f"{path}-wal")
@@ -194,14 +190,10 @@ class Database:
             await writer.execute(f"PRAGMA journal_size_limit = {CHECKPOINT_WAL_BYTES}")
             reader = await _connect(path)
             opened.push_async_callback(reader.close)
-            searcher = await _connect(path)
-            opened.push_async_callback(searcher.close)
             checkpointer = await _connect(path)
-            opened.pop_all()  # success: the Database owns all four now
+            opened.pop_all()  # success: the Database owns all three now
         private_database_files(path)  # the -wal and -shm exist now
-        database = cls(path, writer, reader, searcher, checkpointer)
-        await searcher.set_progress_handler(database._past_deadline, _PROGRESS_STEPS)
-        return database
+        return cls(path, writer, reader, checkpointer)
 
     async def close(self) -> None:
         self._closing = True  # no new checkpoint from here on
@@ -210,12 +202,9 @@ class Database:
             await self._reader.close()
         finally:
             try:
-                await self._searcher.close()
+                await self._checkpointer.close()
             finally:
-                try:
-                    await self._checkpointer.close()
-                finally:
-                    await self._writer.close()  # the last one checkpoints, removes the WAL
+                await self._writer.close()  # the last one checkpoints and removes the WAL
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:
@@ -271,23 +260,24 @@ class Database:
 
     async def search(self, sql: str, params: Params = (), *, seconds: float = SEARCH_SECONDS
                      ) -> list[Row]:  # fmt: skip
-        """A scan (the text search of /find) on a connection of its own, so the reads of
-        other commands never queue behind it; stopped with SearchTooSlow after `seconds`.
-        Searches take turns: one at a time, each with its own deadline."""
-        async with self._search_lock:
-            self._search_deadline = time.monotonic() + seconds
-            try:
-                return await _fetchall(self._searcher, sql, params)
-            except sqlite3.OperationalError as err:
-                if "interrupted" in str(err):
-                    raise SearchTooSlow(f"stopped after {seconds} s") from None
-                raise
-            finally:
-                self._search_deadline = 0.0
+        """A scan (the text search of /find) on a connection of its own, opened for it (a
+        few milliseconds), so neither the reads of other commands nor other searches queue
+        behind it; stopped with SearchTooSlow after `seconds`."""
+        deadline = time.monotonic() + seconds
 
-    def _past_deadline(self) -> int:
-        """SQLite's progress handler on the searcher: non-zero stops the statement."""
-        return int(self._search_deadline != 0.0 and time.monotonic() > self._search_deadline)
+        def past_deadline() -> int:  # SQLite's progress handler: non-zero stops the statement
+            return int(time.monotonic() > deadline)
+
+        conn = await _connect(self.path)
+        try:
+            await conn.set_progress_handler(past_deadline, _PROGRESS_STEPS)
+            return await _fetchall(conn, sql, params)
+        except sqlite3.OperationalError as err:
+            if "interrupted" in str(err):
+                raise SearchTooSlow(f"stopped after {seconds} s") from None
+            raise
+        finally:
+            await conn.close()
 
     async def schema_version(self) -> int:
         row = await self.fetchone("PRAGMA user_version")

@@ -447,3 +447,21 @@ def test_splitting_never_cuts_an_html_entity() -> None:
     assert "".join(parts) == text
     for part in parts:
         assert part.count("&") == part.count(";"), part
+
+
+async def test_a_search_past_its_deadline_is_stopped_and_the_bot_goes_on(tmp_path: Path) -> None:
+    from storage.db import SearchTooSlow  # noqa: PLC0415
+
+    async with InProcessBot(tmp_path / "t.db") as bot:
+        endless = (
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n"
+        )
+        started = time.perf_counter()
+        try:
+            await bot.store.db.search(endless, seconds=0.2)
+        except SearchTooSlow:
+            pass
+        else:
+            raise AssertionError("an endless search must be stopped")
+        assert time.perf_counter() - started < 2.0
+        assert "Your role" in (await bot.ask(ADMIN, "/start")).plain
