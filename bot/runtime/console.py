@@ -22,6 +22,7 @@ from bot.runtime.app import App, build_application, running
 from bot.runtime.local_api import LocalBotApi, Output
 from bot.runtime.logs import setup_logging
 from bot.runtime.settings import Settings
+from storage.db import private_dir, private_file
 
 OUT_DIR = Path("console-out")
 CONSOLE_USER_ID = 1
@@ -46,8 +47,9 @@ class Console:
             print(f"(button) {text}")
             return
         if output.file_bytes is not None and output.file_name:
-            OUT_DIR.mkdir(exist_ok=True)
+            private_dir(OUT_DIR)  # exports and packets: the bot's user's only (0700, 0600)
             path = OUT_DIR / f"{int(time.time())}-{Path(output.file_name).name}"
+            private_file(path)
             path.write_bytes(output.file_bytes)
             print(f"[{output.method[4:].lower()} saved to {path}]")
         if text:

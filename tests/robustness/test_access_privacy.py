@@ -465,3 +465,11 @@ async def test_a_search_past_its_deadline_is_stopped_and_the_bot_goes_on(tmp_pat
             raise AssertionError("an endless search must be stopped")
         assert time.perf_counter() - started < 2.0
         assert "Your role" in (await bot.ask(ADMIN, "/start")).plain
+
+
+async def test_audit_in_a_group_names_nobody(tmp_path: Path) -> None:
+    async with InProcessBot(tmp_path / "t.db") as bot:
+        await members(bot)
+        reply = await bot.ask(ADMIN, "/audit", chat_id=ALLOWED_GROUP, chat_type="supergroup")
+        assert "private chat" in reply.plain and str(VIEWER) not in reply.plain
+        assert str(VIEWER) in (await bot.ask(ADMIN, "/audit")).plain
