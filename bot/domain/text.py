@@ -18,9 +18,10 @@ _LINE_BREAKS = frozenset({"\n", "\r", "\u2028", "\u2029", "\x0b", "\x0c", "\x85"
 def _is_hidden(char: str) -> bool:
     """Control (Cc: NUL, BEL, ESC ...), format (Cf: bidi overrides and isolates U+202A-202E,
     U+2066-2069, marks U+200E/F and U+061C, zero-width space U+200B, joiner U+200D, word
-    joiner U+2060, BOM U+FEFF ...), and unassigned surrogates (Cs)."""
+    joiner U+2060, BOM U+FEFF ...), surrogates (Cs) and unassigned code points (Cn: what a
+    later Unicode makes of them is unknown)."""
     category = unicodedata.category(char)
-    return (category in ("Cc", "Cs") or category == "Cf") and char not in _KEPT_FORMAT
+    return category in ("Cc", "Cf", "Cs", "Cn") and char not in _KEPT_FORMAT
 
 
 def clean(text: str, *, keep_lines: bool = False) -> str:
