@@ -80,24 +80,37 @@ def private_dir(path: Path) -> None:
 
 
 def private_file(path: Path) -> None:
-    """Create `path` empty if missing, and make it 0600 whatever the umask."""
-    fd = os.open(path, os.O_CREAT | os.O_WRONLY, PRIVATE_FILE)
+    """Create `path` empty and 0600 if missing, whatever the umask; an existing file loses
+    its group and other permissions (its owner's stay: a read-only database stays
+    read-only, and is reported as such when opened)."""
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE)
+    except FileExistsError:
+        _owner_only(path)
+        return
     try:
         os.fchmod(fd, PRIVATE_FILE)
     finally:
         os.close(fd)
 
 
+def _owner_only(path: Path) -> None:
+    try:
+        mode = path.stat().st_mode & 0o777
+        if mode & 0o077:
+            path.chmod(mode & 0o700)
+    except FileNotFoundError:
+        return
+    except PermissionError:  # another user's file: opening it tells what is wrong
+        logger.warning("cannot make %s private (not the owner)", path)
+
+
 def private_database_files(path: Path) -> None:
     """The database and its -wal and -shm (SQLite creates these with the database file's
-    mode; earlier versions of the bot left them 0644): 0600."""
+    mode; earlier versions of the bot left them 0644): the bot's user's only."""
     private_file(path)
     for suffix in ("-wal", "-shm"):
-        side = Path(f"{path}{suffix}")
-        try:
-            side.chmod(PRIVATE_FILE)
-        except FileNotFoundError:
-            continue
+        _owner_only(Path(f"{path}{suffix}"))
 
 
 @dataclass(frozen=True)

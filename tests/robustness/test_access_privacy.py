@@ -450,7 +450,7 @@ def test_splitting_never_cuts_an_html_entity() -> None:
 
 
 async def test_a_search_past_its_deadline_is_stopped_and_the_bot_goes_on(tmp_path: Path) -> None:
-    from storage.db import SearchTooSlow  # noqa: PLC0415
+    from bot.domain.errors import SearchTooSlow  # noqa: PLC0415
 
     async with InProcessBot(tmp_path / "t.db") as bot:
         endless = (
