@@ -84,6 +84,9 @@ _SPECS = (
 
 COMMANDS: dict[str, CommandSpec] = {spec.name: spec for spec in _SPECS}
 
+# The role that may use some command: who gets an answer to an unknown command or a stray text.
+LOWEST_ROLE: Role = min(spec.role for spec in _SPECS)
+
 
 def spec(name: str) -> CommandSpec:
     return COMMANDS[name]

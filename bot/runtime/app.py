@@ -27,7 +27,7 @@ from telegram.request import BaseRequest
 
 from bot.domain.clock import Clock, SystemClock
 from bot.domain.flood import COMMANDS_PER_MINUTE, FloodLimit, Verdict
-from bot.grammar.commands import COMMANDS
+from bot.grammar.commands import COMMANDS, LOWEST_ROLE
 from bot.runtime import jobs
 from bot.runtime.deps import Deps, deps, flood, install, now, store
 from bot.runtime.settings import Settings
@@ -266,7 +266,7 @@ async def _unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     message = update.effective_message
     if message is None or _addressed_to(message, message.text or "") is None:
         return  # addressed to another bot (`/start@other_bot`)
-    if not await check_role(update, context, min(s.role for s in COMMANDS.values())):
+    if not await check_role(update, context, LOWEST_ROLE):
         return
     word = (message.text or "").split()[0]
     await reply(
@@ -278,14 +278,12 @@ async def _unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     """A press whose data no handler knows (a button of an older version, forged data):
     answered, or the user's client shows a spinner until it times out."""
     query = update.callback_query
-    if query is not None and await check_role(
-        update, context, min(s.role for s in COMMANDS.values())
-    ):
+    if query is not None and await check_role(update, context, LOWEST_ROLE):
         await query.answer("This button is no longer valid.")
 
 
 async def _plain_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    if await check_role(update, context, min(s.role for s in COMMANDS.values())):
+    if await check_role(update, context, LOWEST_ROLE):
         await reply(update, "Commands start with /. Send /help for the list.")
 
 
