@@ -24,10 +24,10 @@ from bot.domain.records import (
     ImportSummary,
     ReportLine,
     ReportResult,
-    RoundLine,
 )
 from storage.audit import Audit
 from storage.db import Database, Row, Tx, from_ts, from_ts_or_none, to_ts
+from storage.requests import case_rounds
 
 # States a case can be dismissed from; `actioned` and `dismissed` are closed.
 DISMISSABLE = frozenset({CaseState.FLAGGED, CaseState.REQUESTED, CaseState.REFUSED})
@@ -394,11 +394,6 @@ class Cases:
             " WHERE case_id = ? ORDER BY added_at DESC, id DESC LIMIT ?",
             (case_id, CARD_EVIDENCE),
         )
-        rounds = await self.db.fetchall(
-            "SELECT round_no, sent_at, sent_by, ref, outcome, outcome_at, outcome_note,"
-            " restored_at FROM request_rounds WHERE case_id = ? ORDER BY round_no",
-            (case_id,),
-        )
         history = await self.db.fetchall(
             "SELECT at, user_id, action, detail FROM audit"
             " WHERE case_id = ? AND action IN ('dismiss', 'reopen') ORDER BY id",
@@ -440,19 +435,7 @@ class Cases:
                 )
                 for row in evidence
             ],
-            rounds=[
-                RoundLine(
-                    round_no=row["round_no"],
-                    sent_at=from_ts(row["sent_at"]),
-                    sent_by=row["sent_by"],
-                    ref=row["ref"],
-                    outcome=row["outcome"],
-                    outcome_at=from_ts_or_none(row["outcome_at"]),
-                    outcome_note=row["outcome_note"],
-                    restored_at=from_ts_or_none(row["restored_at"]),
-                )
-                for row in rounds
-            ],
+            rounds=await case_rounds(self.db, case_id),
             history=[
                 HistoryLine(
                     at=from_ts(row["at"]),

@@ -65,6 +65,16 @@ async def _fetch_round(tx: Tx, case_id: int, round_no: int) -> RoundInfo | None:
     return _round(row) if row else None
 
 
+async def case_rounds(db: Database, case_id: int) -> list[RoundInfo]:
+    """Every round of one case, oldest first (the Requests lines of its card)."""
+    rows = await db.fetchall(
+        f"SELECT {_ROUND_COLUMNS} FROM request_rounds r JOIN cases c ON c.id = r.case_id"
+        " WHERE r.case_id = ? ORDER BY r.round_no",
+        (case_id,),
+    )
+    return [_round(row) for row in rows]
+
+
 class RequestRounds:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -293,7 +303,7 @@ class RequestRounds:
         return PendingList(rounds=listed, total=counts["total"], overdue_total=counts["overdue"])
 
     async def export_rows(
-        self, scope: str | Platform = ExportScope.ALL
+        self, scope: ExportScope | Platform = ExportScope.ALL
     ) -> AsyncGenerator[ExportRow, None]:
         """Every case in scope with its latest round, by case id, read in batches (streamed)."""
         if isinstance(scope, Platform):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import NamedTuple
 
 from bot.domain import CaseState, Category, Outcome, Platform, Role
@@ -112,22 +113,6 @@ class EvidenceLine:
 
 
 @dataclass(frozen=True)
-class RoundLine:
-    round_no: int
-    sent_at: dt.datetime
-    sent_by: int
-    ref: str
-    outcome: str | None
-    outcome_at: dt.datetime | None
-    outcome_note: str
-    restored_at: dt.datetime | None
-
-    @property
-    def time_to_outcome(self) -> dt.timedelta | None:
-        return None if self.outcome_at is None else self.outcome_at - self.sent_at
-
-
-@dataclass(frozen=True)
 class HistoryLine:
     at: dt.datetime
     user_id: int
@@ -153,7 +138,7 @@ class CaseCard:
     reports: list[ReportLine]  # the latest CARD_REPORTS, newest first
     evidence_count: int
     evidence: list[EvidenceLine]  # the latest CARD_EVIDENCE, newest first
-    rounds: list[RoundLine]
+    rounds: list[RoundInfo]  # oldest first
     history: list[HistoryLine]  # dismissals and reopenings, oldest first
 
 
@@ -181,8 +166,8 @@ class DismissResult:
     dismissed: bool
 
 
-class ExportScope:
-    """Which cases /export writes: all, those with an open round, or one platform."""
+class ExportScope(StrEnum):
+    """Which cases /export writes: all, those with an open round (or one platform instead)."""
 
     ALL = "all"
     PENDING = "pending"

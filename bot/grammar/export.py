@@ -6,17 +6,13 @@ from dataclasses import dataclass
 
 from bot.domain import Platform
 from bot.domain.accounts import platform_of
+from bot.domain.records import ExportScope
 from bot.grammar.commands import spec
-
-EXPORT_ALL = "all"
-
-
-EXPORT_PENDING = "pending"
 
 
 @dataclass(frozen=True)
 class ExportCommand:
-    scope: str | Platform  # EXPORT_ALL, EXPORT_PENDING or a platform
+    scope: ExportScope | Platform
 
     @property
     def label(self) -> str:
@@ -26,12 +22,12 @@ class ExportCommand:
     def parse(cls, args: list[str]) -> ExportCommand:
         command = spec("export")
         if not args:
-            return cls(scope=EXPORT_ALL)
+            return cls(scope=ExportScope.ALL)
         if len(args) > 1:
             raise command.error("Give at most one of all, pending or a platform.")
         word = args[0].lower()
-        if word in (EXPORT_ALL, EXPORT_PENDING):
-            return cls(scope=word)
+        if word in tuple(ExportScope):
+            return cls(scope=ExportScope(word))
         platform = platform_of(word)
         if platform is None:
             raise command.error(
