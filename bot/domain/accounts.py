@@ -28,7 +28,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 import phonenumbers
 
 from bot.domain import Platform
-from bot.domain.errors import UsageError
+from bot.domain.errors import UsageError, echo
 
 DEFAULT_PHONE_REGION = "PK"
 MAX_INPUT_LENGTH = 2000
@@ -163,7 +163,7 @@ def _parse_any(text: str) -> AccountRef:
     cleaned = _clean(text)
     if cleaned.startswith("@"):
         raise UsageError(
-            f"'{_show(cleaned, 40)}' doesn't say which platform: write e.g. x:{_show(cleaned, 40)} "
+            f"'{echo(cleaned, 40)}' doesn't say which platform: write e.g. x:{echo(cleaned, 40)} "
             "or instagram:@name, or paste the profile URL."
         )
     if _looks_like_phone(cleaned):
@@ -188,16 +188,10 @@ def _clean(text: str) -> str:
     if len(cleaned) > MAX_INPUT_LENGTH:
         raise UsageError(f"That is too long for an account reference ({len(cleaned)} characters).")
     if _WHITESPACE.search(cleaned):  # the characters str.isspace() accepts
-        raise UsageError(f"One account at a time, without spaces: {_show(cleaned)}")
+        raise UsageError(f"One account at a time, without spaces: {echo(cleaned)}")
     if not cleaned.isprintable():
-        raise UsageError(f"That account reference contains control characters: {_show(cleaned)}")
+        raise UsageError(f"That account reference contains control characters: {echo(cleaned)}")
     return cleaned
-
-
-def _show(text: str, limit: int = 60) -> str:
-    """The user's input, safe to echo on one line."""
-    printable = "".join(char if char.isprintable() else "?" for char in text)
-    return printable if len(printable) <= limit else printable[: limit - 1] + "…"
 
 
 def _looks_like_phone(text: str) -> bool:
@@ -214,12 +208,12 @@ def _split_short_form(text: str) -> tuple[Platform, str] | None:
     if platform is None:
         if key.isascii() and key.isalpha() and key.lower() not in ("http", "https"):
             raise UsageError(
-                f"Unknown platform '{_show(key, 20)}': use one of {', '.join(Platform)} "
+                f"Unknown platform '{echo(key, 20)}': use one of {', '.join(Platform)} "
                 "(e.g. x:@name), or paste the profile URL."
             )
         return None
     if not rest:
-        raise UsageError(f"No account after '{_show(key, 20)}:': write e.g. {platform}:@name.")
+        raise UsageError(f"No account after '{echo(key, 20)}:': write e.g. {platform}:@name.")
     return platform, rest
 
 
@@ -242,13 +236,13 @@ class _NameRule:
         name = raw.removeprefix("@").lower()
         if name in self.reserved:
             raise UsageError(
-                f"'{_show(name, 30)}' is a reserved {self.platform.label} page, not an account: "
+                f"'{echo(name, 30)}' is a reserved {self.platform.label} page, not an account: "
                 f"paste the profile URL ({self.example})."
             )
         valid_length = self.min_length <= len(name) <= self.max_length
         if not (valid_length and set(name) <= self.allowed and name.strip(".")):
             raise UsageError(
-                f"'{_show(raw, 40)}' is not a valid {self.platform.label} {self.what}: "
+                f"'{echo(raw, 40)}' is not a valid {self.platform.label} {self.what}: "
                 f"{self.described}."
             )
         return name
@@ -258,7 +252,7 @@ def _check_code(raw: str, platform: Platform, what: str, min_length: int = 4) ->
     """Invite codes and channel ids: case-sensitive, letters, digits, _ and -."""
     if not (min_length <= len(raw) <= 64 and set(raw) <= _CODE_CHARS):
         raise UsageError(
-            f"'{_show(raw, 40)}' is not a valid {platform.label} {what}: "
+            f"'{echo(raw, 40)}' is not a valid {platform.label} {what}: "
             f"{min_length}-64 letters, digits, _ or -."
         )
     return raw
@@ -302,18 +296,18 @@ def _parse_url(text: str) -> AccountRef:
         parts = urlsplit(candidate)
         raw_host = parts.hostname
     except ValueError:
-        raise UsageError(f"Not a link or account reference I can read: {_show(text)}") from None
+        raise UsageError(f"Not a link or account reference I can read: {echo(text)}") from None
     if parts.scheme not in ("http", "https"):
-        raise UsageError(f"Only http(s) links are understood, not '{_show(parts.scheme, 20)}:'.")
+        raise UsageError(f"Only http(s) links are understood, not '{echo(parts.scheme, 20)}:'.")
     if not raw_host or "." not in raw_host:
         raise UsageError(
-            f"'{_show(text)}' is not a link or account: paste the profile URL or write "
+            f"'{echo(text)}' is not a link or account: paste the profile URL or write "
             f"platform:@name (platforms: {', '.join(Platform)})."
         )
     host = _site_host(raw_host)
     if host is None:
         raise UsageError(
-            f"Unknown site '{_show(raw_host, 40)}': supported platforms are {SUPPORTED_PLATFORMS}."
+            f"Unknown site '{echo(raw_host, 40)}': supported platforms are {SUPPORTED_PLATFORMS}."
         )
     link = _Link(
         host=host,
@@ -462,7 +456,7 @@ def _facebook_name(raw: str) -> AccountRef:
         return _facebook_id(raw)
     if raw.lower().endswith(".php"):  # home.php, story.php, sharer.php, ...
         raise UsageError(
-            f"facebook.com/{_show(raw, 30)} is a reserved Facebook page, not an account: "
+            f"facebook.com/{echo(raw, 30)} is a reserved Facebook page, not an account: "
             f"paste the profile URL ({_FACEBOOK_NAME.example})."
         )
     return AccountRef(Platform.FACEBOOK, _FACEBOOK_NAME.check(raw))
@@ -471,7 +465,7 @@ def _facebook_name(raw: str) -> AccountRef:
 def _facebook_id(raw: str) -> AccountRef:
     if not (raw and raw.isascii() and raw.isdigit() and len(raw) <= 25):
         raise UsageError(
-            f"'{_show(raw, 30)}' is not a Facebook profile id: expected digits, "
+            f"'{echo(raw, 30)}' is not a Facebook profile id: expected digits, "
             "e.g. facebook.com/profile.php?id=100012345678."
         )
     return AccountRef(Platform.FACEBOOK, f"id:{int(raw)}")
@@ -544,7 +538,7 @@ def _tiktok_from_url(link: _Link) -> AccountRef:
         raise _missing_account(Platform.TIKTOK, _TIKTOK_NAME.example)
     if not first.startswith("@"):
         raise UsageError(
-            f"tiktok.com/{_show(first, 30)} is not a profile: TikTok profile links look like "
+            f"tiktok.com/{echo(first, 30)} is not a profile: TikTok profile links look like "
             f"tiktok.com/@NAME."
         )
     return _tiktok_from_short(first)
@@ -601,7 +595,7 @@ def _telegram_from_short(rest: str) -> AccountRef:
 def _telegram_invite(code: str) -> AccountRef:
     if code.isascii() and code.isdigit():
         raise UsageError(
-            f"t.me/+{_show(code, 20)} is a phone-number link, not a group: paste the "
+            f"t.me/+{echo(code, 20)} is a phone-number link, not a group: paste the "
             "t.me/NAME or invite link."
         )
     return AccountRef(Platform.TELEGRAM, "+" + _check_code(code, Platform.TELEGRAM, "invite code"))
@@ -657,8 +651,7 @@ def _whatsapp_number(raw: str) -> AccountRef:
     if fast is not None:
         return AccountRef(Platform.WHATSAPP, fast)
     invalid = UsageError(
-        f"'{_show(text, 30)}' is not a valid phone number: write it as +923001234567 "
-        "or 03001234567."
+        f"'{echo(text, 30)}' is not a valid phone number: write it as +923001234567 or 03001234567."
     )
     if not text or not set(text) <= _PHONE_CHARS:
         raise invalid
@@ -792,7 +785,7 @@ def _youtube_handle(raw: str) -> AccountRef:
 def _youtube_channel(channel_id: str) -> AccountRef:
     if not (len(channel_id) == 24 and channel_id.startswith("UC")):
         raise UsageError(
-            f"'{_show(channel_id, 40)}' is not a YouTube channel id: expected UC followed by "
+            f"'{echo(channel_id, 40)}' is not a YouTube channel id: expected UC followed by "
             "22 letters, digits, _ or - (case matters)."
         )
     return AccountRef(

@@ -17,3 +17,9 @@ class UsageError(Exception):
 
 class SearchTooSlow(Exception):
     """A search ran past its deadline and was stopped (the member is told to narrow it)."""
+
+
+def echo(text: str, limit: int = 60) -> str:
+    """The user's input, safe to quote on one line of a reason: unprintables as `?`, cut."""
+    printable = "".join(char if char.isprintable() else "?" for char in text)
+    return printable if len(printable) <= limit else printable[: limit - 1] + "…"

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from bot.domain import DEFAULT_CATEGORY, Category
 from bot.domain.accounts import parse_account
-from bot.domain.errors import UsageError
+from bot.domain.errors import UsageError, echo
 from bot.domain.records import FlagCommand, FlagRow
 from bot.domain.text import clean
 
@@ -89,7 +89,8 @@ class RowReader:
         category_text = category.strip().lower()
         category_value = CATEGORY_VALUES.get(category_text or DEFAULT_CATEGORY.value)
         if category_value is None:
-            raise UsageError(f"Unknown category '{_show(category)}': use one of {CATEGORIES}.")
+            shown = echo(category.strip(), 30)
+            raise UsageError(f"Unknown category '{shown}': use one of {CATEGORIES}.")
         followers_text = followers.strip()
         count: int | None = None
         if followers_text:
@@ -119,24 +120,26 @@ def parse_group(text: str, groups: Sequence[str]) -> str:
     for group in groups:
         if group.upper() == wanted:
             return group
-    raise UsageError(f"Unknown group '{_show(text)}': use one of {', '.join(groups)}.")
+    shown = echo(text.strip(), 30)
+    raise UsageError(f"Unknown group '{shown}': use one of {', '.join(groups)}.")
 
 
 def parse_followers(text: str) -> int:
     """`12500`, `12,500`, `12.5k`, `2m` -> a whole number of followers."""
-    match = _FOLLOWERS.fullmatch(text.strip())
+    text = text.strip()
+    match = _FOLLOWERS.fullmatch(text)
     if match is None:
-        raise UsageError(f"followers={_show(text)} is not a number: write 12500, 12.5k or 2m.")
+        raise UsageError(f"followers={echo(text, 30)} is not a number: write 12500, 12.5k or 2m.")
     suffix = match.group(1).lower()
-    number = text.strip()[: len(text.strip()) - len(suffix)].replace(",", "")
+    number = text[: len(text) - len(suffix)].replace(",", "")
     if "." in number and not suffix:
-        raise UsageError(f"followers={_show(text)} is not a whole number: write 12500 or 12.5k.")
+        raise UsageError(f"followers={echo(text, 30)} is not a whole number: write 12500 or 12.5k.")
     whole, _, fraction = number.partition(".")
     value = int(whole) * _MULTIPLIER[suffix]
     if fraction:
         value += int(fraction) * _MULTIPLIER[suffix] // 10 ** len(fraction)
     if value > MAX_FOLLOWERS:
-        raise UsageError(f"followers={_show(text)} is more than any account has.")
+        raise UsageError(f"followers={echo(text, 30)} is more than any account has.")
     return value
 
 
@@ -149,8 +152,3 @@ def check_note(note: str) -> str:
             f"The note is {len(note):,} characters; at most {MAX_NOTE:,} are kept. Shorten it."
         )
     return note
-
-
-def _show(text: str, limit: int = 30) -> str:
-    printable = "".join(char if char.isprintable() else "?" for char in text.strip())
-    return printable if len(printable) <= limit else printable[: limit - 1] + "…"
