@@ -46,6 +46,7 @@ from bot.runtime.jobs import gather
 from bot.runtime.local_api import LocalBotApi, Output
 from bot.runtime.settings import Settings
 from bot.views import digest
+from bot.views.common import pack
 from storage import stats as stats_sql
 from storage.store import Store
 
@@ -283,7 +284,7 @@ async def stats_and_digest(bench: Bench, settings: Settings) -> dict[str, list[f
     for _ in range(REPEATS):
         started = time.perf_counter()
         data = await gather(bench.store, settings, bench.clock.now())
-        messages = digest.pack(digest.digest_blocks(data))
+        messages = pack(digest.digest_blocks(data))
         times["digest"].append(time.perf_counter() - started)
         assert messages
     for _ in range(3):

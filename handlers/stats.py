@@ -9,10 +9,9 @@ from bot.domain import compliance
 from bot.domain.errors import UsageError
 from bot.grammar.stats import StatsQuery
 from bot.runtime.deps import now, settings, store
-from bot.views import digest
 from bot.views.stats import stats_text
 from handlers.auth import for_command
-from handlers.common import args_of, reply_usage
+from handlers.common import args_of, reply, reply_usage
 
 
 @for_command("stats")
@@ -27,8 +26,4 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     table = await store(context).stats.table(
         query.by, win, at, config.sla, platform=query.platform, groups=config.groups
     )
-    text = stats_text(query, win, table, config.timezone, config.sla_hours)
-    chat = update.effective_chat
-    if chat is not None:
-        for part in digest.pack([text]):
-            await chat.send_message(part)
+    await reply(update, stats_text(query, win, table, config.timezone, config.sla_hours))

@@ -16,12 +16,10 @@ from bot.domain.compliance import (
     by_platform,
     classify,
     figures,
-    format_change,
-    format_compliance,
-    format_median,
     total,
     window,
 )
+from bot.views.figures import format_change, format_compliance, format_median
 
 NOW = dt.datetime(2026, 11, 2, 6, 0, tzinfo=dt.UTC)
 SLA = dt.timedelta(hours=72)

@@ -13,8 +13,8 @@ from bot.domain import Outcome, Platform, compliance
 from bot.domain.compliance import EMPTY, DayActivity, Figures, OverdueRound, Table
 from bot.domain.errors import UsageError
 from bot.grammar.stats import StatsQuery
-from bot.views.common import MAX_CAPTION, MAX_TEXT
-from bot.views.digest import SECTIONS, DigestData, chart_caption, chart_png, digest_blocks, pack
+from bot.views.common import MAX_CAPTION, MAX_TEXT, pack
+from bot.views.digest import SECTIONS, DigestData, chart_caption, chart_png, digest_blocks
 from bot.views.stats import stats_text, table_lines
 
 NOW = dt.datetime(2026, 11, 2, 4, 0, tzinfo=dt.UTC)  # 09:00 in Karachi

@@ -21,3 +21,19 @@ def test_split_message_prefers_line_boundaries():
     parts = split_message(text, 100)
     assert all(not part.startswith("\n") for part in parts)
     assert "\n".join(parts) == text
+
+
+@given(
+    st.lists(st.text(st.characters(exclude_characters="<\n"), max_size=300), max_size=60),
+    st.integers(min_value=50, max_value=500),
+)
+def test_split_message_closes_and_reopens_a_pre_table_it_cuts(lines, limit):
+    text = "<b>Table</b>\n<pre>" + "\n".join(lines) + "</pre>"
+    parts = split_message(text, limit)
+    assert all(len(part) <= limit for part in parts)
+    assert all(part.count("<pre>") == part.count("</pre>") for part in parts)
+
+    def bare(value: str) -> str:
+        return value.replace("<pre>", "").replace("</pre>", "").replace("\n", "")
+
+    assert "".join(bare(part) for part in parts) == bare(text)

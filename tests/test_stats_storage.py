@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from bot.domain import Outcome, Platform, compliance
 from bot.domain.compliance import Figures, Window
 from bot.domain.records import DigestTables
+from bot.views.figures import format_compliance
 from storage.stats import _DIGEST_SQL, _FIGURES_SQL, _KEYS, _OUTCOMES_SQL
 from storage.store import Store
 from tests.factories import all_round_rows, clear, connect, insert_case, insert_round
@@ -280,9 +281,9 @@ async def test_window_edges_expired_pending_and_restored(store: Store, tmp_path:
         2,
         0,
     )
-    assert compliance.format_compliance(fig_x) == "33% of 3"
+    assert format_compliance(fig_x) == "33% of 3"
     assert fig_x.median_hours_to_action == 5.0 and fig_x.reach_removed == 900
-    assert (fig_fb.sent, fig_fb.pending, compliance.format_compliance(fig_fb)) == (1, 1, "n/a")
+    assert (fig_fb.sent, fig_fb.pending, format_compliance(fig_fb)) == (1, 1, "n/a")
     assert table.total.sent == 4 and table.total.reach_removed == 900
 
     older = await store.stats.table("platform", compliance.window("90d", NOW), NOW, SLA)

@@ -214,33 +214,4 @@ class DayActivity:
         return not (self.new_cases or self.sent or self.outcomes)
 
 
-# ------------------------------------------------------------------------------ formatting
-
-
-def format_compliance(fig: Figures) -> str:
-    """`92% of 48` (48 = actioned + rejected + expired), or `n/a` when nothing was decided."""
-    return "n/a" if fig.percent is None else f"{fig.percent}% of {fig.decided:,}"
-
-
-def format_median(fig: Figures) -> str:
-    value = fig.median_hours_to_action
-    if value is None:
-        return "-"
-    return f"{value:.0f} h" if value >= 10 else f"{value:.1f} h"
-
-
-def format_change(now: Figures, before: int | None) -> str:
-    """`31% (-4)`: the percentage now and its change in points against the percentage
-    `before` (None: nothing decided before)."""
-    if now.percent is None:
-        return "n/a"
-    if before is None:
-        return f"{now.percent}% (new)"
-    return f"{now.percent}% ({now.percent - before:+d})"
-
-
-def format_count(value: int) -> str:
-    return f"{value:,}"
-
-
 Breakdown = Literal["platform", "group"]

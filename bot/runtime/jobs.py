@@ -15,6 +15,7 @@ from bot.domain import compliance
 from bot.runtime.deps import now, settings, store
 from bot.runtime.settings import Settings
 from bot.views import digest
+from bot.views.common import pack
 from bot.views.digest import DigestData
 from storage.store import Store
 
@@ -49,7 +50,7 @@ class Rendered:
     """The digest as it goes out: text messages, then the chart (if any) as a photo."""
 
     def __init__(self, data: DigestData, chart: bytes | None) -> None:
-        self.messages = digest.pack(digest.digest_blocks(data))
+        self.messages = pack(digest.digest_blocks(data))
         self.chart = chart
         self.caption = digest.chart_caption(data)
 

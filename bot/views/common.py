@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from bot.domain.accounts import AccountRef
@@ -12,6 +13,7 @@ from bot.domain.text import one_line as _one_line
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
+PRE_OPEN, PRE_CLOSE = "<pre>", "</pre>"
 
 
 def esc(value: object) -> str:
@@ -35,37 +37,43 @@ def local_time(when: dt.datetime, tz: ZoneInfo) -> str:
     return when.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
 
-def hours(delta: dt.timedelta) -> str:
-    total = delta.total_seconds() / 3600
-    return f"{total:.0f} h" if total >= 10 else f"{total:.1f} h"
-
-
 def split_message(text: str, limit: int = MAX_TEXT) -> list[str]:
     """Split on line boundaries so no part passes `limit`; a longer line is cut hard.
 
-    HTML tags must not span lines in our own formatting, so a split between lines keeps
-    every part well-formed; a hard cut moves back to before an entity (`&quot;`) or a tag it
-    would split.
+    HTML tags must not span lines in our own formatting (user text is escaped), so a split
+    between lines keeps every part well-formed; a hard cut moves back to before an entity
+    (`&quot;`) or a tag it would split; a <pre> table cut in two is closed and reopened.
     """
     parts: list[str] = []
     current = ""
+    in_pre = False  # a <pre> is open at the end of `current`
     for line in text.split("\n"):
-        while len(line) > limit:
-            if current:
-                parts.append(current)
-                current = ""
-            cut = _safe_cut(line, limit)
-            parts.append(line[:cut])
-            line = line[cut:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            parts.append(current)
-            current = line
-        else:
-            current = candidate
+        pre_line = in_pre or line.startswith(PRE_OPEN)
+        pieces = _pieces(line, limit - len(PRE_OPEN) - len(PRE_CLOSE) if pre_line else limit)
+        for index, piece in enumerate(pieces):
+            open_after = pre_line and not (index == len(pieces) - 1 and piece.endswith(PRE_CLOSE))
+            candidate = f"{current}\n{piece}" if current else piece
+            if len(pieces) == 1 and len(candidate) + (len(PRE_CLOSE) if open_after else 0) <= limit:
+                current = candidate
+            else:  # a new part; every piece of a line cut hard starts one
+                if current:
+                    parts.append(current + PRE_CLOSE if in_pre else current)
+                reopen = in_pre and not piece.startswith(PRE_OPEN)
+                current = PRE_OPEN + piece if reopen else piece
+            in_pre = open_after
     if current or not parts:
         parts.append(current)
     return parts
+
+
+def _pieces(line: str, room: int) -> list[str]:
+    """`line` cut in pieces of at most `room` characters, none inside an entity or a tag."""
+    pieces = []
+    while len(line) > room:
+        cut = _safe_cut(line, room)
+        pieces.append(line[:cut])
+        line = line[cut:]
+    return [*pieces, line]
 
 
 def _safe_cut(line: str, limit: int) -> int:
@@ -76,6 +84,25 @@ def _safe_cut(line: str, limit: int) -> int:
         if start > 0 and line.find(closer, start, cut) == -1:
             cut = start
     return cut if cut > 0 else limit
+
+
+def pack(blocks: Sequence[str], limit: int = MAX_TEXT) -> list[str]:
+    """Join blocks (blank line between) into as few messages of at most `limit` as can be,
+    a block starting a new message when it does not fit; a longer block is split."""
+    messages: list[str] = []
+    current = ""
+    for block in blocks:
+        candidate = f"{current}\n\n{block}" if current else block
+        if len(candidate) <= limit:
+            current = candidate
+            continue
+        if current:
+            messages.append(current)
+        *full, current = split_message(block, limit)
+        messages.extend(full)
+    if current or not messages:
+        messages.append(current)
+    return messages
 
 
 def truncate(text: str, limit: int) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -27,12 +27,10 @@ from bot.domain.compliance import (
     OverdueRound,
     Table,
     Window,
-    format_change,
-    format_compliance,
-    format_count,
 )
 from bot.views.comebacks import digest_section
-from bot.views.common import MAX_CAPTION, MAX_TEXT, esc, local_time, truncate
+from bot.views.common import MAX_CAPTION, esc, local_time, truncate
+from bot.views.figures import format_change, format_compliance, format_count
 from bot.views.stats import _label, table_lines, window_line
 
 # ------------------------------------------------------------------------------ /stats
@@ -182,58 +180,3 @@ def chart_png(table: Table, title: str) -> bytes:
     out = io.BytesIO()
     figure.savefig(out, format="png")
     return out.getvalue()
-
-
-# ------------------------------------------------------------------------------ splitting
-
-
-def pack(blocks: Sequence[str], limit: int = MAX_TEXT) -> list[str]:
-    """Join blocks (blank line between) into messages of at most `limit` characters.
-
-    A block that does not fit in one message is cut between lines; a <pre> table cut in two
-    is closed and reopened, so every message is well-formed HTML.
-    """
-    messages: list[str] = []
-    current = ""
-    for block in blocks:
-        candidate = f"{current}\n\n{block}" if current else block
-        if len(candidate) <= limit:
-            current = candidate
-            continue
-        if current:
-            messages.append(current)
-            current = ""
-        if len(block) <= limit:
-            current = block
-        else:
-            *full, current = _cut(block, limit)
-            messages.extend(full)
-    if current or not messages:
-        messages.append(current)
-    return messages
-
-
-def _cut(block: str, limit: int) -> list[str]:
-    parts: list[str] = []
-    current: list[str] = []
-    size = 0
-    in_pre = False
-    reserve = len("<pre>") + len("</pre>")
-    for line in block.split("\n"):
-        line = line if len(line) <= limit - reserve else truncate(line, limit - reserve)
-        opens = line.startswith("<pre>")
-        if current and size + 1 + len(line) + reserve > limit:
-            text = "\n".join(current)
-            parts.append(text + "</pre>" if in_pre and not opens else text)
-            current = ["<pre>" + line] if in_pre and not opens else [line]
-            size = len(current[0])
-        else:
-            current.append(line)
-            size += len(line) + (1 if len(current) > 1 else 0)
-        if opens:
-            in_pre = True
-        if line.endswith("</pre>"):
-            in_pre = False
-    if current:
-        parts.append("\n".join(current))
-    return parts

@@ -10,7 +10,8 @@ from bot.domain.records import (
     OutcomeRecorded,
     Restored,
 )
-from bot.views.common import esc, hours, one_line
+from bot.views.common import esc, one_line
+from bot.views.figures import hours
 from bot.views.request import short
 
 

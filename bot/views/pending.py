@@ -8,7 +8,8 @@ from bot.domain import Platform
 from bot.domain.records import (
     PendingList,
 )
-from bot.views.common import esc, hours, one_line
+from bot.views.common import esc, one_line
+from bot.views.figures import hours
 from bot.views.request import short
 
 

@@ -19,7 +19,8 @@ from bot.domain.records import (
     Refusal,
     RoundInfo,
 )
-from bot.views.common import Keyboard, esc, hours, local_time, one_line
+from bot.views.common import Keyboard, esc, local_time, one_line
+from bot.views.figures import hours
 
 CALLBACK_PREFIX = "o"
 CALLBACK_PATTERN = r"^o:\d+:\d+:[a-z_]+$"

@@ -10,12 +10,10 @@ from bot.domain.compliance import (
     Figures,
     Table,
     Window,
-    format_compliance,
-    format_count,
-    format_median,
 )
 from bot.grammar.stats import StatsQuery
 from bot.views.common import esc, local_time, truncate
+from bot.views.figures import format_compliance, format_count, format_median
 
 
 def _label(by: Breakdown, key: str) -> str:

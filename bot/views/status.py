@@ -18,10 +18,10 @@ from bot.views.common import (
     account_link,
     esc,
     followers_text,
-    hours,
     local_time,
     one_line,
 )
+from bot.views.figures import hours
 
 NOTE_PREVIEW = 200
 
