@@ -11,7 +11,7 @@ from telegram.ext import ContextTypes
 from bot.domain.errors import UsageError
 from bot.grammar.export import ExportCommand
 from bot.runtime.deps import now, settings, store
-from bot.views.export import ExportTooLarge, write_csv
+from bot.views import export as exports
 from handlers.auth import for_command
 from handlers.common import args_of, reply, reply_usage
 
@@ -28,27 +28,20 @@ async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     chat = update.effective_chat
     assert chat is not None
-    at = now(context)
+    at, tz = now(context), settings(context).timezone
     with tempfile.TemporaryFile() as out:
         try:
             async with aclosing(store(context).requests.export_rows(cmd.scope)) as rows:
-                count = await write_csv(
-                    rows, out, settings(context).timezone, max_bytes=MAX_EXPORT_BYTES
-                )
-        except ExportTooLarge as err:
-            await reply(
-                update,
-                f"The export passed Telegram's 50 MB limit for a file after {err.rows:,} cases: "
-                "export one platform or pending instead.",
-            )
+                count = await exports.write_csv(rows, out, tz, max_bytes=MAX_EXPORT_BYTES)
+        except exports.ExportTooLarge as err:
+            await reply(update, exports.too_large(err))
             return
         if count == 0:
-            await reply(update, f"No cases to export ({cmd.label}).")
+            await reply(update, exports.nothing_to_export(cmd.label))
             return
         out.seek(0)
-        stamp = at.astimezone(settings(context).timezone).strftime("%Y%m%d-%H%M")
         await chat.send_document(
             document=out,
-            filename=f"takedown-{cmd.label}-{stamp}.csv",
-            caption=f"{count} case{'s' if count != 1 else ''} ({cmd.label}).",
+            filename=exports.file_name(cmd.label, at, tz),
+            caption=exports.caption(count, cmd.label),
         )

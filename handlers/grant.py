@@ -9,7 +9,7 @@ from bot.domain.errors import UsageError
 from bot.domain.privacy import is_shared_id
 from bot.grammar.grant import parse_grant
 from bot.runtime.deps import now, settings, store
-from bot.views.grant import shared_id_refused
+from bot.views.grant import admin_by_setting, granted, shared_id_refused
 from handlers.auth import for_command
 from handlers.common import args_of, reply, reply_usage
 
@@ -22,7 +22,7 @@ async def grant(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply_usage(update, err)
         return
     if user_id in settings(context).admin_ids:
-        await reply(update, f"{user_id} is an admin through ADMIN_IDS; change the setting instead.")
+        await reply(update, admin_by_setting(user_id))
         return
     if is_shared_id(user_id):
         await reply(update, shared_id_refused(user_id))
@@ -31,5 +31,4 @@ async def grant(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     before = await store(context).members.grant(
         user_id, role, by=update.effective_user.id, at=now(context)
     )
-    was = f" (was {before.key})" if before else ""
-    await reply(update, f"User {user_id} is now <b>{role.key}</b>{was}.")
+    await reply(update, granted(user_id, role, before))

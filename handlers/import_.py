@@ -8,20 +8,12 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.domain.errors import UsageError
-from bot.domain.text import one_line
 from bot.grammar.commands import spec
-from bot.grammar.import_ import COLUMNS, MAX_BYTES, read_import
+from bot.grammar.import_ import check_document, no_document, read_import
 from bot.runtime.deps import now, settings, store
 from bot.views.import_ import import_errors, import_summary
 from handlers.auth import for_command
 from handlers.common import reply, reply_usage
-
-# Telegram clients send .csv files under several types; a .csv name is enough.
-CSV_MIME_TYPES = frozenset({"text/csv", "application/csv", "text/comma-separated-values"})
-
-IMPORT_HELP = (
-    "Send a CSV file (as a document) with /import as its caption. Header row: " + ",".join(COLUMNS)
-)
 
 
 @for_command("import")
@@ -29,21 +21,13 @@ async def import_csv(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     """Bulk flag: every row a report by the sender, all or nothing."""
     message = update.effective_message
     assert message is not None and update.effective_user is not None
-    usage = spec("import").usage
     document = message.document
-    if document is None:
-        reason = "No file attached." if message.text else "That is not a document."
-        await reply_usage(update, UsageError(f"{reason} {IMPORT_HELP}", usage))
-        return
-    name = one_line(document.file_name or "") or "file"  # shown and audited on one line
-    if not (name.lower().endswith(".csv") or document.mime_type in CSV_MIME_TYPES):
-        kind = document.mime_type or "unknown type"
-        reason = f"{name[:80]} is not a CSV file ({kind}). {IMPORT_HELP}"
-        await reply_usage(update, UsageError(reason, usage))
-        return
-    if document.file_size is not None and document.file_size > MAX_BYTES:
-        size = document.file_size / 1024 / 1024
-        await reply_usage(update, UsageError(f"The file is {size:.1f} MB; at most 20 MB.", usage))
+    try:
+        if document is None:
+            raise no_document(sent_text=bool(message.text))
+        name = check_document(document.file_name, document.mime_type, document.file_size)
+    except UsageError as err:
+        await reply_usage(update, err)
         return
     file = await document.get_file()
     data = await file.download_as_bytearray()
@@ -52,7 +36,7 @@ async def import_csv(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         # members' commands should not wait for it.
         parsed = await asyncio.to_thread(read_import, data, settings(context).groups)
     except UsageError as err:
-        await reply_usage(update, err.with_usage(usage))
+        await reply_usage(update, err.with_usage(spec("import").usage))
         return
     finally:
         del data  # the rows are all that is needed from here on

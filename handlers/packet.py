@@ -15,11 +15,9 @@ from bot.grammar.packet import CALLBACK_PATTERN, button_data, parse_button_data,
 from bot.runtime.deps import now, settings, store
 from bot.views import packet as packets
 from bot.views import request as views
-from bot.views.common import esc, local_time
 from handlers.auth import check_role, for_command, shows_people
 from handlers.common import args_of, keyboard_markup, reply, reply_usage
 
-MARK_LABEL = "Mark these as requested"
 PATTERN = CALLBACK_PATTERN
 
 
@@ -36,35 +34,25 @@ async def packet(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     result = await store(context).packets.create(
         platform, case_ids, by=update.effective_user.id, at=at, tz=tz
     )
-    skipped = "\n".join(f"#{r.case_id}: {esc(r.reason)}" for r in result.skipped)
     if result.packet_id is None:
-        text = f"Nothing to put in the {platform.label} packet: no flagged or refused case"
-        text += " left." if not result.skipped else " among those:\n" + skipped
-        await reply(update, text)
+        await reply(update, packets.nothing_to_send(result, platform))
         return
-    count = len(result.rows)
-    summary = f"{esc(result.ref)}: {count} {platform.label} account{'s' if count != 1 else ''}"
     chat = update.effective_chat
     await chat.send_document(
         document=packets.packet_csv(result.rows, result.ref, tz),
         filename=packets.file_name(result.ref, "csv"),
-        caption=f"Request packet {summary} (CSV)",
+        caption=packets.csv_caption(result, platform),
     )
     letter = packets.packet_letter(result.rows, result.ref, platform, at, tz)
     await chat.send_document(
         document=letter.encode("utf-8"),
         filename=packets.file_name(result.ref, "txt"),
-        caption=f"Letter for {summary}. Once submitted, record the requests with "
-        f"ref={esc(result.ref)}:",
-        reply_markup=keyboard_markup([[(MARK_LABEL, button_data(result.packet_id))]]),
+        caption=packets.letter_caption(result, platform),
+        reply_markup=keyboard_markup([[(packets.MARK_LABEL, button_data(result.packet_id))]]),
     )
-    notes = []
-    if result.skipped:
-        notes.append("<b>Left out:</b>\n" + skipped)
-    if result.more:
-        notes.append(f"{result.more} more pending: send /packet {platform.value} again later.")
+    notes = packets.packet_notes(result, platform)
     if notes:
-        await reply(update, "\n".join(notes))
+        await reply(update, notes)
 
 
 async def mark_requested_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -81,23 +69,20 @@ async def mark_requested_button(update: Update, context: ContextTypes.DEFAULT_TY
             packet_id, by=update.effective_user.id, at=now(context)
         )
     )
-    tz = settings(context).timezone
     if result is None:
-        await query.answer("This packet is unknown.", show_alert=True)
+        await query.answer(packets.UNKNOWN_PACKET, show_alert=True)
         return
-    if result.batch is None:
-        when = local_time(result.marked_at, tz) if result.marked_at else "earlier"
-        await query.answer(f"{result.ref} was already marked as requested ({when}).")
-        await _drop_button(update)
-        return
-    opened = len(result.batch.opened)
-    await query.answer(f"{result.ref}: {opened} request{'s' if opened != 1 else ''} recorded.")
+    tz = settings(context).timezone
+    await query.answer(packets.mark_answer(result, tz))
     await _drop_button(update)
+    if result.batch is None:
+        return
     show_people = await shows_people(update, context)
     for chunk in views.chunks(result.batch.opened):
         text, keyboard = views.request_message(chunk, tz, show_people=show_people)
         await reply(update, text, reply_markup=keyboard_markup(keyboard))
     if result.batch.refused:
+        opened = len(result.batch.opened)
         await reply(update, views.refusals_text(result.batch.refused, opened=opened))
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 from telegram import Update
 from telegram.ext import ContextTypes
 
@@ -13,8 +11,6 @@ from bot.runtime.deps import now, settings, store
 from bot.views import request as views
 from handlers.auth import for_command, shows_people
 from handlers.common import args_of, keyboard_markup, reply, reply_usage
-
-log = logging.getLogger(__name__)
 
 
 @for_command("request")

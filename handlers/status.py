@@ -11,7 +11,7 @@ from bot.grammar.commands import spec
 from bot.grammar.status import parse_case_or_account
 from bot.runtime.deps import settings, store
 from bot.views.comebacks import card_lines
-from bot.views.status import case_card, not_flagged
+from bot.views.status import case_card, no_case, not_flagged
 from handlers.auth import for_command, shows_people
 from handlers.common import args_of, reply, reply_usage
 
@@ -37,7 +37,7 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         case_id = wanted
     card = await cases.card(case_id)
     if card is None:
-        await reply(update, f"There is no case #{case_id}.")
+        await reply(update, no_case(case_id))
         return
     links = await store(context).comebacks.links_of(case_id)
     tz = settings(context).timezone

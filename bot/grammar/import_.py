@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from bot.domain.errors import UsageError
 from bot.domain.records import FlagRow
+from bot.domain.text import one_line
+from bot.grammar.commands import spec
 from bot.grammar.flag import RowReader
 
 MAX_BYTES = 20 * 1024 * 1024  # also the most the Bot API lets a bot download
@@ -36,6 +38,11 @@ EXPORT_ONLY_COLUMNS = (
     "ref",
 )
 HEADER_HINT = "The first row must be the header: " + ",".join(COLUMNS)
+IMPORT_HELP = (
+    "Send a CSV file (as a document) with /import as its caption. Header row: " + ",".join(COLUMNS)
+)
+# Telegram clients send .csv files under several types; a .csv name is enough.
+CSV_MIME_TYPES = frozenset({"text/csv", "application/csv", "text/comma-separated-values"})
 FORMULA_STARTS = frozenset("=+-@\t\r")
 
 
@@ -47,6 +54,28 @@ def neutralise(cell: str) -> str:
 def unneutralise(cell: str) -> str:
     """The inverse of `neutralise`, so an exported cell imports as it was."""
     return cell[1:] if cell[:1] == "'" and cell[1:2] in FORMULA_STARTS else cell
+
+
+def no_document(sent_text: bool) -> UsageError:
+    """/import sent as a plain text (`sent_text`) or with a photo, sticker, ..., not a file."""
+    reason = "No file attached." if sent_text else "That is not a document."
+    return UsageError(f"{reason} {IMPORT_HELP}", spec("import").usage)
+
+
+def check_document(name: str | None, mime_type: str | None, size: int | None) -> str:
+    """The name of a document that may be an import file (by its name, type and size, before
+    it is downloaded); a UsageError otherwise."""
+    name = one_line(name or "") or "file"  # shown and audited on one line
+    if not (name.lower().endswith(".csv") or mime_type in CSV_MIME_TYPES):
+        reason = f"{name[:80]} is not a CSV file ({mime_type or 'unknown type'}). {IMPORT_HELP}"
+        raise UsageError(reason, spec("import").usage)
+    if size is not None and size > MAX_BYTES:
+        raise _too_large(size).with_usage(spec("import").usage)
+    return name
+
+
+def _too_large(size: int) -> UsageError:
+    return UsageError(f"The file is {size / 1024 / 1024:.1f} MB; at most 20 MB.")
 
 
 @dataclass(frozen=True)
@@ -68,7 +97,7 @@ def read_import(data: bytes | bytearray, groups: Sequence[str]) -> ImportFile:
     Memory: the rows are compact tuples; the text is read line by line (an io.StringIO of
     it would hold 4 bytes per character)."""
     if len(data) > MAX_BYTES:
-        raise UsageError(f"The file is {len(data) / 1024 / 1024:.1f} MB; at most 20 MB.")
+        raise _too_large(len(data))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:

@@ -1,11 +1,13 @@
-"""Comebacks as users see them: the /flag warning, the card lines, /comebacks and the digest
-section. HTML; every user string through `esc`."""
+"""Comebacks as users see them: the /comebacks reply, the /flag warning, the card lines and the
+digest section. HTML; every user string through `esc`."""
 
 from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from bot.domain import Platform
 from bot.domain.comebacks import Comeback
+from bot.domain.records import ComebackList
 from bot.views.common import esc, local_time
 
 
@@ -28,6 +30,18 @@ def list_line(comeback: Comeback, tz: ZoneInfo) -> str:
         f"← #{comeback.original_case_id} {esc(comeback.original_handle)}"
         f"{_actioned_note(comeback, tz)}"
     )
+
+
+def comebacks_text(found: ComebackList, platform: Platform | None, tz: ZoneInfo) -> str:
+    """The /comebacks reply: the newest open cases that look like actioned accounts."""
+    where = f" on {platform.label}" if platform else ""
+    if not found.comebacks:
+        return f"No open case{where} looks like an actioned account."
+    title = f"<b>Comebacks{where}: {found.total}</b> (open case ← actioned account it looks like)"
+    lines = [title, *(list_line(item, tz) for item in found.comebacks)]
+    if found.total > len(found.comebacks):
+        lines.append(f"Showing the newest {len(found.comebacks)}.")
+    return "\n".join(lines)
 
 
 def flag_note(comebacks: list[Comeback], tz: ZoneInfo) -> str:

@@ -83,3 +83,25 @@ async def write_csv(
     finally:
         text.detach()  # leave `out` open for the caller
     return count
+
+
+# ------------------------------------------------------------------------------ chat replies
+
+
+def too_large(err: ExportTooLarge) -> str:
+    return (
+        f"The export passed Telegram's 50 MB limit for a file after {err.rows:,} cases: "
+        "export one platform or pending instead."
+    )
+
+
+def nothing_to_export(label: str) -> str:
+    return f"No cases to export ({label})."
+
+
+def file_name(label: str, at: dt.datetime, tz: ZoneInfo) -> str:
+    return f"takedown-{label}-{at.astimezone(tz).strftime('%Y%m%d-%H%M')}.csv"
+
+
+def caption(count: int, label: str) -> str:
+    return f"{count} case{'s' if count != 1 else ''} ({label})."

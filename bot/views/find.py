@@ -9,6 +9,8 @@ from bot.domain.records import (
 )
 from bot.views.common import account_link, esc, local_time, one_line
 
+TOO_SLOW = "That search took too long and was stopped: give more specific text."
+
 
 def find_list(text: str, result: FindResult, tz: ZoneInfo) -> str:
     if not result.cases:

@@ -1,4 +1,5 @@
-"""Request packets: what a reviewer submits to one platform, as a CSV and a plain-text letter.
+"""Request packets: what a reviewer submits to one platform, as a CSV and a plain-text letter,
+and the /packet replies around them.
 
 Pure: the rows come from storage/packets.py; this module only writes them out. Each packet
 carries a round reference (`TD-x-20261102-1`) that "mark these as requested" records on the
@@ -15,8 +16,10 @@ from zoneinfo import ZoneInfo
 
 from bot.domain import Platform
 from bot.domain.packets import PacketRow
+from bot.domain.records import MarkResult, PacketResult
 from bot.domain.text import one_line as _one_line
 from bot.grammar.import_ import neutralise
+from bot.views.common import esc, local_time
 
 SUMMARY_LIMIT = 300
 
@@ -129,3 +132,56 @@ def packet_letter(
 
 def file_name(ref: str, extension: str) -> str:
     return f"{ref}.{extension}"
+
+
+# ------------------------------------------------------------------------------ chat replies
+
+MARK_LABEL = "Mark these as requested"
+
+
+def _skipped(result: PacketResult) -> str:
+    return "\n".join(f"#{r.case_id}: {esc(r.reason)}" for r in result.skipped)
+
+
+def nothing_to_send(result: PacketResult, platform: Platform) -> str:
+    """The reply when no asked-for case may go in a packet (nothing written)."""
+    text = f"Nothing to put in the {platform.label} packet: no flagged or refused case"
+    return text + (" left." if not result.skipped else " among those:\n" + _skipped(result))
+
+
+def _summary(result: PacketResult, platform: Platform) -> str:
+    count = len(result.rows)
+    return f"{esc(result.ref)}: {count} {platform.label} account{'s' if count != 1 else ''}"
+
+
+def csv_caption(result: PacketResult, platform: Platform) -> str:
+    return f"Request packet {_summary(result, platform)} (CSV)"
+
+
+def letter_caption(result: PacketResult, platform: Platform) -> str:
+    return (
+        f"Letter for {_summary(result, platform)}. Once submitted, record the requests with "
+        f"ref={esc(result.ref)}:"
+    )
+
+
+def packet_notes(result: PacketResult, platform: Platform) -> str:
+    """What follows the documents: the cases left out and how many pending ones wait; or ""."""
+    notes = []
+    if result.skipped:
+        notes.append("<b>Left out:</b>\n" + _skipped(result))
+    if result.more:
+        notes.append(f"{result.more} more pending: send /packet {platform.value} again later.")
+    return "\n".join(notes)
+
+
+UNKNOWN_PACKET = "This packet is unknown."
+
+
+def mark_answer(result: MarkResult, tz: ZoneInfo) -> str:
+    """The answer to a press of "Mark these as requested" (a short popup text, no HTML)."""
+    if result.batch is None:
+        when = local_time(result.marked_at, tz) if result.marked_at else "earlier"
+        return f"{result.ref} was already marked as requested ({when})."
+    opened = len(result.batch.opened)
+    return f"{result.ref}: {opened} request{'s' if opened != 1 else ''} recorded."

@@ -103,5 +103,9 @@ def _is_channel(origin: str) -> bool:
     return origin.startswith("channel ")
 
 
+def no_case(case_id: int) -> str:
+    return f"There is no case #{case_id}."
+
+
 def not_flagged(account: AccountRef) -> str:
     return f"{account_link(account)} is not flagged."
