@@ -192,6 +192,10 @@ class RoundInfo:
     restored_at: dt.datetime | None
 
     @property
+    def account(self) -> AccountRef:
+        return AccountRef(self.platform, self.handle)
+
+    @property
     def is_open(self) -> bool:
         return self.outcome is None
 

@@ -12,7 +12,6 @@ from bot.domain.records import (
 )
 from bot.views.common import esc, one_line
 from bot.views.figures import hours
-from bot.views.request import short
 
 
 def _state_change(before: CaseState, after: CaseState) -> str:
@@ -21,7 +20,7 @@ def _state_change(before: CaseState, after: CaseState) -> str:
 
 def outcome_reply(result: OutcomeRecorded | Restored, tz: ZoneInfo) -> str:
     info = result.round
-    who = esc(short(info.platform, info.handle))
+    who = esc(info.account.short)
     change = _state_change(result.before, result.after)
     if isinstance(result, Restored):
         return (

@@ -10,7 +10,6 @@ from bot.domain.records import (
 )
 from bot.views.common import esc, one_line
 from bot.views.figures import hours
-from bot.views.request import short
 
 
 def pending_text(
@@ -38,7 +37,7 @@ def pending_text(
         mark = " · <b>OVERDUE</b>" if item.overdue else ""
         ref = f" · ref {one_line(info.ref, 60)}" if info.ref else ""
         lines.append(
-            f"#{info.case_id} {esc(short(info.platform, info.handle))} · round {info.round_no}"
+            f"#{info.case_id} {esc(info.account.short)} · round {info.round_no}"
             f" · {hours(item.age)}{mark}{ref}"
         )
     rest = listing.total - len(listing.rounds)

@@ -7,14 +7,12 @@ Outcome buttons carry `o:<case_id>:<round_no>:<outcome>` (at most 64 bytes, as T
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from bot.domain import Outcome, Platform
-from bot.domain.accounts import AccountRef
+from bot.domain import Outcome
 from bot.domain.records import (
     Refusal,
     RoundInfo,
@@ -67,27 +65,19 @@ def parse_button_data(data: str | None) -> OutcomeButton | None:
     return OutcomeButton(int(case_text), int(round_text), outcome)
 
 
-def short(platform: Platform, handle: str) -> str:
-    return AccountRef(platform, handle).short
-
-
-def _when(value: dt.datetime, tz: ZoneInfo) -> str:
-    return local_time(value, tz)
-
-
 def round_line(info: RoundInfo, tz: ZoneInfo, *, show_people: bool) -> str:
     """`#17 round 2 · x:@name · sent 2026-11-02 11:00` and, once closed, what happened (and
     who recorded it, with `show_people`: bot.domain.privacy.may_see_people)."""
     line = (
-        f"#{info.case_id} round {info.round_no} · {esc(short(info.platform, info.handle))}"
-        f" · sent {_when(info.sent_at, tz)}"
+        f"#{info.case_id} round {info.round_no} · {esc(info.account.short)}"
+        f" · sent {local_time(info.sent_at, tz)}"
     )
     if info.outcome is not None and info.time_to_outcome is not None:
         line += f" → <b>{esc(info.outcome.value)}</b> after {hours(info.time_to_outcome)}"
         if show_people:
             line += f" (by {info.outcome_by})"
     if info.restored_at is not None:
-        line += f", restored {_when(info.restored_at, tz)}"
+        line += f", restored {local_time(info.restored_at, tz)}"
     return line
 
 
