@@ -1,7 +1,7 @@
-"""Replies of /flag, /status, /find, /dismiss and /import, as HTML. Pure formatting.
+"""The /status reply: the case card, as HTML. Pure formatting.
 
 Every user-supplied string goes through `esc`; line breaks inside user text are flattened so
-no HTML tag spans two lines (render.split_message splits between lines).
+no HTML tag spans two lines (views.common.split_message splits between lines).
 """
 
 from __future__ import annotations
