@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import AsyncGenerator, Sequence
 
 from bot.domain import CaseState, Outcome, Platform
+from bot.domain.compliance import is_overdue
 from bot.domain.records import (
     AlreadyRecorded,
     ExportRow,
@@ -31,6 +32,10 @@ from storage.db import Database, Row, Tx, from_ts, from_ts_or_none, to_ts
 PENDING_LIMIT = 30
 EXPORT_BATCH = 10_000
 
+
+# The open rounds the unit still chases: /pending, /export pending and the digest's overdue
+# list all read this one condition (round `r`, its case `c`).
+CHASED = "r.outcome IS NULL AND c.state <> 'dismissed'"
 
 _ROUND_COLUMNS = """
     r.case_id, c.platform, c.handle, c.state, r.round_no, r.sent_at, r.sent_by, r.ref,
@@ -266,7 +271,7 @@ class RequestRounds:
     ) -> PendingList:
         """Open rounds of cases that are not dismissed, oldest first."""
         deadline = to_ts(now - sla)
-        where = "r.outcome IS NULL AND c.state != 'dismissed'"
+        where = CHASED
         params: list[object] = []
         if platform is not None:
             where += " AND c.platform = ?"
@@ -289,7 +294,9 @@ class RequestRounds:
         for row in rows:
             info = _round(row)
             age = now - info.sent_at
-            listed.append(PendingRound(round=info, age=age, overdue=age >= sla))
+            listed.append(
+                PendingRound(round=info, age=age, overdue=is_overdue(info.sent_at, now, sla))
+            )
         return PendingList(rounds=listed, total=counts["total"], overdue_total=counts["overdue"])
 
     async def export_rows(
@@ -299,10 +306,7 @@ class RequestRounds:
         if isinstance(scope, Platform):
             where, params = "c.platform = ?", [str(scope)]
         elif scope == ExportScope.PENDING:
-            where = (
-                "EXISTS (SELECT 1 FROM request_rounds o"
-                " WHERE o.case_id = c.id AND o.outcome IS NULL)"
-            )
+            where = f"EXISTS (SELECT 1 FROM request_rounds r WHERE r.case_id = c.id AND {CHASED})"
             params = []
         elif scope == ExportScope.ALL:
             where, params = "1", []

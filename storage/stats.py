@@ -17,12 +17,13 @@ from bot.domain.compliance import (
     DayActivity,
     Figures,
     OverdueRound,
+    Rate,
     Table,
     Window,
-    percent,
 )
 from bot.domain.records import DigestTables
 from storage.db import Database, Row, from_ts, to_ts
+from storage.requests import CHASED
 
 # Column names by breakdown: fixed SQL text, never user input. request_rounds and cases both
 # have `platform` and `grp` (a round's copy of its case's, migration 003).
@@ -224,12 +225,11 @@ WHERE outcome_at > :start AND outcome_at <= :end
 GROUP BY outcome
 """
 
-_OVERDUE_SQL = """
+_OVERDUE_SQL = f"""
 SELECT r.case_id, r.round_no, r.sent_at, c.platform, c.handle, c.grp
 FROM request_rounds AS r INDEXED BY rounds_open
 CROSS JOIN cases AS c ON c.id = r.case_id
-WHERE r.outcome IS NULL AND r.sent_at < :expired_before
-  AND c.state <> 'dismissed'  -- as /pending: a dismissed case is no longer chased
+WHERE {CHASED} AND r.sent_at < :expired_before
 ORDER BY r.sent_at, r.id
 LIMIT :limit
 """
@@ -249,10 +249,9 @@ def _figures(row: Row) -> Figures:
 
 
 def _expired_before(now: dt.datetime, sla: dt.timedelta) -> int:
-    """An open round is expired when now - sent_at > sla, i.e. sent_at < now - sla; for whole
-    seconds that is sent_at < ceil(now - sla)."""
-    bound = now - sla
-    return to_ts(bound) + (1 if bound.microsecond else 0)
+    """An open round is expired when now - sent_at >= sla (compliance.is_overdue), i.e.
+    sent_at <= now - sla; for whole seconds that is sent_at < floor(now - sla) + 1."""
+    return to_ts(now - sla) + 1
 
 
 def _table(
@@ -317,11 +316,11 @@ class Stats:
         }
         found: dict[str, dict[str, Figures]] = {"platform": {}, "group": {}}
         totals = EMPTY
-        previous: dict[str, int | None] = {}
+        previous: dict[str, Rate] = {}
         for row in await self.db.fetchall(_DIGEST_SQL, params):
             if row["part"] == "previous":
                 decided = row["actioned"] + row["rejected"] + row["expired"]
-                previous[str(row["key"])] = percent(row["actioned"], decided)
+                previous[str(row["key"])] = Rate(row["actioned"], decided)
             elif row["part"] == "total":
                 totals = _figures(row)
             else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from fractions import Fraction
 
 import pytest
 
@@ -10,6 +11,7 @@ from bot.domain import Outcome, Platform
 from bot.domain.compliance import (
     EMPTY,
     Figures,
+    Rate,
     RoundRow,
     Status,
     by_group,
@@ -18,7 +20,10 @@ from bot.domain.compliance import (
     figures,
     format_change,
     format_compliance,
+    format_hours,
     format_median,
+    percent,
+    round_half_up,
     total,
     window,
 )
@@ -59,9 +64,9 @@ def test_each_outcome_is_classified_as_product_md_says() -> None:
     assert classify(rnd(D), NOW, SLA) is Status.PENDING
 
 
-def test_no_outcome_expires_only_once_older_than_the_sla() -> None:
-    assert classify(rnd(SLA), NOW, SLA) is Status.PENDING
-    assert classify(rnd(SLA + dt.timedelta(seconds=1)), NOW, SLA) is Status.EXPIRED
+def test_no_outcome_expires_at_exactly_the_sla() -> None:
+    assert classify(rnd(SLA - dt.timedelta(seconds=1)), NOW, SLA) is Status.PENDING
+    assert classify(rnd(SLA), NOW, SLA) is Status.EXPIRED
 
 
 def test_empty_window_is_n_a() -> None:
@@ -172,13 +177,43 @@ def test_breakdowns_follow_platform_order_and_group_names() -> None:
     assert format_compliance(groups["BLA"]) == "100% of 2"
 
 
-def test_change_against_previous_window_in_points() -> None:
+def test_change_against_previous_window_in_points_with_both_denominators() -> None:
     now = Figures(100, 31, 69, 0, 0, None, 0)
     before = Figures(100, 35, 65, 0, 0, None, 0)
-    assert format_change(now, before.percent) == "31% (-4)"
-    assert format_change(before, now.percent) == "35% (+4)"
-    assert format_change(now, EMPTY.percent) == "31% (new)"
-    assert format_change(EMPTY, before.percent) == "n/a"
+    assert format_change(now, before.rate) == "31% of 100, -4 points from 35% of 100"
+    assert format_change(before, now.rate) == "35% of 100, +4 points from 31% of 100"
+    assert format_change(now, EMPTY.rate) == "31% of 100 (new)"
+    assert format_change(now, None) == "31% of 100 (new)"
+    assert format_change(EMPTY, before.rate) == "n/a"
+    # the case: a change that rests on a single request before says so
+    assert format_change(Figures(9, 4, 5, 0, 0, None, 0), Rate(0, 1)) == (
+        "44% of 9, +44 points from 0% of 1"
+    )
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown"),
+    [
+        (18.5 * 3600, "19 h"),  # half to even would say 18
+        (17.5 * 3600, "18 h"),
+        (10 * 3600 - 1, "10.0 h"),
+        (540, "0.2 h"),  # 0.15 h: exact, not the binary float 0.1499...
+        (180, "0.1 h"),  # 0.05 h
+        (0, "0.0 h"),
+    ],
+)
+def test_hours_are_rounded_half_up(seconds: float, shown: str) -> None:
+    assert format_hours(seconds) == shown
+    fig = Figures(1, 1, 0, 0, 0, seconds, 0)
+    assert format_median(fig) == shown
+
+
+def test_percentages_are_rounded_half_up_by_the_one_helper() -> None:
+    assert percent(43, 200) == 22  # 21.5
+    assert percent(37, 200) == 19  # 18.5, half to even would say 18
+    assert percent(1, 3) == 33 and percent(2, 3) == 67
+    assert round_half_up(Fraction(37, 2)) == 19
+    assert percent(0, 0) is None
 
 
 def test_unknown_window_key_is_a_key_error() -> None:

@@ -48,7 +48,7 @@ def data(**changes: object) -> DigestData:
         sla_hours=72,
         window=WIN,
         platforms=Table({"x": X, "facebook": FB}, TOTAL),
-        previous={"x": Figures(40, 14, 26, 0, 0, None, 0).percent},
+        previous={"x": Figures(40, 14, 26, 0, 0, None, 0).rate},
         groups=Table({"TTP": X, "BLA": FB}, TOTAL),
         day=DayActivity({"TTP": 2, "BLA": 1}, {Platform.X: 3}, {Outcome.REMOVED: 2}),
         overdue=[OverdueRound(17, 2, NOW - dt.timedelta(days=9), Platform.X, "bad<guy>", "TTP")],
@@ -123,7 +123,7 @@ def test_digest_sections_in_order_with_change_against_the_previous_30_days() -> 
     text = "\n\n".join(blocks)
     assert "New cases: 3 (TTP 2, BLA 1)" in text
     assert "Requests sent: 3 (X 3)" in text and "Outcomes recorded: 2 (removed 2)" in text
-    assert "X 31% (-4), Facebook 92% (new)" in text
+    assert "X 31% of 48, -4 points from 35% of 40; Facebook 92% of 48 (new)" in text
     assert "Compliance per group" in text and "Reach removed</b>, last 30 days: 1,012,500" in text
     assert "#17 x:@bad&lt;guy&gt; (TTP), request 2 sent 2026-10-24 09:00, 9 d ago" in text
     order = [text.index(s) for s in ("Last 24 h", "per platform", "per group", "Reach", "overdue")]

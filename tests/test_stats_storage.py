@@ -240,7 +240,7 @@ def _check_digest_tables(
     total = compliance.total(rows, win, now, sla)
     assert tables.platforms.total == tables.groups.total == total
     before = compliance.by_platform(rows, win.previous(), now, sla)
-    assert tables.previous == {p.value: f.percent for p, f in before.items()}
+    assert tables.previous == {p.value: f.rate for p, f in before.items()}
 
 
 async def test_empty_database_gives_an_empty_table(store: Store) -> None:

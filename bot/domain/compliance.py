@@ -3,7 +3,8 @@
 Over the rounds SENT in a window (start < sent_at <= end), classified as of `now`:
 - actioned: outcome removed or restricted (a later `restored` does not undo it);
 - rejected: outcome rejected;
-- expired: outcome no_response, or no outcome and older than the SLA (now - sent_at > SLA);
+- expired: outcome no_response, or no outcome and at least the SLA old (now - sent_at >= SLA,
+  `is_overdue`: the one boundary /pending, /export pending, the card and the digest use too);
 - pending: no outcome, within the SLA (not counted in the percentage).
 compliance = actioned / (actioned + rejected + expired), None (shown `n/a`) when that is 0.
 median hours to action: median of (outcome_at - sent_at) over actioned rounds.
@@ -16,10 +17,13 @@ Imports neither telegram nor aiosqlite.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
+from fractions import Fraction
 from typing import Literal
 
 from bot.domain import Outcome, Platform
@@ -70,6 +74,10 @@ class Figures:
         return percent(self.actioned, self.decided)
 
     @property
+    def rate(self) -> Rate:
+        return Rate(self.actioned, self.decided)
+
+    @property
     def median_hours_to_action(self) -> float | None:
         if self.median_seconds_to_action is None:
             return None
@@ -79,11 +87,38 @@ class Figures:
 EMPTY = Figures(0, 0, 0, 0, 0, None, 0)
 
 
+@dataclass(frozen=True)
+class Rate:
+    """A compliance percentage with the count it rests on (what a change line compares)."""
+
+    actioned: int
+    decided: int
+
+    @property
+    def percent(self) -> int | None:
+        return percent(self.actioned, self.decided)
+
+
+def round_half_up(value: Fraction, places: int = 0) -> Decimal:
+    """The one rounding rule of every figure shown (percentages, hours): half up, exactly
+    (18.5 -> 19, 21.5 -> 22, 0.15 -> 0.2), on the exact value rather than a binary float."""
+    scale = 10**places
+    return Decimal(math.floor(value * scale + Fraction(1, 2))).scaleb(-places)
+
+
 def percent(actioned: int, decided: int) -> int | None:
     """actioned / decided in whole percent, rounded half up; None when nothing was decided."""
     if not decided:
         return None
-    return (200 * actioned + decided) // (2 * decided)
+    return int(round_half_up(Fraction(100 * actioned, decided)))
+
+
+def format_hours(seconds: float) -> str:
+    """`18 h` from 10 hours on, `2.5 h` below, rounded half up (`seconds` is exact: a whole
+    number, or the middle of two for a median)."""
+    value = Fraction(seconds) / 3600
+    places = 0 if value >= 10 else 1
+    return f"{round_half_up(value, places):.{places}f} h"
 
 
 @dataclass(frozen=True)
@@ -118,9 +153,14 @@ def window(key: str, now: dt.datetime) -> Window:
     return Window(key, None if days is None else now - dt.timedelta(days=days), now)
 
 
+def is_overdue(sent_at: dt.datetime, now: dt.datetime, sla: dt.timedelta) -> bool:
+    """An open round is overdue (and counts as expired) from the moment it is SLA old."""
+    return now - sent_at >= sla
+
+
 def classify(row: RoundRow, now: dt.datetime, sla: dt.timedelta) -> Status:
     if row.outcome is None:
-        return Status.EXPIRED if now - row.sent_at > sla else Status.PENDING
+        return Status.EXPIRED if is_overdue(row.sent_at, now, sla) else Status.PENDING
     if row.outcome.is_action:
         return Status.ACTIONED
     if row.outcome is Outcome.REJECTED:
@@ -219,24 +259,29 @@ class DayActivity:
 
 def format_compliance(fig: Figures) -> str:
     """`92% of 48` (48 = actioned + rejected + expired), or `n/a` when nothing was decided."""
-    return "n/a" if fig.percent is None else f"{fig.percent}% of {fig.decided:,}"
+    return format_rate(fig.rate)
+
+
+def format_rate(rate: Rate) -> str:
+    return "n/a" if rate.percent is None else f"{rate.percent}% of {rate.decided:,}"
 
 
 def format_median(fig: Figures) -> str:
-    value = fig.median_hours_to_action
-    if value is None:
+    if fig.median_seconds_to_action is None:
         return "-"
-    return f"{value:.0f} h" if value >= 10 else f"{value:.1f} h"
+    return format_hours(fig.median_seconds_to_action)
 
 
-def format_change(now: Figures, before: int | None) -> str:
-    """`31% (-4)`: the percentage now and its change in points against the percentage
-    `before` (None: nothing decided before)."""
+def format_change(now: Figures, before: Rate | None) -> str:
+    """`44% of 9, +44 points from 0% of 1`: the percentage now and its change in points
+    against the window before, each with the count it rests on (before None or n/a: `new`)."""
     if now.percent is None:
         return "n/a"
-    if before is None:
-        return f"{now.percent}% (new)"
-    return f"{now.percent}% ({now.percent - before:+d})"
+    if before is None or before.percent is None:
+        return f"{format_compliance(now)} (new)"
+    return f"{format_compliance(now)}, {now.percent - before.percent:+d} points from " + (
+        format_rate(before)
+    )
 
 
 def format_count(value: int) -> str:

@@ -12,7 +12,7 @@ from typing import NamedTuple
 from bot.domain import CaseState, Category, Outcome, Platform, Role
 from bot.domain.accounts import AccountRef
 from bot.domain.comebacks import Comeback
-from bot.domain.compliance import Table
+from bot.domain.compliance import Rate, Table
 from bot.domain.packets import PacketRow
 
 
@@ -338,4 +338,4 @@ class ComebackList:
 class DigestTables:
     platforms: Table
     groups: Table
-    previous: dict[str, int | None]  # compliance % per platform in the window before
+    previous: dict[str, Rate]  # compliance per platform in the window before

@@ -44,7 +44,14 @@ _SPECS = (
     ),
     CommandSpec("status", Role.VIEWER, "<#id or account>", "the case card of one account"),
     CommandSpec("find", Role.VIEWER, "<text>", "cases whose handle or note contains text"),
-    CommandSpec("request", Role.REVIEWER, "<#id>... [ref=TEXT]", "record removal requests sent"),
+    CommandSpec(
+        "request",
+        Role.REVIEWER,
+        "<#id>... [ref=WORD]",
+        "record removal requests sent",
+        "Case numbers may stand before or after ref=; the reference is the one word after "
+        "ref= (e.g. ref=FB-12345).",
+    ),
     CommandSpec(
         "outcome",
         Role.REVIEWER,

@@ -7,6 +7,7 @@ import html
 from zoneinfo import ZoneInfo
 
 from bot.domain.accounts import AccountRef
+from bot.domain.compliance import format_hours
 from bot.domain.errors import UsageError
 from bot.domain.text import one_line as _one_line
 
@@ -36,8 +37,7 @@ def local_time(when: dt.datetime, tz: ZoneInfo) -> str:
 
 
 def hours(delta: dt.timedelta) -> str:
-    total = delta.total_seconds() / 3600
-    return f"{total:.0f} h" if total >= 10 else f"{total:.1f} h"
+    return format_hours(delta.total_seconds())
 
 
 def split_message(text: str, limit: int = MAX_TEXT) -> list[str]:

@@ -25,6 +25,7 @@ from bot.domain.comebacks import Comeback
 from bot.domain.compliance import (
     DayActivity,
     OverdueRound,
+    Rate,
     Table,
     Window,
     format_change,
@@ -48,7 +49,7 @@ class DigestData:
     sla_hours: int
     window: Window  # the rolling 30 days
     platforms: Table
-    previous: dict[str, int | None]  # compliance % per platform, the 30 days before `window`
+    previous: dict[str, Rate]  # compliance per platform, the 30 days before `window`
     groups: Table
     day: DayActivity  # the last 24 h
     overdue: list[OverdueRound] = field(default_factory=list)  # the oldest, at most 5
@@ -86,7 +87,7 @@ def _per_platform(data: DigestData) -> str | None:
             f"<b>Compliance per platform, {data.window.title}</b>",
             window_line(data.window, data.tz, data.sla_hours),
             *table_lines(data.platforms, "platform"),
-            "Change against the 30 days before (points): " + ", ".join(changes),
+            "Change against the 30 days before: " + "; ".join(changes),
         ]
     )
 

@@ -135,7 +135,7 @@ async def test_digest_numbers_equal_stats_30d_and_the_chart_comes_with_it(fake_a
     assert "25% of 4" in rows["X"]  # 1 actioned / (1 + 2 rejected + 1 expired); 1 pending out
     assert rows["X"].split()[1:6] == ["5", "1", "2", "1", "1"]
     assert "100% of 3" in rows["Facebook"]
-    assert "X 25% (-10), Facebook 100% (new)" in digest.plain
+    assert "X 25% of 4, -10 points from 35% of 20; Facebook 100% of 3 (new)" in digest.plain
     assert "New cases: 3 (BLA 3)" in digest.plain
     assert "Requests sent: 4 (X 1, Facebook 3)" in digest.plain
     assert "Outcomes recorded: 3 (restricted 3)" in digest.plain
