@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from bot.domain import CaseState, Platform
+from bot.domain import CaseState, Outcome, Platform
 from bot.domain.accounts import AccountRef
 from bot.domain.records import (
     CaseCard,
@@ -28,6 +28,7 @@ from bot.domain.records import (
 )
 from storage.audit import Audit
 from storage.db import Database, Row, Tx, from_ts, from_ts_or_none, to_ts
+from storage.requests import decide_round
 
 # States a case can be dismissed from; `actioned` and `dismissed` are closed.
 DISMISSABLE = frozenset({CaseState.FLAGGED, CaseState.REQUESTED, CaseState.REFUSED})
@@ -97,6 +98,12 @@ class Cases:
                     "UPDATE cases SET state = ?, followers = coalesce(?, followers),"
                     " updated_at = ? WHERE id = ?",
                     (state.value, cmd.followers, ts, case_id),
+                )
+            if cmd.followers is not None:
+                await tx.execute(
+                    "INSERT INTO follower_counts (case_id, followers, seen_at, seen_by, source)"
+                    " VALUES (?, ?, ?, ?, 'flag')",
+                    (case_id, cmd.followers, ts, reporter),
                 )
             report_id = await self._add_report(tx, case_id, reporter, ts, cmd)
             counted = report_id is not None
@@ -271,6 +278,20 @@ class Cases:
                 """,
                 params,
             )
+            # The follower counts the import writes into cases, as seen now.
+            await tx.execute(
+                """
+                INSERT INTO follower_counts (case_id, followers, seen_at, seen_by, source)
+                SELECT case_id, a.last_followers, :ts, :by, 'import'
+                  FROM (SELECT pos, case_id FROM import_new
+                        UNION ALL
+                        SELECT pos, case_id FROM import_known)
+                  JOIN import_accounts a USING (pos)
+                 WHERE a.last_followers IS NOT NULL
+                 ORDER BY pos
+                """,
+                params,
+            )
             await tx.execute(
                 """
                 INSERT INTO audit (at, user_id, action, case_id, before, after, detail)
@@ -345,6 +366,22 @@ class Cases:
                 "UPDATE cases SET state = ?, dismissed_reason = ?, updated_at = ? WHERE id = ?",
                 (CaseState.DISMISSED.value, reason, to_ts(at), case_id),
             )
+            # A round left open is withdrawn: sent, but no longer chased nor counted.
+            open_round = await tx.fetchone(
+                "SELECT round_no FROM request_rounds WHERE case_id = ? AND outcome IS NULL",
+                (case_id,),
+            )
+            withdrawn = None if open_round is None else int(open_round["round_no"])
+            if withdrawn is not None:
+                await decide_round(
+                    tx,
+                    case_id,
+                    withdrawn,
+                    Outcome.WITHDRAWN,
+                    by=by,
+                    ts=to_ts(at),
+                    note="case dismissed",
+                )
             await Audit.record(
                 tx,
                 by,
@@ -355,7 +392,7 @@ class Cases:
                 after=CaseState.DISMISSED.value,
                 detail=reason,
             )
-        return DismissResult(case_id, account, before, dismissed=True)
+        return DismissResult(case_id, account, before, dismissed=True, withdrawn_round=withdrawn)
 
     # ------------------------------------------------------------------ reading
 

@@ -70,6 +70,28 @@ async def _fetch_round(tx: Tx, case_id: int, round_no: int) -> RoundInfo | None:
     return _round(row) if row else None
 
 
+async def decide_round(
+    tx: Tx, case_id: int, round_no: int, outcome: Outcome, *, by: int, ts: int, note: str
+) -> None:
+    """Close an open round with `outcome`: the round as it stands, and the dated version.
+
+    An actioned round keeps the followers its account has now (its last known count), so a
+    later count does not change the reach of the past."""
+    await tx.execute(
+        "UPDATE request_rounds SET outcome = ?1, outcome_at = ?2, outcome_by = ?3,"
+        " outcome_note = ?4, followers_at_action = IIF(?5, (SELECT followers FROM cases"
+        " WHERE id = ?6), NULL) WHERE case_id = ?6 AND round_no = ?7",
+        (outcome, ts, by, note, outcome.is_action, case_id, round_no),
+    )
+    await tx.execute(
+        "INSERT INTO outcome_versions (case_id, round_no, outcome, outcome_at, recorded_at,"
+        " recorded_by, followers_at_action, note) SELECT case_id, round_no, outcome,"
+        " outcome_at, ?3, ?4, followers_at_action, outcome_note FROM request_rounds"
+        " WHERE case_id = ?1 AND round_no = ?2",
+        (case_id, round_no, ts, by),
+    )
+
+
 class RequestRounds:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -169,11 +191,7 @@ class RequestRounds:
                     f"send /request #{case_id} first.",
                 )
             open_no = row["round_no"]
-            await tx.execute(
-                "UPDATE request_rounds SET outcome = ?, outcome_at = ?, outcome_by = ?,"
-                " outcome_note = ? WHERE case_id = ? AND round_no = ?",
-                (outcome, ts, by, note, case_id, open_no),
-            )
+            await decide_round(tx, case_id, open_no, outcome, by=by, ts=ts, note=note)
             after: CaseState = before  # a dismissed case stays dismissed; its round is closed
             if before is not CaseState.DISMISSED:
                 after = CaseState.ACTIONED if outcome.is_action else CaseState.REFUSED

@@ -11,9 +11,12 @@ from bot.domain import Outcome, Platform
 from bot.domain.compliance import (
     EMPTY,
     Figures,
+    OutcomeVersion,
     Rate,
+    RoundHistory,
     RoundRow,
     Status,
+    as_of,
     by_group,
     by_platform,
     classify,
@@ -43,16 +46,18 @@ def rnd(
     platform: Platform = Platform.X,
     group: str = "TTP",
     followers: int | None = None,
+    restored_ago: dt.timedelta | None = None,
 ) -> RoundRow:
     sent = NOW - sent_ago
     return RoundRow(
         case_id=case_id,
         platform=platform,
         group=group,
-        followers=followers,
         sent_at=sent,
         outcome=outcome,
         outcome_at=None if outcome is None else sent + after,
+        followers_at_action=followers,
+        restored_at=None if restored_ago is None else NOW - restored_ago,
     )
 
 
@@ -123,14 +128,50 @@ def test_median_hours_of_actioned_rounds_only_even_count_averages() -> None:
     assert format_median(figures(rows[:3], NOW, SLA)) == "4.0 h"
 
 
-def test_reach_counts_each_actioned_account_once_and_unknown_followers_as_zero() -> None:
+def test_reach_sums_followers_at_action_of_unrestored_rounds_unknown_sizes_apart() -> None:
     rows = [
-        rnd(5 * D, Outcome.REMOVED, case_id=1, followers=1000),
-        rnd(D, Outcome.REMOVED, case_id=1, followers=1000),  # round 2 of the same account
+        rnd(5 * D, Outcome.REMOVED, case_id=1, followers=900, restored_ago=3 * D),
+        rnd(D, Outcome.REMOVED, case_id=1, followers=1000),  # removed again after it came back
         rnd(D, Outcome.RESTRICTED, case_id=2, followers=None),
+        rnd(D, Outcome.REMOVED, case_id=4, followers=None),
         rnd(D, Outcome.REJECTED, case_id=3, followers=50_000),
     ]
-    assert figures(rows, NOW, SLA).reach_removed == 1000
+    fig = figures(rows, NOW, SLA)
+    assert (fig.reach_removed, fig.reach_unknown, fig.actioned) == (1000, 2, 4)
+    # as of before the restoration, round 1 was still in the reach
+    assert figures(rows, NOW - 4 * D, SLA).reach_removed == 1900
+
+
+def test_withdrawn_round_is_sent_but_neither_pending_nor_in_the_percentage() -> None:
+    rows = [rnd(D, Outcome.WITHDRAWN, case_id=1), rnd(D, Outcome.REJECTED, case_id=2)]
+    fig = figures(rows, NOW, SLA)
+    assert (fig.sent, fig.withdrawn, fig.pending, fig.decided) == (2, 1, 0, 1)
+    assert format_compliance(fig) == "0% of 1"
+
+
+def test_as_of_takes_the_version_recorded_by_then_and_restorations_by_then() -> None:
+    sent = NOW - 10 * D
+    history = RoundHistory(
+        case_id=1,
+        platform=Platform.X,
+        group="TTP",
+        sent_at=sent,
+        versions=[
+            OutcomeVersion(Outcome.REJECTED, sent + H, sent + H, None),
+            OutcomeVersion(Outcome.REMOVED, sent + H, sent + 2 * D, 700),  # a correction
+        ],
+        restored_at=sent + 5 * D,
+    )
+    assert history.as_of(sent - H) is None
+    assert as_of([history], sent)[0].outcome is None
+    assert as_of([history], sent + D)[0].outcome is Outcome.REJECTED
+    corrected = as_of([history], sent + 3 * D)[0]
+    assert (corrected.outcome, corrected.outcome_at, corrected.restored_at) == (
+        Outcome.REMOVED,
+        sent + H,
+        None,
+    )
+    assert as_of([history], NOW)[0].restored_at == sent + 5 * D
 
 
 def test_round_sent_before_the_window_is_not_counted() -> None:
@@ -153,11 +194,11 @@ def test_previous_window_touches_but_does_not_overlap() -> None:
         window("all", NOW).previous()
 
 
-def test_restored_round_stays_actioned_in_its_window() -> None:
+def test_restored_round_stays_actioned_in_its_window_but_leaves_the_reach() -> None:
     # A removed account that came back: the platform did act on that request.
-    row = rnd(3 * D, Outcome.REMOVED, case_id=1, followers=10)
+    row = rnd(3 * D, Outcome.REMOVED, case_id=1, followers=10, restored_ago=D)
     fig = total([row], window("7d", NOW), NOW, SLA)
-    assert (fig.actioned, fig.reach_removed, format_compliance(fig)) == (1, 10, "100% of 1")
+    assert (fig.actioned, fig.reach_removed, format_compliance(fig)) == (1, 0, "100% of 1")
 
 
 def test_breakdowns_follow_platform_order_and_group_names() -> None:

@@ -179,6 +179,7 @@ class DismissResult:
     account: AccountRef | None  # None: no such case
     before: CaseState | None
     dismissed: bool
+    withdrawn_round: int | None = None  # the open round the dismissal withdrew
 
 
 class ExportScope:
