@@ -64,8 +64,10 @@ _SPECS = (
     CommandSpec(
         "stats",
         Role.VIEWER,
-        "[7d|30d|90d|all] [platform|by group]",
+        "[7d|30d|90d|all] [platform|by group] [asof=YYYY-MM-DD[THH:MM]]",
         "compliance per platform or per group",
+        "asof= (local time, TIMEZONE): the figures as they stood then, from the facts recorded "
+        "by then; run again, the same figures whatever was recorded after.",
     ),
     CommandSpec("digest", Role.VIEWER, "", "the daily digest, now"),
     CommandSpec(

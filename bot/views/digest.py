@@ -30,11 +30,10 @@ from bot.domain.compliance import (
     Window,
     format_change,
     format_compliance,
-    format_count,
 )
 from bot.views.comebacks import digest_section
 from bot.views.common import MAX_CAPTION, MAX_TEXT, esc, local_time, truncate
-from bot.views.stats import _label, table_lines, window_line
+from bot.views.stats import _label, reach_line, table_lines, window_line
 
 # ------------------------------------------------------------------------------ /stats
 
@@ -104,9 +103,8 @@ def _reach(data: DigestData) -> str | None:
     if data.platforms.empty:
         return None
     return (
-        f"<b>Reach removed</b>, {data.window.title}: "
-        f"{format_count(data.platforms.total.reach_removed)} followers "
-        "(last known followers of the accounts actioned)."
+        f"<b>Reach removed</b>, {data.window.title}: {reach_line(data.platforms.total)} "
+        "(followers when actioned, of the accounts not restored since)."
     )
 
 
