@@ -11,17 +11,22 @@ from collections.abc import Sequence
 
 from bot.domain import CaseState, Outcome, Platform
 from bot.domain.accounts import AccountRef
+from bot.domain.case_rules import reopen_refusal
 from bot.domain.records import (
     CaseCard,
+    CaseChanged,
     CaseSummary,
     DismissResult,
     Evidence,
     EvidenceLine,
+    FieldChange,
     FindResult,
     FlagCommand,
     FlagRow,
     HistoryLine,
     ImportSummary,
+    NoteLine,
+    Refusal,
     ReportLine,
     ReportResult,
     RoundLine,
@@ -35,6 +40,7 @@ DISMISSABLE = frozenset({CaseState.FLAGGED, CaseState.REQUESTED, CaseState.REFUS
 CARD_REPORTS = 10
 CARD_EVIDENCE = 5
 CARD_REPORTERS = 30
+CARD_NOTES = 10
 
 
 class Cases:
@@ -394,6 +400,85 @@ class Cases:
             )
         return DismissResult(case_id, account, before, dismissed=True, withdrawn_round=withdrawn)
 
+    async def add_note(
+        self, case_id: int, note: str, by: int, at: dt.datetime
+    ) -> CaseChanged | Refusal:
+        """A dated note on the case (/note), audited."""
+        async with self.db.transaction() as tx:
+            row = await _case_row(tx, case_id)
+            if row is None:
+                return Refusal(case_id, f"There is no case #{case_id}.")
+            await tx.execute(
+                "INSERT INTO case_notes (case_id, note, noted_at, noted_by) VALUES (?, ?, ?, ?)",
+                (case_id, note, to_ts(at), by),
+            )
+            await Audit.record(tx, by, "note", at, case_id=case_id, detail=note)
+        return CaseChanged(case_id, _account(row), [FieldChange("note", "", note)])
+
+    async def reopen(
+        self, case_id: int, reason: str, by: int, at: dt.datetime
+    ) -> CaseChanged | Refusal:
+        """A dismissed case open again (state flagged), with the reason audited."""
+        async with self.db.transaction() as tx:
+            row = await _case_row(tx, case_id)
+            if row is None:
+                return Refusal(case_id, f"There is no case #{case_id}.")
+            before = CaseState(row["state"])
+            refusal = reopen_refusal(case_id, before)
+            if refusal is not None:
+                return Refusal(case_id, refusal)
+            after = CaseState.FLAGGED
+            await tx.execute(
+                "UPDATE cases SET state = ?, dismissed_reason = NULL, updated_at = ? WHERE id = ?",
+                (after.value, to_ts(at), case_id),
+            )
+            await Audit.record(
+                tx, by, "reopen", at, case_id=case_id, before=before, after=after, detail=reason
+            )
+        return CaseChanged(case_id, _account(row), [FieldChange("state", before, after)])
+
+    async def edit(
+        self,
+        case_id: int,
+        *,
+        group: str | None,
+        category: str | None,
+        followers: int | None,
+        by: int,
+        at: dt.datetime,
+    ) -> CaseChanged | Refusal:
+        """Correct the case's group, category or last known followers; each change audited
+        with its before/after. A follower count is kept as one more count seen now."""
+        ts = to_ts(at)
+        async with self.db.transaction() as tx:
+            row = await _case_row(tx, case_id)
+            if row is None:
+                return Refusal(case_id, f"There is no case #{case_id}.")
+            wanted = {"grp": group, "category": category, "followers": followers}
+            changes: list[FieldChange] = []
+            for column, value in wanted.items():
+                if value is None or value == row[column]:
+                    continue
+                name = "group" if column == "grp" else column
+                before = "unknown" if row[column] is None else str(row[column])
+                changes.append(FieldChange(name, before, str(value)))
+                await tx.execute(
+                    # Column names are ours (the keys above), never input.
+                    f"UPDATE cases SET {column} = ?, updated_at = ? WHERE id = ?",
+                    (value, ts, case_id),
+                )
+                await Audit.record(
+                    tx, by, "edit", at, case_id=case_id, before=before, after=str(value),
+                    detail=name,
+                )  # fmt: skip
+            if followers is not None:
+                await tx.execute(
+                    "INSERT INTO follower_counts (case_id, followers, seen_at, seen_by, source)"
+                    " VALUES (?, ?, ?, ?, 'edit')",
+                    (case_id, followers, ts, by),
+                )
+        return CaseChanged(case_id, _account(row), changes)
+
     # ------------------------------------------------------------------ reading
 
     async def case_id_of(self, account: AccountRef) -> int | None:
@@ -437,9 +522,15 @@ class Cases:
             (case_id,),
         )
         history = await self.db.fetchall(
-            "SELECT at, user_id, action, detail FROM audit"
-            " WHERE case_id = ? AND action IN ('dismiss', 'reopen') ORDER BY id",
+            "SELECT at, user_id, action, detail, before, after FROM audit"
+            " WHERE case_id = ? AND action IN ('dismiss', 'reopen', 'correct', 'edit')"
+            " ORDER BY id",
             (case_id,),
+        )
+        notes = await self.db.fetchall(
+            "SELECT * FROM (SELECT noted_at, noted_by, note, id FROM case_notes"
+            " WHERE case_id = ? ORDER BY noted_at DESC, id DESC LIMIT ?) ORDER BY noted_at, id",
+            (case_id, CARD_NOTES),
         )
         return CaseCard(
             id=case_id,
@@ -496,8 +587,13 @@ class Cases:
                     user_id=row["user_id"],
                     action=row["action"],
                     detail=row["detail"],
+                    before=row["before"],
+                    after=row["after"],
                 )
                 for row in history
+            ],
+            notes=[
+                NoteLine(from_ts(row["noted_at"]), row["noted_by"], row["note"]) for row in notes
             ],
         )
 
@@ -578,6 +674,13 @@ def _import_accounts(rows: Sequence[FlagRow] | Sequence[FlagCommand]) -> list[tu
             )
         )
     return accounts
+
+
+async def _case_row(tx: Tx, case_id: int) -> Row | None:
+    return await tx.fetchone(
+        "SELECT platform, handle, state, grp, category, followers FROM cases WHERE id = ?",
+        (case_id,),
+    )
 
 
 def _account(row: Row) -> AccountRef:

@@ -147,7 +147,13 @@ def round_histories(conn: sqlite3.Connection) -> list[RoundHistory]:
 
 def clear(
     conn: sqlite3.Connection,
-    tables: Iterable[str] = ("outcome_versions", "follower_counts", "request_rounds", "cases"),
+    tables: Iterable[str] = (
+        "outcome_versions",
+        "follower_counts",
+        "case_notes",
+        "request_rounds",
+        "cases",
+    ),
 ) -> None:
     for table in tables:
         conn.execute(f"DELETE FROM {table}")  # table names are ours, not input

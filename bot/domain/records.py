@@ -6,7 +6,7 @@ Pure: imports neither telegram nor aiosqlite nor storage.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from bot.domain import CaseState, Category, Outcome, Platform, Role
@@ -131,8 +131,33 @@ class RoundLine:
 class HistoryLine:
     at: dt.datetime
     user_id: int
-    action: str  # dismiss, reopen
+    action: str  # dismiss, reopen, correct, edit
     detail: str
+    before: str | None = None
+    after: str | None = None
+
+
+@dataclass(frozen=True)
+class NoteLine:
+    noted_at: dt.datetime
+    noted_by: int
+    note: str
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    name: str  # state, group, category, followers, note
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class CaseChanged:
+    """What /note, /reopen or /edit changed on a case (each change audited)."""
+
+    case_id: int
+    account: AccountRef
+    changes: list[FieldChange]
 
 
 @dataclass(frozen=True)
@@ -154,7 +179,8 @@ class CaseCard:
     evidence_count: int
     evidence: list[EvidenceLine]  # the latest CARD_EVIDENCE, newest first
     rounds: list[RoundLine]
-    history: list[HistoryLine]  # dismissals and reopenings, oldest first
+    history: list[HistoryLine]  # dismissals, reopenings, corrections and edits, oldest first
+    notes: list[NoteLine] = field(default_factory=list)  # the latest CARD_NOTES, oldest first
 
 
 @dataclass(frozen=True)
@@ -251,6 +277,16 @@ class AlreadyRecorded:
     case_id: int
     round_no: int
     round: RoundInfo | None  # None if the round does not exist at all
+
+
+@dataclass(frozen=True)
+class Corrected:
+    """A /correct: the latest round's outcome before, the round after; the case's state."""
+
+    round: RoundInfo
+    outcome_before: Outcome
+    before: CaseState
+    after: CaseState
 
 
 OutcomeResult = OutcomeRecorded | Restored | Refusal | AlreadyRecorded

@@ -132,3 +132,13 @@ SELECT c.id, c.followers, c.updated_at, c.created_by, 'migrated'
  WHERE c.followers IS NOT NULL
    AND c.followers IS NOT (SELECT f.followers FROM follower_counts AS f WHERE f.case_id = c.id
                             ORDER BY f.seen_at DESC, f.id DESC LIMIT 1);
+
+-- Dated notes on a case (/note), shown on the card.
+CREATE TABLE case_notes (
+    id       INTEGER PRIMARY KEY,
+    case_id  INTEGER NOT NULL REFERENCES cases (id),
+    note     TEXT    NOT NULL,
+    noted_at INTEGER NOT NULL,
+    noted_by INTEGER NOT NULL
+);
+CREATE INDEX case_notes_by_case ON case_notes (case_id, noted_at, id);

@@ -92,6 +92,9 @@ SAMPLES: dict[str, list[dict[str, Any]]] = {
          "recorded_at": 3_000, "recorded_by": 8, "followers_at_action": 12_500, "note": NOTE,
          "reason": ""},
     ],
+    "case_notes": [
+        {"id": 1, "case_id": 1, "note": NOTE, "noted_at": 3_500, "noted_by": 7},
+    ],
     "follower_counts": [
         {"id": 1, "case_id": 1, "followers": 12_500, "seen_at": 1_000, "seen_by": 7,
          "source": "flag"},
