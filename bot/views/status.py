@@ -92,9 +92,8 @@ def case_card(card: CaseCard, tz: ZoneInfo, *, show_people: bool) -> str:
         lines.append("<b>Notes</b>")
         for case_note in card.notes:
             by = f" by {case_note.noted_by}" if show_people else ""
-            lines.append(
-                f"• {local_time(case_note.noted_at, tz)}{by}: {one_line(case_note.note, NOTE_PREVIEW)}"
-            )
+            note = one_line(case_note.note, NOTE_PREVIEW)
+            lines.append(f"• {local_time(case_note.noted_at, tz)}{by}: {note}")
     if card.history:
         lines.append("<b>History</b>")
         for entry in card.history:

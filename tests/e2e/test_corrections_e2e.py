@@ -65,7 +65,9 @@ async def test_correct_changes_the_latest_outcome_and_figures_follow_but_not_the
 
         [card] = await fake_api.ask(VIEWER, f"/status #{a}")
         assert "State: actioned" in card.plain
-        assert "correct by 201 rejected → removed: round 1: mis-tapped the button" in card.plain
+        assert "correct rejected → removed: round 1: mis-tapped the button" in card.plain
+        [private] = await fake_api.ask(REVIEWER, f"/status #{a}")  # who, for a reviewer
+        assert "correct by 201 rejected → removed: round 1: mis-tapped" in private.plain
         [audit] = await fake_api.ask(ADMIN, f"/audit #{a}")
         assert "correct" in audit.plain and "rejected → removed" in audit.plain
 
@@ -83,7 +85,7 @@ async def test_correct_changes_the_latest_outcome_and_figures_follow_but_not_the
         [card] = await fake_api.ask(VIEWER, f"/status #{a}")
         assert "Group: BLA · Category: hate" in card.plain
         assert "Followers (last known): 250" in card.plain
-        assert "edit by 201 100 → 250: followers" in card.plain
+        assert "edit 100 → 250: followers" in card.plain
         [nothing] = await fake_api.ask(REVIEWER, f"/edit #{a} followers=250")
         assert "nothing to change" in nothing.plain
         [unknown] = await fake_api.ask(REVIEWER, f"/edit #{a} colour=red")
@@ -116,7 +118,9 @@ async def test_note_is_dated_on_the_card_and_audited(fake_api, tmp_path):
         [missing] = await fake_api.ask(REPORTER, "/note #77 hi")
         assert missing.plain == "There is no case #77."
         [card] = await fake_api.ask(VIEWER, f"/status #{a}")
-        assert "Notes\n• 2026-11-02 11:00 by 203: posts recruiting videos daily" in card.plain
+        assert "Notes\n• 2026-11-02 11:00: posts recruiting videos daily" in card.plain
+        [private] = await fake_api.ask(ADMIN, f"/status #{a}")
+        assert "Notes\n• 2026-11-02 11:00 by 203: posts recruiting videos daily" in private.plain
         [audit] = await fake_api.ask(ADMIN, f"/audit #{a}")
         assert "user 203 note" in audit.plain
 
@@ -155,7 +159,7 @@ async def test_dismiss_withdraws_the_open_round_and_only_reopen_reopens(fake_api
         )
         [card] = await fake_api.ask(VIEWER, f"/status #{b}")
         assert "State: flagged" in card.plain and "withdrawn" in card.plain
-        assert "reopen by 201: new posts since Monday" in card.plain
+        assert "reopen: new posts since Monday" in card.plain
         [round_two] = await fake_api.ask(REVIEWER, f"/request #{b}")
         assert f"#{b} round 2" in round_two.plain
         [help_text] = await fake_api.ask(VIEWER, "/help reopen")
