@@ -57,10 +57,11 @@ class Cases:
         ref = cmd.account
         async with self.db.transaction() as tx:
             row = await tx.fetchone(
-                "SELECT id, grp, category, state FROM cases WHERE platform = ? AND handle = ?",
+                "SELECT id, grp, category, state, followers FROM cases"
+                " WHERE platform = ? AND handle = ?",
                 (ref.platform.value, ref.handle),
             )
-            reopened = False
+            dismissal: HistoryLine | None = None
             if row is None:
                 case_id = await tx.execute(
                     # With its comeback match key, so the /flag hook need not key it later.
@@ -88,23 +89,8 @@ class Cases:
             else:
                 case_id, group, category = row["id"], row["grp"], row["category"]
                 state = CaseState(row["state"])
-                if state is CaseState.DISMISSED:
-                    state, reopened = CaseState.FLAGGED, True
-                    await Audit.record(
-                        tx,
-                        reporter,
-                        "reopen",
-                        at,
-                        case_id=case_id,
-                        before=CaseState.DISMISSED.value,
-                        after=state.value,
-                        detail="flagged again",
-                    )
-                await tx.execute(
-                    "UPDATE cases SET state = ?, followers = coalesce(?, followers),"
-                    " updated_at = ? WHERE id = ?",
-                    (state.value, cmd.followers, ts, case_id),
-                )
+                dismissal = await _dismissal(tx, case_id) if state is CaseState.DISMISSED else None
+                await _known_followers(tx, case_id, row["followers"], cmd.followers, reporter, at)
             if cmd.followers is not None:
                 await tx.execute(
                     "INSERT INTO follower_counts (case_id, followers, seen_at, seen_by, source)"
@@ -113,6 +99,13 @@ class Cases:
                 )
             report_id = await self._add_report(tx, case_id, reporter, ts, cmd)
             counted = report_id is not None
+            if not counted and cmd.note:
+                # A repeat by the same member is not a second report, but its note is kept.
+                await tx.execute(
+                    "INSERT INTO case_notes (case_id, note, noted_at, noted_by)"
+                    " VALUES (?, ?, ?, ?)",
+                    (case_id, cmd.note, ts, reporter),
+                )
             if row is not None:
                 await Audit.record(
                     tx,
@@ -141,7 +134,7 @@ class Cases:
             counted=counted,
             report_count=report_count,
             state=state,
-            reopened=reopened,
+            dismissal=dismissal,
             case_group=group,
             case_category=category,
             evidence_kept=evidence is not None,
@@ -257,44 +250,15 @@ class Cases:
                 """,
                 params,
             )
-            await tx.execute(
-                """
-                INSERT INTO audit (at, user_id, action, case_id, before, after, detail)
-                SELECT :ts, :by, 'reopen', case_id, 'dismissed', 'flagged',
-                       'flagged again by import'
-                  FROM import_known WHERE state_before = 'dismissed' ORDER BY pos
-                """,
-                params,
-            )
-            # Like /flag: a dismissed case opens again, a known case takes the newest
-            # followers= value. Two statements: writing `state` rewrites its index entries
-            # (cases_by_state, cases_by_match_key), so only the reopened cases get it.
-            await tx.execute(
-                """
-                UPDATE cases SET state = 'flagged'
-                 WHERE id IN (SELECT case_id FROM import_known WHERE state_before = 'dismissed')
-                """
-            )
-            await tx.execute(
-                """
-                UPDATE cases
-                   SET followers = coalesce(a.last_followers, cases.followers), updated_at = :ts
-                  FROM import_known k JOIN import_accounts a USING (pos)
-                 WHERE cases.id = k.case_id
-                """,
-                params,
-            )
-            # The follower counts the import writes into cases, as seen now.
+            # A known case keeps its state, group, category and followers (/edit changes
+            # them, /reopen reopens): only the new cases' follower counts are facts to keep.
             await tx.execute(
                 """
                 INSERT INTO follower_counts (case_id, followers, seen_at, seen_by, source)
-                SELECT case_id, a.last_followers, :ts, :by, 'import'
-                  FROM (SELECT pos, case_id FROM import_new
-                        UNION ALL
-                        SELECT pos, case_id FROM import_known)
-                  JOIN import_accounts a USING (pos)
+                SELECT n.case_id, a.last_followers, :ts, :by, 'import'
+                  FROM import_new n JOIN import_accounts a USING (pos)
                  WHERE a.last_followers IS NOT NULL
-                 ORDER BY pos
+                 ORDER BY n.pos
                 """,
                 params,
             )
@@ -325,8 +289,9 @@ class Cases:
                 """
                 SELECT (SELECT count(*) FROM import_new),
                        count(*) FILTER (WHERE NOT reported),
-                       count(*) FILTER (WHERE state_before = 'dismissed'),
-                       count(*) FILTER (WHERE state_before = 'actioned')
+                       count(*),
+                       count(*) FILTER (WHERE state_before = 'actioned'),
+                       count(*) FILTER (WHERE state_before = 'dismissed')
                   FROM import_known
                 """
             )
@@ -338,8 +303,9 @@ class Cases:
                 new_cases=new_cases,
                 new_reports=new_reports,
                 duplicates=len(rows) - new_reports,
-                reopened=int(counts[2]),
+                known=int(counts[2]),
                 on_actioned=int(counts[3]),
+                dismissed=int(counts[4]),
             )
             await Audit.record(
                 tx,
@@ -349,7 +315,7 @@ class Cases:
                 detail=(
                     f"{name[:100]}: {summary.rows} rows, {summary.new_cases} new cases, "
                     f"{summary.new_reports} new reports, {summary.duplicates} duplicates, "
-                    f"{summary.reopened} reopened"
+                    f"{summary.known} known cases left as they were"
                 ),
             )
             for table in ("import_new", "import_known", "import_accounts"):
@@ -674,6 +640,40 @@ def _import_accounts(rows: Sequence[FlagRow] | Sequence[FlagCommand]) -> list[tu
             )
         )
     return accounts
+
+
+async def _dismissal(tx: Tx, case_id: int) -> HistoryLine | None:
+    """Who dismissed the case, when and why (its latest dismissal)."""
+    row = await tx.fetchone(
+        "SELECT at, user_id, action, detail FROM audit WHERE case_id = ? AND action = 'dismiss'"
+        " ORDER BY id DESC LIMIT 1",
+        (case_id,),
+    )
+    if row is None:
+        return None
+    return HistoryLine(from_ts(row["at"]), row["user_id"], row["action"], row["detail"])
+
+
+async def _known_followers(
+    tx: Tx, case_id: int, before: int | None, seen: int | None, by: int, at: dt.datetime
+) -> None:
+    """A /flag of a known case with followers= updates its last known count, audited with the
+    before and after (a dismissed case too: the count is a fact seen, not a state)."""
+    if seen is None or seen == before:
+        return
+    await tx.execute(
+        "UPDATE cases SET followers = ?, updated_at = ? WHERE id = ?", (seen, to_ts(at), case_id)
+    )
+    await Audit.record(
+        tx,
+        by,
+        "edit",
+        at,
+        case_id=case_id,
+        before="unknown" if before is None else str(before),
+        after=str(seen),
+        detail="followers",
+    )
 
 
 async def _case_row(tx: Tx, case_id: int) -> Row | None:

@@ -1,21 +1,29 @@
-"""Figures as of a time, over random histories of rounds, outcomes, corrections, restorations
-and withdrawals: (a) the SQL figures (Stats.table with as_of) equal the pure arithmetic of
-bot/domain/compliance.py over the rounds as they stood then, and (b) they stay the same when
-later facts are recorded."""
+"""Random histories: (a) the figures as of a time (Stats.table with as_of), over rounds,
+outcomes, corrections, restorations and withdrawals, equal the pure arithmetic of
+bot/domain/compliance.py over the rounds as they stood then, (b) they stay the same when later
+facts are recorded, and (c) an /export imported again changes no case."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import io
 import sqlite3
+from contextlib import aclosing
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.domain import Outcome, Platform, compliance
+from bot.domain import Category, Outcome, Platform, compliance
+from bot.domain.accounts import AccountRef
 from bot.domain.compliance import Table
+from bot.grammar.flag import parse_flag
+from bot.grammar.import_ import read_import
+from bot.views.export import write_csv
 from storage.db import to_ts
 from storage.store import Store
 from tests.factories import clear, connect, insert_case, round_histories
@@ -181,3 +189,71 @@ def test_figures_as_of_a_time_equal_the_pure_arithmetic_and_ignore_later_facts(
     finally:
         conn.close()
     assert asyncio.run(_tables(path, key, when, sla)) == [by_platform, by_group]
+
+
+# (c) an /export then an /import of it changes no case: random cases through the bot's own
+# storage (flags with followers and categories, requests, outcomes, dismissals, edits).
+HANDLES = ["aaa_bbb", "ccc_ddd", "fake_news_pk", "x_y_z", "pk_media"]
+action_strategy = st.tuples(
+    st.sampled_from(["flag", "request", "outcome", "dismiss", "edit"]),
+    st.sampled_from(HANDLES),
+    st.sampled_from(GROUPS),
+    st.sampled_from([*Category]),
+    st.one_of(st.none(), st.integers(0, 10**9)),
+    st.sampled_from([o for o in Outcome if o.is_platform_answer]),
+    st.sampled_from([100, 200, 300]),  # who
+)
+
+
+async def _export_import_round_trip(path: Path, actions: list[tuple[Any, ...]]) -> None:
+    store = await Store.open(path)
+    try:
+        at = NOW
+        for kind, handle, group, category, followers, outcome, who in actions:
+            at += dt.timedelta(minutes=5)
+            case_id = await store.cases.case_id_of(AccountRef(Platform.X, handle))
+            if kind == "flag" or case_id is None:
+                text = f"x.com/{handle} {group} {category}" + (
+                    "" if followers is None else f" followers={followers}"
+                )
+                await store.cases.report(parse_flag(text, GROUPS), who, at)
+            elif kind == "request":
+                await store.requests.open_rounds([case_id], by=who, at=at)
+            elif kind == "outcome":
+                await store.requests.record_outcome(case_id, outcome, by=who, at=at)
+            elif kind == "dismiss":
+                await store.cases.dismiss(case_id, "not actionable", by=who, at=at)
+            else:
+                await store.cases.edit(
+                    case_id, group=group, category=category.value, followers=followers, by=who,
+                    at=at,
+                )  # fmt: skip
+        before = await _cases(store)
+        out = io.BytesIO()
+        async with aclosing(store.requests.export_rows()) as rows:
+            await write_csv(rows, out, ZoneInfo("Asia/Karachi"))
+        parsed = read_import(out.getvalue(), GROUPS)
+        assert parsed.errors == []
+        summary = await store.cases.report_many(parsed.rows, 400, at + D, name="export.csv")
+        assert summary.new_cases == 0 and summary.known == len(before)
+        assert await _cases(store) == before
+    finally:
+        await store.close()
+
+
+async def _cases(store: Store) -> list[tuple[Any, ...]]:
+    rows = await store.db.fetchall(
+        "SELECT c.id, c.platform, c.handle, c.grp, c.category, c.followers, c.state,"
+        " c.dismissed_reason, (SELECT group_concat(r.round_no || ':' || coalesce(r.outcome, ''))"
+        " FROM request_rounds r WHERE r.case_id = c.id) FROM cases c ORDER BY c.id"
+    )
+    return [tuple(row) for row in rows]
+
+
+@settings(max_examples=40, deadline=None)
+@given(actions=st.lists(action_strategy, min_size=1, max_size=25))
+def test_an_export_imported_again_changes_no_case(
+    tmp_path_factory: pytest.TempPathFactory, actions: list[tuple[Any, ...]]
+) -> None:
+    path = tmp_path_factory.mktemp("roundtrip") / "t.db"
+    asyncio.run(_export_import_round_trip(path, actions))

@@ -75,11 +75,11 @@ class ReportResult:
     new_case: bool
     counted: bool  # False: this member had already reported the case
     report_count: int
-    state: CaseState  # after the report
-    reopened: bool  # the case was dismissed and is open again
+    state: CaseState  # after the report (a dismissed case stays dismissed)
     case_group: str
     case_category: str
     evidence_kept: bool
+    dismissal: HistoryLine | None = None  # who dismissed the case, when and why
 
 
 @dataclass(frozen=True)
@@ -88,8 +88,9 @@ class ImportSummary:
     new_cases: int
     new_reports: int
     duplicates: int  # rows that added no report: repeated in the file or reported before
-    reopened: int
+    known: int  # rows about known cases: their state, group, category, followers unchanged
     on_actioned: int  # rows about accounts the platform has already actioned
+    dismissed: int = 0  # rows about dismissed cases (they stay dismissed)
 
 
 @dataclass(frozen=True)
