@@ -252,7 +252,7 @@ def raw_sqlite(path: Path, now: dt.datetime, settings: Settings) -> dict[str, li
             "platform": None,
         }
 
-    by_platform = stats_sql._FIGURES_SQL.format(key=stats_sql._KEYS["platform"])
+    by_platform = stats_sql.figures_sql("platform")
     assert win.start is not None
     both = params(win) | {"before": int((win.start - (win.end - win.start)).timestamp())}
     day = {"start": int((now - dt.timedelta(days=1)).timestamp()), "end": int(now.timestamp())}

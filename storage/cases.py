@@ -9,31 +9,37 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from bot.domain import CaseState, Platform
+from bot.domain import CaseState, Outcome, Platform
 from bot.domain.accounts import AccountRef
+from bot.domain.case_rules import reopen_refusal
 from bot.domain.records import (
     CaseCard,
+    CaseChanged,
     CaseSummary,
     DismissResult,
     Evidence,
     EvidenceLine,
+    FieldChange,
     FindResult,
     FlagCommand,
     FlagRow,
     HistoryLine,
     ImportSummary,
+    NoteLine,
+    Refusal,
     ReportLine,
     ReportResult,
 )
 from storage.audit import Audit
 from storage.db import Database, Row, Tx, from_ts, from_ts_or_none, to_ts
-from storage.requests import case_rounds
+from storage.requests import case_rounds, decide_round
 
 # States a case can be dismissed from; `actioned` and `dismissed` are closed.
 DISMISSABLE = frozenset({CaseState.FLAGGED, CaseState.REQUESTED, CaseState.REFUSED})
 CARD_REPORTS = 10
 CARD_EVIDENCE = 5
 CARD_REPORTERS = 30
+CARD_NOTES = 10
 
 
 class Cases:
@@ -50,10 +56,11 @@ class Cases:
         ref = cmd.account
         async with self.db.transaction() as tx:
             row = await tx.fetchone(
-                "SELECT id, grp, category, state FROM cases WHERE platform = ? AND handle = ?",
+                "SELECT id, grp, category, state, followers FROM cases"
+                " WHERE platform = ? AND handle = ?",
                 (ref.platform.value, ref.handle),
             )
-            reopened = False
+            dismissal: HistoryLine | None = None
             if row is None:
                 case_id = await tx.execute(
                     # With its comeback match key, so the /flag hook need not key it later.
@@ -81,25 +88,23 @@ class Cases:
             else:
                 case_id, group, category = row["id"], row["grp"], row["category"]
                 state = CaseState(row["state"])
-                if state is CaseState.DISMISSED:
-                    state, reopened = CaseState.FLAGGED, True
-                    await Audit.record(
-                        tx,
-                        reporter,
-                        "reopen",
-                        at,
-                        case_id=case_id,
-                        before=CaseState.DISMISSED.value,
-                        after=state.value,
-                        detail="flagged again",
-                    )
+                dismissal = await _dismissal(tx, case_id) if state is CaseState.DISMISSED else None
+                await _known_followers(tx, case_id, row["followers"], cmd.followers, reporter, at)
+            if cmd.followers is not None:
                 await tx.execute(
-                    "UPDATE cases SET state = ?, followers = coalesce(?, followers),"
-                    " updated_at = ? WHERE id = ?",
-                    (state.value, cmd.followers, ts, case_id),
+                    "INSERT INTO follower_counts (case_id, followers, seen_at, seen_by, source)"
+                    " VALUES (?, ?, ?, ?, 'flag')",
+                    (case_id, cmd.followers, ts, reporter),
                 )
             report_id = await self._add_report(tx, case_id, reporter, ts, cmd)
             counted = report_id is not None
+            if not counted and cmd.note:
+                # A repeat by the same member is not a second report, but its note is kept.
+                await tx.execute(
+                    "INSERT INTO case_notes (case_id, note, noted_at, noted_by)"
+                    " VALUES (?, ?, ?, ?)",
+                    (case_id, cmd.note, ts, reporter),
+                )
             if row is not None:
                 await Audit.record(
                     tx,
@@ -128,7 +133,7 @@ class Cases:
             counted=counted,
             report_count=report_count,
             state=state,
-            reopened=reopened,
+            dismissal=dismissal,
             case_group=group,
             case_category=category,
             evidence_kept=evidence is not None,
@@ -244,30 +249,15 @@ class Cases:
                 """,
                 params,
             )
+            # A known case keeps its state, group, category and followers (/edit changes
+            # them, /reopen reopens): only the new cases' follower counts are facts to keep.
             await tx.execute(
                 """
-                INSERT INTO audit (at, user_id, action, case_id, before, after, detail)
-                SELECT :ts, :by, 'reopen', case_id, 'dismissed', 'flagged',
-                       'flagged again by import'
-                  FROM import_known WHERE state_before = 'dismissed' ORDER BY pos
-                """,
-                params,
-            )
-            # Like /flag: a dismissed case opens again, a known case takes the newest
-            # followers= value. Two statements: writing `state` rewrites its index entries
-            # (cases_by_state, cases_by_match_key), so only the reopened cases get it.
-            await tx.execute(
-                """
-                UPDATE cases SET state = 'flagged'
-                 WHERE id IN (SELECT case_id FROM import_known WHERE state_before = 'dismissed')
-                """
-            )
-            await tx.execute(
-                """
-                UPDATE cases
-                   SET followers = coalesce(a.last_followers, cases.followers), updated_at = :ts
-                  FROM import_known k JOIN import_accounts a USING (pos)
-                 WHERE cases.id = k.case_id
+                INSERT INTO follower_counts (case_id, followers, seen_at, seen_by, source)
+                SELECT n.case_id, a.last_followers, :ts, :by, 'import'
+                  FROM import_new n JOIN import_accounts a USING (pos)
+                 WHERE a.last_followers IS NOT NULL
+                 ORDER BY n.pos
                 """,
                 params,
             )
@@ -298,8 +288,9 @@ class Cases:
                 """
                 SELECT (SELECT count(*) FROM import_new),
                        count(*) FILTER (WHERE NOT reported),
-                       count(*) FILTER (WHERE state_before = 'dismissed'),
-                       count(*) FILTER (WHERE state_before = 'actioned')
+                       count(*),
+                       count(*) FILTER (WHERE state_before = 'actioned'),
+                       count(*) FILTER (WHERE state_before = 'dismissed')
                   FROM import_known
                 """
             )
@@ -311,8 +302,9 @@ class Cases:
                 new_cases=new_cases,
                 new_reports=new_reports,
                 duplicates=len(rows) - new_reports,
-                reopened=int(counts[2]),
+                known=int(counts[2]),
                 on_actioned=int(counts[3]),
+                dismissed=int(counts[4]),
             )
             await Audit.record(
                 tx,
@@ -322,7 +314,7 @@ class Cases:
                 detail=(
                     f"{name[:100]}: {summary.rows} rows, {summary.new_cases} new cases, "
                     f"{summary.new_reports} new reports, {summary.duplicates} duplicates, "
-                    f"{summary.reopened} reopened"
+                    f"{summary.known} known cases left as they were"
                 ),
             )
             for table in ("import_new", "import_known", "import_accounts"):
@@ -345,6 +337,22 @@ class Cases:
                 "UPDATE cases SET state = ?, dismissed_reason = ?, updated_at = ? WHERE id = ?",
                 (CaseState.DISMISSED.value, reason, to_ts(at), case_id),
             )
+            # A round left open is withdrawn: sent, but no longer chased nor counted.
+            open_round = await tx.fetchone(
+                "SELECT round_no FROM request_rounds WHERE case_id = ? AND outcome IS NULL",
+                (case_id,),
+            )
+            withdrawn = None if open_round is None else int(open_round["round_no"])
+            if withdrawn is not None:
+                await decide_round(
+                    tx,
+                    case_id,
+                    withdrawn,
+                    Outcome.WITHDRAWN,
+                    by=by,
+                    ts=to_ts(at),
+                    note="case dismissed",
+                )
             await Audit.record(
                 tx,
                 by,
@@ -355,7 +363,86 @@ class Cases:
                 after=CaseState.DISMISSED.value,
                 detail=reason,
             )
-        return DismissResult(case_id, account, before, dismissed=True)
+        return DismissResult(case_id, account, before, dismissed=True, withdrawn_round=withdrawn)
+
+    async def add_note(
+        self, case_id: int, note: str, by: int, at: dt.datetime
+    ) -> CaseChanged | Refusal:
+        """A dated note on the case (/note), audited."""
+        async with self.db.transaction() as tx:
+            row = await _case_row(tx, case_id)
+            if row is None:
+                return Refusal(case_id, f"There is no case #{case_id}.")
+            await tx.execute(
+                "INSERT INTO case_notes (case_id, note, noted_at, noted_by) VALUES (?, ?, ?, ?)",
+                (case_id, note, to_ts(at), by),
+            )
+            await Audit.record(tx, by, "note", at, case_id=case_id, detail=note)
+        return CaseChanged(case_id, _account(row), [FieldChange("note", "", note)])
+
+    async def reopen(
+        self, case_id: int, reason: str, by: int, at: dt.datetime
+    ) -> CaseChanged | Refusal:
+        """A dismissed case open again (state flagged), with the reason audited."""
+        async with self.db.transaction() as tx:
+            row = await _case_row(tx, case_id)
+            if row is None:
+                return Refusal(case_id, f"There is no case #{case_id}.")
+            before = CaseState(row["state"])
+            refusal = reopen_refusal(case_id, before)
+            if refusal is not None:
+                return Refusal(case_id, refusal)
+            after = CaseState.FLAGGED
+            await tx.execute(
+                "UPDATE cases SET state = ?, dismissed_reason = NULL, updated_at = ? WHERE id = ?",
+                (after.value, to_ts(at), case_id),
+            )
+            await Audit.record(
+                tx, by, "reopen", at, case_id=case_id, before=before, after=after, detail=reason
+            )
+        return CaseChanged(case_id, _account(row), [FieldChange("state", before, after)])
+
+    async def edit(
+        self,
+        case_id: int,
+        *,
+        group: str | None,
+        category: str | None,
+        followers: int | None,
+        by: int,
+        at: dt.datetime,
+    ) -> CaseChanged | Refusal:
+        """Correct the case's group, category or last known followers; each change audited
+        with its before/after. A follower count is kept as one more count seen now."""
+        ts = to_ts(at)
+        async with self.db.transaction() as tx:
+            row = await _case_row(tx, case_id)
+            if row is None:
+                return Refusal(case_id, f"There is no case #{case_id}.")
+            wanted = {"grp": group, "category": category, "followers": followers}
+            changes: list[FieldChange] = []
+            for column, value in wanted.items():
+                if value is None or value == row[column]:
+                    continue
+                name = "group" if column == "grp" else column
+                before = "unknown" if row[column] is None else str(row[column])
+                changes.append(FieldChange(name, before, str(value)))
+                await tx.execute(
+                    # Column names are ours (the keys above), never input.
+                    f"UPDATE cases SET {column} = ?, updated_at = ? WHERE id = ?",
+                    (value, ts, case_id),
+                )
+                await Audit.record(
+                    tx, by, "edit", at, case_id=case_id, before=before, after=str(value),
+                    detail=name,
+                )  # fmt: skip
+            if followers is not None:
+                await tx.execute(
+                    "INSERT INTO follower_counts (case_id, followers, seen_at, seen_by, source)"
+                    " VALUES (?, ?, ?, ?, 'edit')",
+                    (case_id, followers, ts, by),
+                )
+        return CaseChanged(case_id, _account(row), changes)
 
     # ------------------------------------------------------------------ reading
 
@@ -395,9 +482,15 @@ class Cases:
             (case_id, CARD_EVIDENCE),
         )
         history = await self.db.fetchall(
-            "SELECT at, user_id, action, detail FROM audit"
-            " WHERE case_id = ? AND action IN ('dismiss', 'reopen') ORDER BY id",
+            "SELECT at, user_id, action, detail, before, after FROM audit"
+            " WHERE case_id = ? AND action IN ('dismiss', 'reopen', 'correct', 'edit')"
+            " ORDER BY id",
             (case_id,),
+        )
+        notes = await self.db.fetchall(
+            "SELECT * FROM (SELECT noted_at, noted_by, note, id FROM case_notes"
+            " WHERE case_id = ? ORDER BY noted_at DESC, id DESC LIMIT ?) ORDER BY noted_at, id",
+            (case_id, CARD_NOTES),
         )
         return CaseCard(
             id=case_id,
@@ -442,8 +535,13 @@ class Cases:
                     user_id=row["user_id"],
                     action=row["action"],
                     detail=row["detail"],
+                    before=row["before"],
+                    after=row["after"],
                 )
                 for row in history
+            ],
+            notes=[
+                NoteLine(from_ts(row["noted_at"]), row["noted_by"], row["note"]) for row in notes
             ],
         )
 
@@ -524,6 +622,47 @@ def _import_accounts(rows: Sequence[FlagRow] | Sequence[FlagCommand]) -> list[tu
             )
         )
     return accounts
+
+
+async def _dismissal(tx: Tx, case_id: int) -> HistoryLine | None:
+    """Who dismissed the case, when and why (its latest dismissal)."""
+    row = await tx.fetchone(
+        "SELECT at, user_id, action, detail FROM audit WHERE case_id = ? AND action = 'dismiss'"
+        " ORDER BY id DESC LIMIT 1",
+        (case_id,),
+    )
+    if row is None:
+        return None
+    return HistoryLine(from_ts(row["at"]), row["user_id"], row["action"], row["detail"])
+
+
+async def _known_followers(
+    tx: Tx, case_id: int, before: int | None, seen: int | None, by: int, at: dt.datetime
+) -> None:
+    """A /flag of a known case with followers= updates its last known count, audited with the
+    before and after (a dismissed case too: the count is a fact seen, not a state)."""
+    if seen is None or seen == before:
+        return
+    await tx.execute(
+        "UPDATE cases SET followers = ?, updated_at = ? WHERE id = ?", (seen, to_ts(at), case_id)
+    )
+    await Audit.record(
+        tx,
+        by,
+        "edit",
+        at,
+        case_id=case_id,
+        before="unknown" if before is None else str(before),
+        after=str(seen),
+        detail="followers",
+    )
+
+
+async def _case_row(tx: Tx, case_id: int) -> Row | None:
+    return await tx.fetchone(
+        "SELECT platform, handle, state, grp, category, followers FROM cases WHERE id = ?",
+        (case_id,),
+    )
 
 
 def _account(row: Row) -> AccountRef:

@@ -12,8 +12,11 @@ import datetime as dt
 from collections.abc import AsyncGenerator, Sequence
 
 from bot.domain import CaseState, Outcome, Platform
+from bot.domain.case_rules import correction_refusal, state_after_outcome
+from bot.domain.compliance import is_overdue
 from bot.domain.records import (
     AlreadyRecorded,
+    Corrected,
     ExportRow,
     ExportScope,
     OutcomeRecorded,
@@ -31,6 +34,10 @@ from storage.db import Database, Row, Tx, from_ts, from_ts_or_none, to_ts
 PENDING_LIMIT = 30
 EXPORT_BATCH = 10_000
 
+
+# The open rounds the unit still chases: /pending, /export pending and the digest's overdue
+# list all read this one condition (round `r`, its case `c`).
+CHASED = "r.outcome IS NULL AND c.state <> 'dismissed'"
 
 _ROUND_COLUMNS = """
     r.case_id, c.platform, c.handle, c.state, r.round_no, r.sent_at, r.sent_by, r.ref,
@@ -73,6 +80,38 @@ async def case_rounds(db: Database, case_id: int) -> list[RoundInfo]:
         (case_id,),
     )
     return [_round(row) for row in rows]
+
+
+async def _move_case(tx: Tx, case_id: int, state: CaseState, ts: int) -> None:
+    # An actioned case is an original for the comeback probes, which read its match key: an
+    # imported case may not have it yet (storage/comebacks.py).
+    await tx.execute(
+        "UPDATE cases SET state = ?, updated_at = ?,"
+        " match_key = coalesce(match_key, comeback_key(platform, handle), '') WHERE id = ?",
+        (state, ts, case_id),
+    )
+
+
+async def decide_round(
+    tx: Tx, case_id: int, round_no: int, outcome: Outcome, *, by: int, ts: int, note: str
+) -> None:
+    """Close an open round with `outcome`: the round as it stands, and the dated version.
+
+    An actioned round keeps the followers its account has now (its last known count), so a
+    later count does not change the reach of the past."""
+    await tx.execute(
+        "UPDATE request_rounds SET outcome = ?1, outcome_at = ?2, outcome_by = ?3,"
+        " outcome_note = ?4, followers_at_action = IIF(?5, (SELECT followers FROM cases"
+        " WHERE id = ?6), NULL) WHERE case_id = ?6 AND round_no = ?7",
+        (outcome, ts, by, note, outcome.is_action, case_id, round_no),
+    )
+    await tx.execute(
+        "INSERT INTO outcome_versions (case_id, round_no, outcome, outcome_at, recorded_at,"
+        " recorded_by, followers_at_action, note) SELECT case_id, round_no, outcome,"
+        " outcome_at, ?3, ?4, followers_at_action, outcome_note FROM request_rounds"
+        " WHERE case_id = ?1 AND round_no = ?2",
+        (case_id, round_no, ts, by),
+    )
 
 
 class RequestRounds:
@@ -174,22 +213,10 @@ class RequestRounds:
                     f"send /request #{case_id} first.",
                 )
             open_no = row["round_no"]
-            await tx.execute(
-                "UPDATE request_rounds SET outcome = ?, outcome_at = ?, outcome_by = ?,"
-                " outcome_note = ? WHERE case_id = ? AND round_no = ?",
-                (outcome, ts, by, note, case_id, open_no),
-            )
-            after: CaseState = before  # a dismissed case stays dismissed; its round is closed
-            if before is not CaseState.DISMISSED:
-                after = CaseState.ACTIONED if outcome.is_action else CaseState.REFUSED
-                # An actioned case is an original for the comeback probes, which read its
-                # match key: an imported case may not have it yet (storage/comebacks.py).
-                await tx.execute(
-                    "UPDATE cases SET state = ?, updated_at = ?,"
-                    " match_key = coalesce(match_key, comeback_key(platform, handle), '')"
-                    " WHERE id = ?",
-                    (after, ts, case_id),
-                )
+            await decide_round(tx, case_id, open_no, outcome, by=by, ts=ts, note=note)
+            after = state_after_outcome(before, outcome)
+            if before is not CaseState.DISMISSED:  # a dismissed case stays dismissed
+                await _move_case(tx, case_id, after, ts)
             await Audit.record(
                 tx,
                 by,
@@ -250,6 +277,63 @@ class RequestRounds:
         assert info is not None
         return Restored(round=info, before=before, after=after)
 
+    async def correct(
+        self, case_id: int, outcome: Outcome, reason: str, *, by: int, at: dt.datetime
+    ) -> Corrected | Refusal:
+        """Change the outcome of the case's latest round (a mis-tapped button). The earlier
+        outcome stays as a version of its own; the round keeps the time it was decided, and
+        an action keeps the followers the account had then (the last count seen by then)."""
+        ts = to_ts(at)
+        async with self.db.transaction() as tx:
+            case = await tx.fetchone("SELECT state FROM cases WHERE id = ?", (case_id,))
+            if case is None:
+                return Refusal(case_id, f"There is no case #{case_id}.")
+            before = CaseState(case["state"])
+            latest = await tx.fetchone(
+                "SELECT round_no, outcome, restored_at FROM request_rounds WHERE case_id = ?"
+                " ORDER BY round_no DESC LIMIT 1",
+                (case_id,),
+            )
+            old = (
+                None if latest is None or latest["outcome"] is None else Outcome(latest["outcome"])
+            )
+            restored = latest is not None and latest["restored_at"] is not None
+            refusal = correction_refusal(case_id, before, old, restored, outcome)
+            if refusal is not None:
+                return Refusal(case_id, refusal)
+            assert latest is not None and old is not None
+            round_no = latest["round_no"]
+            await tx.execute(
+                "UPDATE request_rounds SET outcome = ?1, followers_at_action = IIF(?2, coalesce("
+                "(SELECT f.followers FROM follower_counts AS f WHERE f.case_id = ?3"
+                "   AND f.seen_at <= request_rounds.outcome_at ORDER BY f.seen_at DESC, f.id DESC"
+                "   LIMIT 1), (SELECT followers FROM cases WHERE id = ?3)), NULL)"
+                " WHERE case_id = ?3 AND round_no = ?4",
+                (outcome, outcome.is_action, case_id, round_no),
+            )
+            await tx.execute(
+                "INSERT INTO outcome_versions (case_id, round_no, outcome, outcome_at,"
+                " recorded_at, recorded_by, followers_at_action, note, reason)"
+                " SELECT case_id, round_no, outcome, outcome_at, ?3, ?4, followers_at_action,"
+                " outcome_note, ?5 FROM request_rounds WHERE case_id = ?1 AND round_no = ?2",
+                (case_id, round_no, ts, by, reason),
+            )
+            after = state_after_outcome(before, outcome)
+            await _move_case(tx, case_id, after, ts)
+            await Audit.record(
+                tx,
+                by,
+                "correct",
+                at,
+                case_id=case_id,
+                before=old,
+                after=outcome,
+                detail=f"round {round_no}: {reason}",
+            )
+            info = await _fetch_round(tx, case_id, round_no)
+        assert info is not None
+        return Corrected(round=info, outcome_before=old, before=before, after=after)
+
     # ------------------------------------------------------------------ reads
 
     async def rounds(self, keys: Sequence[tuple[int, int]]) -> list[RoundInfo]:
@@ -276,7 +360,7 @@ class RequestRounds:
     ) -> PendingList:
         """Open rounds of cases that are not dismissed, oldest first."""
         deadline = to_ts(now - sla)
-        where = "r.outcome IS NULL AND c.state != 'dismissed'"
+        where = CHASED
         params: list[object] = []
         if platform is not None:
             where += " AND c.platform = ?"
@@ -299,7 +383,9 @@ class RequestRounds:
         for row in rows:
             info = _round(row)
             age = now - info.sent_at
-            listed.append(PendingRound(round=info, age=age, overdue=age >= sla))
+            listed.append(
+                PendingRound(round=info, age=age, overdue=is_overdue(info.sent_at, now, sla))
+            )
         return PendingList(rounds=listed, total=counts["total"], overdue_total=counts["overdue"])
 
     async def export_rows(
@@ -309,10 +395,7 @@ class RequestRounds:
         if isinstance(scope, Platform):
             where, params = "c.platform = ?", [str(scope)]
         elif scope == ExportScope.PENDING:
-            where = (
-                "EXISTS (SELECT 1 FROM request_rounds o"
-                " WHERE o.case_id = c.id AND o.outcome IS NULL)"
-            )
+            where = f"EXISTS (SELECT 1 FROM request_rounds r WHERE r.case_id = c.id AND {CHASED})"
             params = []
         elif scope == ExportScope.ALL:
             where, params = "1", []

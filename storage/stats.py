@@ -17,48 +17,74 @@ from bot.domain.compliance import (
     DayActivity,
     Figures,
     OverdueRound,
+    Rate,
     Table,
     Window,
-    percent,
 )
 from bot.domain.records import DigestTables
 from storage.db import Database, Row, from_ts, to_ts
+from storage.requests import CHASED
 
 # Column names by breakdown: fixed SQL text, never user input. request_rounds and cases both
 # have `platform` and `grp` (a round's copy of its case's, migration 003).
 _KEYS: dict[Breakdown, str] = {"platform": "platform", "group": "grp"}
 
-# The rounds of the window (start < sent_at <= end), from the covering index; a window
-# without a start uses start = -1 (every stored timestamp is >= 0).
-_IN_WINDOW = """request_rounds INDEXED BY rounds_by_sent
-    WHERE sent_at > :start AND sent_at <= :end AND (:platform IS NULL OR platform = :platform)"""
+# The rounds of the window (start < sent_at <= end) as they stand now: the covering index of
+# the rounds, with each round's outcome in force now; a window without a start uses
+# start = -1 (every stored timestamp is >= 0). Every query below reads the rounds of the
+# window as {rounds}, a source ending in a WHERE clause, so the same statement also runs
+# over the rounds as they stood at an earlier time (_AS_OF).
+_WINDOW = "sent_at > :start AND sent_at <= :end AND (:platform IS NULL OR platform = :platform)"
+_IN_WINDOW = f"request_rounds INDEXED BY rounds_by_sent WHERE {_WINDOW}"
+
+# The rounds of the window as they stood at :asof: sent by then, with the outcome version last
+# recorded by then (none: still open then), restored only if restored by then. Prepended to
+# the statement's WITH; {rounds} then names it.
+_AS_OF = f"""
+as_of AS MATERIALIZED (
+    SELECT r.sent_at, r.platform, r.grp, r.case_id, v.outcome, v.outcome_at,
+           v.followers_at_action, IIF(r.restored_at <= :asof, r.restored_at, NULL) AS restored_at
+    FROM request_rounds AS r
+    LEFT JOIN outcome_versions AS v ON v.id = (
+        SELECT w.id FROM outcome_versions AS w
+        WHERE w.case_id = r.case_id AND w.round_no = r.round_no AND w.recorded_at <= :asof
+        ORDER BY w.recorded_at DESC, w.id DESC LIMIT 1)
+    WHERE {_WINDOW}  -- of the rounds: outcome_versions has none of these columns
+),"""
+_AS_OF_ROUNDS = "as_of WHERE 1"
+
 _ACTIONED = "outcome IN ('removed', 'restricted')"
+# An actioned round counts in the reach until its account is restored.
+_IN_REACH = f"{_ACTIONED} AND restored_at IS NULL"
 
 # Each part reads the index range again (a scan of the window costs less than keeping it in a
-# temporary table): the counts; the actioned rounds ranked by time to action within their key
-# for the medians (the median of n values is the average of the values ranked (n + 1) / 2 and
-# (n + 2) / 2, integer division: the middle one, or the two; overall, without ranks: the
-# 2 - n % 2 values after the first (n - 1) / 2 in order); the reach over the distinct actioned
-# cases, the only part that reads `cases` (for followers). The last row (is_total = 1) holds
-# the totals: counts and reach summed over the keys (a case has one platform and one group,
-# so no account is counted twice), the median over all actioned rounds.
+# temporary table): the counts and the reach (the followers each account had when actioned,
+# over the actioned rounds not restored; those of unknown size counted apart); the actioned
+# rounds ranked by time to action within their key for the medians (the median of n values
+# is the average of the values ranked (n + 1) / 2 and (n + 2) / 2, integer division: the
+# middle one, or the two; overall, without ranks: the 2 - n % 2 values after the first
+# (n - 1) / 2 in order). The last row (is_total = 1) holds the totals: counts and reach summed
+# over the keys, the median over all actioned rounds.
 _FIGURES_SQL = f"""
-WITH counts AS (
+WITH {{prefix}} counts AS (
     SELECT {{key}} AS key,
            COUNT(*) AS sent,
            COUNT(*) FILTER (WHERE {_ACTIONED}) AS actioned,
            COUNT(*) FILTER (WHERE outcome = 'rejected') AS rejected,
            COUNT(*) FILTER (WHERE outcome = 'no_response'
                             OR (outcome IS NULL AND sent_at < :expired_before)) AS expired,
-           COUNT(*) FILTER (WHERE outcome IS NULL AND sent_at >= :expired_before) AS pending
-    FROM {_IN_WINDOW}
+           COUNT(*) FILTER (WHERE outcome IS NULL AND sent_at >= :expired_before) AS pending,
+           COUNT(*) FILTER (WHERE outcome = 'withdrawn') AS withdrawn,
+           COALESCE(SUM(followers_at_action) FILTER (WHERE {_IN_REACH}), 0) AS reach,
+           COUNT(*) FILTER (WHERE {_IN_REACH} AND followers_at_action IS NULL) AS unknown
+    FROM {{rounds}}
     GROUP BY key
 ),
 all_actioned AS (SELECT COALESCE(SUM(actioned), 0) AS n FROM counts),
 ranked AS (
     SELECT {{key}} AS key, outcome_at - sent_at AS seconds,
            ROW_NUMBER() OVER (PARTITION BY {{key}} ORDER BY outcome_at - sent_at) AS rank
-    FROM {_IN_WINDOW} AND {_ACTIONED}
+    FROM {{rounds}} AND {_ACTIONED}
 ),
 median AS (
     SELECT ranked.key, AVG(ranked.seconds) AS median_seconds
@@ -66,28 +92,33 @@ median AS (
     WHERE ranked.rank IN ((counts.actioned + 1) / 2, (counts.actioned + 2) / 2)
     GROUP BY ranked.key
 ),
-reach AS (
-    SELECT {{key}} AS key, SUM(COALESCE(followers, 0)) AS reach
-    FROM cases
-    WHERE id IN (SELECT case_id FROM {_IN_WINDOW} AND {_ACTIONED})
-    GROUP BY key
-),
 per_key AS (
-    SELECT counts.*, median.median_seconds, COALESCE(reach.reach, 0) AS reach
-    FROM counts LEFT JOIN median USING (key) LEFT JOIN reach USING (key)
+    SELECT counts.*, median.median_seconds FROM counts LEFT JOIN median USING (key)
 )
-SELECT 0 AS is_total, key, sent, actioned, rejected, expired, pending, median_seconds, reach
+SELECT 0 AS is_total, key, sent, actioned, rejected, expired, pending, withdrawn,
+       median_seconds, reach, unknown
 FROM per_key
 UNION ALL
 SELECT 1, NULL, COALESCE(SUM(sent), 0), COALESCE(SUM(actioned), 0),
        COALESCE(SUM(rejected), 0), COALESCE(SUM(expired), 0), COALESCE(SUM(pending), 0),
+       COALESCE(SUM(withdrawn), 0),
        (SELECT AVG(seconds)
-        FROM (SELECT outcome_at - sent_at AS seconds FROM {_IN_WINDOW} AND {_ACTIONED}
+        FROM (SELECT outcome_at - sent_at AS seconds FROM {{rounds}} AND {_ACTIONED}
               ORDER BY seconds LIMIT 2 - (SELECT n FROM all_actioned) % 2
               OFFSET ((SELECT n FROM all_actioned) - 1) / 2)),
-       COALESCE(SUM(reach), 0)
+       COALESCE(SUM(reach), 0), COALESCE(SUM(unknown), 0)
 FROM per_key
 """
+
+
+def figures_sql(by: Breakdown, *, as_of: bool = False) -> str:
+    """The statement of Stats.table: over the rounds as they stand, or as they stood at :asof."""
+    return _FIGURES_SQL.format(
+        key=_KEYS[by],
+        prefix=_AS_OF if as_of else "",
+        rounds=_AS_OF_ROUNDS if as_of else _IN_WINDOW,
+    )
+
 
 # Time to action is ranked in buckets of this many seconds: max(seconds, 0) / _BUCKET never
 # decreases as the seconds grow, so a value's rank is the count of its key's values in lower
@@ -106,18 +137,19 @@ _BUCKET = 3600
 # holding the middle rank(s) of each key (`located`: (n + 1) / 2 and (n + 2) / 2, the middle
 # one or the two, as in statistics.median). Only the actioned rounds in those buckets are read
 # again (`near`) and ranked within their bucket, for each platform, group and the total. The
-# reach is summed per (platform, group) over the distinct actioned cases, then per platform,
-# per group and in total.
+# reach (and the count of accounts of unknown size) is summed in the cells too.
 _DIGEST_SQL = f"""
 WITH cells AS MATERIALIZED (
-    SELECT platform, grp, code, COUNT(*) AS n
-    FROM (SELECT platform, grp,
+    SELECT platform, grp, code, COUNT(*) AS n,
+           COALESCE(SUM(followers_at_action) FILTER (WHERE {_IN_REACH}), 0) AS reach,
+           COUNT(*) FILTER (WHERE {_IN_REACH} AND followers_at_action IS NULL) AS unknown
+    FROM (SELECT platform, grp, outcome, followers_at_action, restored_at,
                  CASE WHEN {_ACTIONED} THEN max(outcome_at - sent_at, 0) / {_BUCKET}
                       WHEN outcome = 'rejected' THEN -1
                       WHEN outcome = 'no_response'
                            OR (outcome IS NULL AND sent_at < :expired_before) THEN -2
                       WHEN outcome IS NULL THEN -3
-                      ELSE -4
+                      ELSE -4  -- withdrawn
                  END AS code
           FROM {_IN_WINDOW})
     GROUP BY code, platform, grp
@@ -125,16 +157,19 @@ WITH cells AS MATERIALIZED (
 counts AS MATERIALIZED (
     SELECT 'platform' AS part, platform AS key, SUM(n) AS sent,
            SUM(IIF(code >= 0, n, 0)) AS actioned, SUM(IIF(code = -1, n, 0)) AS rejected,
-           SUM(IIF(code = -2, n, 0)) AS expired, SUM(IIF(code = -3, n, 0)) AS pending
+           SUM(IIF(code = -2, n, 0)) AS expired, SUM(IIF(code = -3, n, 0)) AS pending,
+           SUM(IIF(code = -4, n, 0)) AS withdrawn, SUM(reach) AS reach, SUM(unknown) AS unknown
     FROM cells GROUP BY platform
     UNION ALL
     SELECT 'group', grp, SUM(n), SUM(IIF(code >= 0, n, 0)), SUM(IIF(code = -1, n, 0)),
-           SUM(IIF(code = -2, n, 0)), SUM(IIF(code = -3, n, 0))
+           SUM(IIF(code = -2, n, 0)), SUM(IIF(code = -3, n, 0)), SUM(IIF(code = -4, n, 0)),
+           SUM(reach), SUM(unknown)
     FROM cells GROUP BY grp
     UNION ALL
     SELECT 'total', '', COALESCE(SUM(n), 0), COALESCE(SUM(IIF(code >= 0, n, 0)), 0),
            COALESCE(SUM(IIF(code = -1, n, 0)), 0), COALESCE(SUM(IIF(code = -2, n, 0)), 0),
-           COALESCE(SUM(IIF(code = -3, n, 0)), 0)
+           COALESCE(SUM(IIF(code = -3, n, 0)), 0), COALESCE(SUM(IIF(code = -4, n, 0)), 0),
+           COALESCE(SUM(reach), 0), COALESCE(SUM(unknown), 0)
     FROM cells
 ),
 hist AS (
@@ -174,31 +209,17 @@ median AS (
     FROM ranked CROSS JOIN counts ON counts.part = ranked.part AND counts.key = ranked.key
     WHERE ranked.rank IN ((counts.actioned + 1) / 2, (counts.actioned + 2) / 2)
     GROUP BY ranked.part, ranked.key
-),
-reach_cells AS MATERIALIZED (
-    SELECT platform, grp, SUM(COALESCE(followers, 0)) AS reach
-    FROM cases
-    WHERE id IN (SELECT case_id FROM {_IN_WINDOW} AND {_ACTIONED})
-    GROUP BY platform, grp
-),
-reach AS (
-    SELECT 'platform' AS part, platform AS key, SUM(reach) AS reach
-    FROM reach_cells GROUP BY platform
-    UNION ALL
-    SELECT 'group', grp, SUM(reach) FROM reach_cells GROUP BY grp
-    UNION ALL
-    SELECT 'total', '', SUM(reach) FROM reach_cells
 )
 SELECT counts.part, IIF(counts.part = 'total', NULL, counts.key) AS key,
-       sent, actioned, rejected, expired, pending, median.median_seconds,
-       COALESCE(reach.reach, 0) AS reach
-FROM counts LEFT JOIN median USING (part, key) LEFT JOIN reach USING (part, key)
+       sent, actioned, rejected, expired, pending, withdrawn, median.median_seconds,
+       reach, unknown
+FROM counts LEFT JOIN median USING (part, key)
 UNION ALL
 SELECT 'previous', platform, NULL, COUNT(*) FILTER (WHERE {_ACTIONED}),
        COUNT(*) FILTER (WHERE outcome = 'rejected'),
        COUNT(*) FILTER (WHERE outcome = 'no_response'
                         OR (outcome IS NULL AND sent_at < :expired_before)),
-       NULL, NULL, NULL
+       NULL, NULL, NULL, NULL, NULL
 FROM request_rounds INDEXED BY rounds_by_sent
 WHERE sent_at > :before AND sent_at <= :start
 GROUP BY platform
@@ -224,12 +245,11 @@ WHERE outcome_at > :start AND outcome_at <= :end
 GROUP BY outcome
 """
 
-_OVERDUE_SQL = """
+_OVERDUE_SQL = f"""
 SELECT r.case_id, r.round_no, r.sent_at, c.platform, c.handle, c.grp
 FROM request_rounds AS r INDEXED BY rounds_open
 CROSS JOIN cases AS c ON c.id = r.case_id
-WHERE r.outcome IS NULL AND r.sent_at < :expired_before
-  AND c.state <> 'dismissed'  -- as /pending: a dismissed case is no longer chased
+WHERE {CHASED} AND r.sent_at < :expired_before
 ORDER BY r.sent_at, r.id
 LIMIT :limit
 """
@@ -245,14 +265,15 @@ def _figures(row: Row) -> Figures:
         pending=row["pending"],
         median_seconds_to_action=None if median is None else float(median),
         reach_removed=row["reach"],
+        withdrawn=row["withdrawn"],
+        reach_unknown=row["unknown"],
     )
 
 
 def _expired_before(now: dt.datetime, sla: dt.timedelta) -> int:
-    """An open round is expired when now - sent_at > sla, i.e. sent_at < now - sla; for whole
-    seconds that is sent_at < ceil(now - sla)."""
-    bound = now - sla
-    return to_ts(bound) + (1 if bound.microsecond else 0)
+    """An open round is expired when now - sent_at >= sla (compliance.is_overdue), i.e.
+    sent_at <= now - sla; for whole seconds that is sent_at < floor(now - sla) + 1."""
+    return to_ts(now - sla) + 1
 
 
 def _table(
@@ -278,9 +299,15 @@ class Stats:
         *,
         platform: Platform | None = None,
         groups: list[str] | None = None,
+        as_of: bool = False,
     ) -> Table:
         """Figures of the rounds sent in `win`, classified as of `now`, per platform or group,
         and the totals; one SQL statement.
+
+        With `as_of`, the rounds as they stood at `now` (an earlier time): the outcome
+        versions recorded by then, the restorations by then; so the same figures come back
+        whenever it is run, whatever was recorded after. Without, the rounds as they stand
+        (the same figures when `now` is the present: nothing is recorded after the present).
 
         Platforms come in Platform order; groups in the order of `groups`, then any others
         (a group no longer configured) by name.
@@ -290,10 +317,11 @@ class Stats:
             "end": to_ts(win.end),
             "expired_before": _expired_before(now, sla),
             "platform": None if platform is None else platform.value,
+            "asof": to_ts(now),
         }
         found: dict[str, Figures] = {}
         totals = EMPTY
-        for row in await self.db.fetchall(_FIGURES_SQL.format(key=_KEYS[by]), params):
+        for row in await self.db.fetchall(figures_sql(by, as_of=as_of), params):
             if row["is_total"]:
                 totals = _figures(row)
             else:
@@ -317,11 +345,11 @@ class Stats:
         }
         found: dict[str, dict[str, Figures]] = {"platform": {}, "group": {}}
         totals = EMPTY
-        previous: dict[str, int | None] = {}
+        previous: dict[str, Rate] = {}
         for row in await self.db.fetchall(_DIGEST_SQL, params):
             if row["part"] == "previous":
                 decided = row["actioned"] + row["rejected"] + row["expired"]
-                previous[str(row["key"])] = percent(row["actioned"], decided)
+                previous[str(row["key"])] = Rate(row["actioned"], decided)
             elif row["part"] == "total":
                 totals = _figures(row)
             else:

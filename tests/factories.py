@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from bot.domain import Outcome, Platform
-from bot.domain.compliance import RoundRow
+from bot.domain.compliance import OutcomeVersion, RoundHistory, RoundRow
 from storage.db import from_ts, to_ts
 
 REPORTER = 500
@@ -63,7 +63,10 @@ def insert_round(
     outcome_at: dt.datetime | None = None,
     restored_at: dt.datetime | None = None,
     round_no: int | None = None,
+    followers_at_action: int | None = None,
 ) -> int:
+    """A round as it stands, with its outcome's version recorded at its outcome time (an
+    actioned round without `followers_at_action` gets its case's followers, migration 007)."""
     if round_no is None:
         row = conn.execute(
             "SELECT COALESCE(MAX(round_no), 0) + 1 FROM request_rounds WHERE case_id = ?",
@@ -72,7 +75,7 @@ def insert_round(
         round_no = int(row[0])
     cursor = conn.execute(
         "INSERT INTO request_rounds (case_id, round_no, sent_at, sent_by, outcome, outcome_at,"
-        " restored_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        " restored_at, followers_at_action) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (
             case_id,
             round_no,
@@ -81,32 +84,76 @@ def insert_round(
             None if outcome is None else outcome.value,
             None if outcome_at is None else to_ts(outcome_at),
             None if restored_at is None else to_ts(restored_at),
+            followers_at_action,
         ),
     )
     assert cursor.lastrowid is not None
+    conn.execute(
+        "INSERT INTO outcome_versions (case_id, round_no, outcome, outcome_at, recorded_at,"
+        " recorded_by, followers_at_action) SELECT case_id, round_no, outcome, outcome_at,"
+        " outcome_at, sent_by, followers_at_action FROM request_rounds"
+        " WHERE id = ? AND outcome IS NOT NULL",
+        (cursor.lastrowid,),
+    )
     return cursor.lastrowid
 
 
 def all_round_rows(conn: sqlite3.Connection) -> list[RoundRow]:
-    """Every stored round as the pure functions of bot.domain.compliance take them."""
+    """Every stored round as it stands, as the pure functions of bot.domain.compliance take
+    them."""
     rows = conn.execute(
-        "SELECT r.case_id, c.platform, c.grp, c.followers, r.sent_at, r.outcome, r.outcome_at"
-        " FROM request_rounds r JOIN cases c ON c.id = r.case_id"
+        "SELECT case_id, platform, grp, sent_at, outcome, outcome_at, followers_at_action,"
+        " restored_at FROM request_rounds"
     ).fetchall()
     return [
         RoundRow(
             case_id=case_id,
             platform=Platform(platform),
             group=grp,
-            followers=followers,
             sent_at=from_ts(sent_at),
             outcome=None if outcome is None else Outcome(outcome),
             outcome_at=None if outcome_at is None else from_ts(outcome_at),
+            followers_at_action=followers,
+            restored_at=None if restored is None else from_ts(restored),
         )
-        for case_id, platform, grp, followers, sent_at, outcome, outcome_at in rows
+        for case_id, platform, grp, sent_at, outcome, outcome_at, followers, restored in rows
     ]
 
 
-def clear(conn: sqlite3.Connection, tables: Iterable[str] = ("request_rounds", "cases")) -> None:
+def round_histories(conn: sqlite3.Connection) -> list[RoundHistory]:
+    """Every stored round with all its outcome versions in the order recorded."""
+    versions: dict[tuple[int, int], list[OutcomeVersion]] = {}
+    for case_id, round_no, outcome, outcome_at, recorded_at, followers in conn.execute(
+        "SELECT case_id, round_no, outcome, outcome_at, recorded_at, followers_at_action"
+        " FROM outcome_versions ORDER BY recorded_at, id"
+    ):
+        versions.setdefault((case_id, round_no), []).append(
+            OutcomeVersion(Outcome(outcome), from_ts(outcome_at), from_ts(recorded_at), followers)
+        )
+    return [
+        RoundHistory(
+            case_id=case_id,
+            platform=Platform(platform),
+            group=grp,
+            sent_at=from_ts(sent_at),
+            versions=versions.get((case_id, round_no), []),
+            restored_at=None if restored is None else from_ts(restored),
+        )
+        for case_id, round_no, platform, grp, sent_at, restored in conn.execute(
+            "SELECT case_id, round_no, platform, grp, sent_at, restored_at FROM request_rounds"
+        )
+    ]
+
+
+def clear(
+    conn: sqlite3.Connection,
+    tables: Iterable[str] = (
+        "outcome_versions",
+        "follower_counts",
+        "case_notes",
+        "request_rounds",
+        "cases",
+    ),
+) -> None:
     for table in tables:
         conn.execute(f"DELETE FROM {table}")  # table names are ours, not input

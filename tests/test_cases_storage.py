@@ -9,7 +9,7 @@ import pytest
 
 from bot.domain import CaseState
 from bot.domain.accounts import parse_account
-from bot.domain.records import Evidence, FlagCommand
+from bot.domain.records import Evidence, FlagCommand, Refusal
 from bot.grammar.flag import parse_flag
 from storage.db import to_ts
 from storage.store import Store
@@ -75,26 +75,55 @@ async def test_evidence_is_kept_with_the_report(store: Store) -> None:
     )
 
 
-async def test_dismiss_then_flag_again_reopens_with_history(store: Store) -> None:
+async def test_dismissed_case_flagged_again_stays_dismissed_and_only_reopen_reopens(
+    store: Store,
+) -> None:
     case_id = (await store.cases.report(flag("x.com/foo TTP"), ALI, T0)).case_id
     done = await store.cases.dismiss(case_id, "parody account", by=IMPORTER, at=T0)
     assert done.dismissed and done.before is CaseState.FLAGGED
     again = await store.cases.dismiss(case_id, "again", by=IMPORTER, at=T0)
     assert not again.dismissed and again.before is CaseState.DISMISSED
-    reopened = await store.cases.report(flag("x.com/foo TTP"), SARA, T0 + dt.timedelta(days=1))
-    assert reopened.reopened and reopened.state is CaseState.FLAGGED
+    later = T0 + dt.timedelta(days=1)
+    flagged = await store.cases.report(flag("x.com/foo TTP followers=300"), SARA, later)
+    assert flagged.state is CaseState.DISMISSED and flagged.counted
+    assert flagged.dismissal is not None
+    assert (flagged.dismissal.user_id, flagged.dismissal.at, flagged.dismissal.detail) == (
+        IMPORTER,
+        T0,
+        "parody account",
+    )
+    card = await store.cases.card(case_id)
+    assert card is not None and card.state is CaseState.DISMISSED and card.report_count == 2
+    assert card.followers == 300  # a count seen is a fact, whatever the state
+    reopened = await store.cases.reopen(case_id, "linked after all", by=IMPORTER, at=later)
+    assert not isinstance(reopened, Refusal)
     card = await store.cases.card(case_id)
     assert card is not None and card.state is CaseState.FLAGGED
     assert [(h.action, h.detail) for h in card.history] == [
         ("dismiss", "parody account"),
-        ("reopen", "flagged again"),
+        ("edit", "followers"),
+        ("reopen", "linked after all"),
     ]
     assert await audit_of(store, case_id) == [
         ("flag", None, "flagged"),
         ("dismiss", "flagged", "dismissed"),
+        ("edit", "unknown", "300"),
+        ("report", "dismissed", "dismissed"),
         ("reopen", "dismissed", "flagged"),
-        ("report", "flagged", "flagged"),
     ]
+
+
+async def test_a_repeat_flag_keeps_the_members_note_and_audits_the_followers(
+    store: Store,
+) -> None:
+    case_id = (await store.cases.report(flag("x.com/foo TTP followers=100"), ALI, T0)).case_id
+    later = T0 + dt.timedelta(hours=1)
+    repeat = await store.cases.report(flag("x.com/foo TTP followers=200 new videos"), ALI, later)
+    assert not repeat.counted and repeat.report_count == 1
+    card = await store.cases.card(case_id)
+    assert card is not None and card.followers == 200
+    assert [(n.note, n.noted_by) for n in card.notes] == [("new videos", ALI)]
+    assert ("edit", "100", "200") in await audit_of(store, case_id)
 
 
 async def test_dismiss_unknown_and_actioned_cases(store: Store) -> None:
@@ -105,7 +134,7 @@ async def test_dismiss_unknown_and_actioned_cases(store: Store) -> None:
     result = await store.cases.dismiss(case_id, "x", by=1, at=T0)
     assert not result.dismissed and result.before is CaseState.ACTIONED
     flagged = await store.cases.report(flag("x.com/foo TTP"), SARA, T0)
-    assert flagged.state is CaseState.ACTIONED and flagged.counted and not flagged.reopened
+    assert flagged.state is CaseState.ACTIONED and flagged.counted and flagged.dismissal is None
 
 
 async def test_card_lists_request_rounds(store: Store) -> None:
@@ -175,7 +204,7 @@ async def test_import_in_one_transaction_with_summary(store: Store) -> None:
         4,
         2,
     )
-    assert summary.reopened == 1
+    assert (summary.known, summary.dismissed) == (3, 1)
     new1 = await store.cases.case_id_of(parse_account("x:@new1"))
     assert new1 is not None
     card = await store.cases.card(new1)
@@ -183,14 +212,14 @@ async def test_import_in_one_transaction_with_summary(store: Store) -> None:
     assert (card.group, card.category, card.followers, card.report_count) == ("BLA", "hate", 20, 1)
     old = await store.cases.card(existing)
     assert old is not None
-    assert (old.group, old.followers, old.report_count) == ("TTP", 5_000, 2)
+    # a known case keeps its group, category and followers: /edit changes them
+    assert (old.group, old.category, old.followers, old.report_count) == ("TTP", "other", None, 2)
     gone = await store.cases.card(dismissed)
-    assert gone is not None and gone.state is CaseState.FLAGGED
+    assert gone is not None and gone.state is CaseState.DISMISSED
     assert await audit_of(store, dismissed) == [
         ("flag", None, "flagged"),
         ("dismiss", "flagged", "dismissed"),
-        ("reopen", "dismissed", "flagged"),
-        ("report", "flagged", "flagged"),
+        ("report", "dismissed", "dismissed"),
     ]
     assert await audit_of(store, new1) == [("flag", None, "flagged")]
     mine_card = await store.cases.card(mine)

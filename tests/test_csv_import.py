@@ -96,3 +96,16 @@ def test_export_columns_are_accepted_and_other_extra_columns_refused():
 @given(st.text(alphabet='ab,"\r\n\x0b\x0c\x1c\x85\u2028'))
 def test_lines_are_split_as_a_newline_less_stringio_splits_them(text: str) -> None:
     assert list(_lines(text)) == list(io.StringIO(text, newline=""))
+
+
+def test_a_follower_count_of_thousands_of_digits_is_a_row_error_not_a_crash() -> None:
+    huge = "9" * 5000
+    data = (HEADER + f"x.com/foo,TTP,,{huge},\n" + f"x.com/bar,TTP,,1.{huge}k,\n").encode()
+    parsed = read_import(data, GROUPS)
+    assert [e.row for e in parsed.errors] == [2]
+    assert "more than any account has" in parsed.errors[0].reason
+    assert len(parsed.errors[0].reason) < 100  # one line, the number cut short
+    assert (
+        read_import((HEADER + f"x.com/bar,TTP,,1.{huge}k,\n").encode(), GROUPS).rows[0].followers
+        == 1_999
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -48,7 +49,7 @@ def data(**changes: object) -> DigestData:
         sla_hours=72,
         window=WIN,
         platforms=Table({"x": X, "facebook": FB}, TOTAL),
-        previous={"x": Figures(40, 14, 26, 0, 0, None, 0).percent},
+        previous={"x": Figures(40, 14, 26, 0, 0, None, 0).rate},
         groups=Table({"TTP": X, "BLA": FB}, TOTAL),
         day=DayActivity({"TTP": 2, "BLA": 1}, {Platform.X: 3}, {Outcome.REMOVED: 2}),
         overdue=[OverdueRound(17, 2, NOW - dt.timedelta(days=9), Platform.X, "bad<guy>", "TTP")],
@@ -66,19 +67,41 @@ def data(**changes: object) -> DigestData:
         (["tiktok", "90d"], StatsQuery("90d", Platform.TIKTOK, "platform")),
         (["30d", "by", "group"], StatsQuery("30d", None, "group")),
         (["by", "group", "whatsapp"], StatsQuery("30d", Platform.WHATSAPP, "group")),
+        (
+            ["asof=2026-12-01T09:00", "7d"],  # 09:00 in Asia/Karachi is 04:00 UTC
+            StatsQuery("7d", None, "platform", dt.datetime(2026, 12, 1, 4, 0, tzinfo=dt.UTC)),
+        ),
+        (
+            ["ASOF=2026-12-01"],  # a date alone: its start
+            StatsQuery("30d", None, "platform", dt.datetime(2026, 11, 30, 19, 0, tzinfo=dt.UTC)),
+        ),
     ],
 )
 def test_stats_grammar(words: list[str], expected: StatsQuery) -> None:
-    assert StatsQuery.parse(words) == expected
+    assert StatsQuery.parse(words, TZ) == expected
 
 
 @pytest.mark.parametrize(
-    "words", [["14d"], ["7d", "30d"], ["by"], ["by", "month"], ["x", "facebook"], ["<b>"]]
+    "words",
+    [
+        ["14d"],
+        ["7d", "30d"],
+        ["by"],
+        ["by", "month"],
+        ["x", "facebook"],
+        ["<b>"],
+        ["asof=yesterday"],
+        ["asof=2026-13-01"],
+        ["asof=2026-12-01", "asof=2026-12-02"],
+    ],
 )
 def test_stats_bad_words_are_a_usage_error(words: list[str]) -> None:
     with pytest.raises(UsageError) as caught:
         StatsQuery.parse(words)
-    assert caught.value.usage == "/stats [7d|30d|90d|all] [platform|by group]"
+    assert (
+        caught.value.usage
+        == "/stats [7d|30d|90d|all] [platform|by group] [asof=YYYY-MM-DD[THH:MM]]"
+    )
 
 
 def test_table_has_aligned_columns_and_totals_in_a_pre_block() -> None:
@@ -92,10 +115,13 @@ def test_table_has_aligned_columns_and_totals_in_a_pre_block() -> None:
         "rej",
         "exp",
         "pend",
+        "wdr",
         "compliance",
         "median",
     ]
-    assert plain[1].split() == ["X", "50", "15", "30", "3", "2", "31%", "of", "48", "5.0", "h"]
+    assert plain[1].split() == [
+        "X", "50", "15", "30", "3", "2", "0", "31%", "of", "48", "5.0", "h"
+    ]  # fmt: skip
     assert plain[2].split()[0] == "Facebook" and "92% of 48" in plain[2]
     assert plain[3].startswith("Total") and "61% of 96" in plain[3]
     assert len({len(line) for line in plain[:3]}) == 1  # same width: the columns line up
@@ -111,10 +137,15 @@ def test_stats_text_explains_the_figures_or_says_there_are_none() -> None:
     text = stats_text(query, WIN, Table({"x": X}, X), TZ, 72)
     assert "Compliance per platform, last 30 days" in text
     assert "no outcome after 72 h" in text and "Reach removed: 12,500 followers" in text
+    assert "Figures as of 2026-11-02 09:00 (Asia/Karachi)" in text
+    unknown = replace(X, reach_unknown=3)
+    assert "12,500 followers and 3 accounts of unknown size" in stats_text(
+        query, WIN, Table({"x": unknown}, unknown), TZ, 72
+    )
     empty = stats_text(
         StatsQuery("7d", Platform.X), compliance.window("7d", NOW), Table({}, EMPTY), TZ, 72
     )
-    assert empty == "No requests to X were sent in the last 7 days."
+    assert empty == "No requests to X were sent in the last 7 days (as of 2026-11-02 09:00)."
 
 
 def test_digest_sections_in_order_with_change_against_the_previous_30_days() -> None:
@@ -123,7 +154,7 @@ def test_digest_sections_in_order_with_change_against_the_previous_30_days() -> 
     text = "\n\n".join(blocks)
     assert "New cases: 3 (TTP 2, BLA 1)" in text
     assert "Requests sent: 3 (X 3)" in text and "Outcomes recorded: 2 (removed 2)" in text
-    assert "X 31% (-4), Facebook 92% (new)" in text
+    assert "X 31% of 48, -4 points from 35% of 40; Facebook 92% of 48 (new)" in text
     assert "Compliance per group" in text and "Reach removed</b>, last 30 days: 1,012,500" in text
     assert "#17 x:@bad&lt;guy&gt; (TTP), request 2 sent 2026-10-24 09:00, 9 d ago" in text
     order = [text.index(s) for s in ("Last 24 h", "per platform", "per group", "Reach", "overdue")]

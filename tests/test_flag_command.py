@@ -55,13 +55,15 @@ def test_followers_at_end_of_note_is_found() -> None:
 @pytest.mark.parametrize(
     ("text", "value"),
     [("12500", 12_500), ("12.5k", 12_500), ("2m", 2_000_000), ("1.25M", 1_250_000),
-     ("12,500", 12_500), ("0", 0), ("3K", 3_000)],
+     ("12,500", 12_500), ("0", 0), ("3K", 3_000), ("0" * 5000 + "7", 7)],
 )  # fmt: skip
 def test_followers_forms(text: str, value: int) -> None:
     assert parse_followers(text) == value
 
 
-@pytest.mark.parametrize("text", ["lots", "", "1.5", "-3", "1e5", "12..5k", "99999999999"])
+@pytest.mark.parametrize(
+    "text", ["lots", "", "1.5", "-3", "1e5", "12..5k", "99999999999", "9" * 5000, "9" * 5000 + "k"]
+)
 def test_bad_followers_is_an_error(text: str) -> None:
     with pytest.raises(UsageError):
         parse_followers(text)

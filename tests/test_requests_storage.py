@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from bot.domain import CaseState, Outcome, Platform
+from bot.domain import CaseState, Outcome, Platform, compliance
 from bot.domain.records import (
     AlreadyRecorded,
     ExportScope,
@@ -18,6 +18,7 @@ from bot.domain.records import (
 )
 from storage.db import Database, to_ts
 from storage.requests import RequestRounds
+from storage.stats import Stats
 
 T0 = dt.datetime(2026, 11, 2, 6, 0, tzinfo=dt.UTC)
 SLA = dt.timedelta(hours=72)
@@ -293,3 +294,26 @@ async def test_export_rows_give_latest_round_latest_note_and_scope(db, rounds, m
     assert pending == [a, c]
     telegram = [row.case_id async for row in rounds.export_rows(Platform.TELEGRAM)]
     assert telegram == [b]
+
+
+async def test_pending_export_pending_and_stats_share_one_boundary_and_one_open_set(db, rounds):
+    a = await add_case(db, "alpha")
+    gone = await add_case(db, "gone")
+    await rounds.open_rounds([a, gone], by=REVIEWER, at=T0)
+    async with db.transaction() as tx:  # a dismissed case with a round left open (old data)
+        await tx.execute("UPDATE cases SET state = 'dismissed' WHERE id = ?", (gone,))
+    exactly = T0 + SLA
+
+    listed = await rounds.pending(now=exactly, sla=SLA)
+    assert [(p.round.case_id, p.overdue) for p in listed.rounds] == [(a, True)]
+    assert [row.case_id async for row in rounds.export_rows(ExportScope.PENDING)] == [a]
+    table = await Stats(db).table("platform", compliance.window("7d", exactly), exactly, SLA)
+    assert (table.total.expired, table.total.pending) == (2, 0)
+    [overdue] = await Stats(db).oldest_overdue(exactly, SLA)
+    assert overdue.case_id == a
+    just_before = exactly - dt.timedelta(seconds=1)
+    assert not (await rounds.pending(now=just_before, sla=SLA)).rounds[0].overdue
+    table = await Stats(db).table(
+        "platform", compliance.window("7d", just_before), just_before, SLA
+    )
+    assert (table.total.expired, table.total.pending) == (0, 2)

@@ -3,11 +3,18 @@
 Over the rounds SENT in a window (start < sent_at <= end), classified as of `now`:
 - actioned: outcome removed or restricted (a later `restored` does not undo it);
 - rejected: outcome rejected;
-- expired: outcome no_response, or no outcome and older than the SLA (now - sent_at > SLA);
-- pending: no outcome, within the SLA (not counted in the percentage).
+- expired: outcome no_response, or no outcome and at least the SLA old (now - sent_at >= SLA,
+  `is_overdue`: the one boundary /pending, /export pending, the card and the digest use too);
+- pending: no outcome, within the SLA (not counted in the percentage);
+- withdrawn: the case was dismissed while the round was open (sent, not in the percentage).
 compliance = actioned / (actioned + rejected + expired), None (shown `n/a`) when that is 0.
 median hours to action: median of (outcome_at - sent_at) over actioned rounds.
-reach removed: sum of the followers (0 if unknown) of the DISTINCT cases with an actioned round.
+reach removed: sum of the followers each account had when actioned (kept with the outcome),
+over the actioned rounds whose account has not been restored by `now`; those of unknown size
+are counted apart.
+
+Figures as of an earlier time T are these figures over the rounds as they stood at T
+(`as_of`): sent by T, each with the outcome version last recorded by T, restored only if by T.
 
 storage/stats.py computes the same figures in SQL; tests check one against the other.
 Imports neither telegram nor aiosqlite.
@@ -16,10 +23,13 @@ Imports neither telegram nor aiosqlite.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import statistics
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
+from fractions import Fraction
 from typing import Literal
 
 from bot.domain import Outcome, Platform
@@ -30,19 +40,65 @@ class Status(StrEnum):
     REJECTED = "rejected"
     EXPIRED = "expired"
     PENDING = "pending"
+    WITHDRAWN = "withdrawn"
 
 
 @dataclass(frozen=True)
 class RoundRow:
-    """One request round with what the figures need of its case."""
+    """One request round as it stands, with what the figures need of its case."""
 
     case_id: int
     platform: Platform
     group: str
-    followers: int | None
     sent_at: dt.datetime
     outcome: Outcome | None
     outcome_at: dt.datetime | None
+    followers_at_action: int | None = None
+    restored_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class OutcomeVersion:
+    """One outcome recorded for a round (the first, or a correction) and when it was."""
+
+    outcome: Outcome
+    outcome_at: dt.datetime
+    recorded_at: dt.datetime
+    followers_at_action: int | None
+
+
+@dataclass(frozen=True)
+class RoundHistory:
+    """A round with every outcome version recorded for it, in the order recorded."""
+
+    case_id: int
+    platform: Platform
+    group: str
+    sent_at: dt.datetime
+    versions: Sequence[OutcomeVersion]
+    restored_at: dt.datetime | None = None
+
+    def as_of(self, when: dt.datetime) -> RoundRow | None:
+        """The round as it stood at `when`; None if it was not sent yet."""
+        if self.sent_at > when:
+            return None
+        known = [v for v in self.versions if v.recorded_at <= when]
+        last = known[-1] if known else None
+        return RoundRow(
+            case_id=self.case_id,
+            platform=self.platform,
+            group=self.group,
+            sent_at=self.sent_at,
+            outcome=last.outcome if last else None,
+            outcome_at=last.outcome_at if last else None,
+            followers_at_action=last.followers_at_action if last else None,
+            restored_at=self.restored_at if self.restored_at and self.restored_at <= when else None,
+        )
+
+
+def as_of(histories: Iterable[RoundHistory], when: dt.datetime) -> list[RoundRow]:
+    """The rounds as they stood at `when`."""
+    return [row for history in histories if (row := history.as_of(when)) is not None]
 
 
 @dataclass(frozen=True)
@@ -54,6 +110,8 @@ class Figures:
     pending: int
     median_seconds_to_action: float | None
     reach_removed: int
+    withdrawn: int = 0
+    reach_unknown: int = 0  # actioned accounts in the reach whose size is unknown
 
     @property
     def decided(self) -> int:
@@ -70,6 +128,10 @@ class Figures:
         return percent(self.actioned, self.decided)
 
     @property
+    def rate(self) -> Rate:
+        return Rate(self.actioned, self.decided)
+
+    @property
     def median_hours_to_action(self) -> float | None:
         if self.median_seconds_to_action is None:
             return None
@@ -79,11 +141,30 @@ class Figures:
 EMPTY = Figures(0, 0, 0, 0, 0, None, 0)
 
 
+@dataclass(frozen=True)
+class Rate:
+    """A compliance percentage with the count it rests on (what a change line compares)."""
+
+    actioned: int
+    decided: int
+
+    @property
+    def percent(self) -> int | None:
+        return percent(self.actioned, self.decided)
+
+
+def round_half_up(value: Fraction, places: int = 0) -> Decimal:
+    """The one rounding rule of every figure shown (percentages, hours): half up, exactly
+    (18.5 -> 19, 21.5 -> 22, 0.15 -> 0.2), on the exact value rather than a binary float."""
+    scale = 10**places
+    return Decimal(math.floor(value * scale + Fraction(1, 2))).scaleb(-places)
+
+
 def percent(actioned: int, decided: int) -> int | None:
     """actioned / decided in whole percent, rounded half up; None when nothing was decided."""
     if not decided:
         return None
-    return (200 * actioned + decided) // (2 * decided)
+    return int(round_half_up(Fraction(100 * actioned, decided)))
 
 
 @dataclass(frozen=True)
@@ -118,13 +199,20 @@ def window(key: str, now: dt.datetime) -> Window:
     return Window(key, None if days is None else now - dt.timedelta(days=days), now)
 
 
+def is_overdue(sent_at: dt.datetime, now: dt.datetime, sla: dt.timedelta) -> bool:
+    """An open round is overdue (and counts as expired) from the moment it is SLA old."""
+    return now - sent_at >= sla
+
+
 def classify(row: RoundRow, now: dt.datetime, sla: dt.timedelta) -> Status:
     if row.outcome is None:
-        return Status.EXPIRED if now - row.sent_at > sla else Status.PENDING
+        return Status.EXPIRED if is_overdue(row.sent_at, now, sla) else Status.PENDING
     if row.outcome.is_action:
         return Status.ACTIONED
     if row.outcome is Outcome.REJECTED:
         return Status.REJECTED
+    if row.outcome is Outcome.WITHDRAWN:
+        return Status.WITHDRAWN
     return Status.EXPIRED  # no_response
 
 
@@ -132,8 +220,7 @@ def figures(rows: Iterable[RoundRow], now: dt.datetime, sla: dt.timedelta) -> Fi
     """The figures of `rows` (already restricted to one window and one platform or group)."""
     counts = dict.fromkeys(Status, 0)
     durations: list[float] = []
-    actioned_followers: dict[int, int] = {}
-    sent = 0
+    reach = unknown = sent = 0
     for row in rows:
         sent += 1
         status = classify(row, now, sla)
@@ -141,7 +228,11 @@ def figures(rows: Iterable[RoundRow], now: dt.datetime, sla: dt.timedelta) -> Fi
         if status is Status.ACTIONED:
             assert row.outcome_at is not None
             durations.append((row.outcome_at - row.sent_at).total_seconds())
-            actioned_followers[row.case_id] = row.followers or 0
+            if row.restored_at is None or row.restored_at > now:
+                if row.followers_at_action is None:
+                    unknown += 1
+                else:
+                    reach += row.followers_at_action
     return Figures(
         sent=sent,
         actioned=counts[Status.ACTIONED],
@@ -149,7 +240,9 @@ def figures(rows: Iterable[RoundRow], now: dt.datetime, sla: dt.timedelta) -> Fi
         expired=counts[Status.EXPIRED],
         pending=counts[Status.PENDING],
         median_seconds_to_action=float(statistics.median(durations)) if durations else None,
-        reach_removed=sum(actioned_followers.values()),
+        reach_removed=reach,
+        withdrawn=counts[Status.WITHDRAWN],
+        reach_unknown=unknown,
     )
 
 

@@ -6,14 +6,14 @@ Pure: imports neither telegram nor aiosqlite nor storage.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import NamedTuple
 
 from bot.domain import CaseState, Category, Outcome, Platform, Role
 from bot.domain.accounts import AccountRef
 from bot.domain.comebacks import Comeback
-from bot.domain.compliance import Table
+from bot.domain.compliance import Rate, Table
 from bot.domain.packets import PacketRow
 
 
@@ -76,11 +76,11 @@ class ReportResult:
     new_case: bool
     counted: bool  # False: this member had already reported the case
     report_count: int
-    state: CaseState  # after the report
-    reopened: bool  # the case was dismissed and is open again
+    state: CaseState  # after the report (a dismissed case stays dismissed)
     case_group: str
     case_category: str
     evidence_kept: bool
+    dismissal: HistoryLine | None = None  # who dismissed the case, when and why
 
 
 @dataclass(frozen=True)
@@ -89,8 +89,9 @@ class ImportSummary:
     new_cases: int
     new_reports: int
     duplicates: int  # rows that added no report: repeated in the file or reported before
-    reopened: int
+    known: int  # rows about known cases: their state, group, category, followers unchanged
     on_actioned: int  # rows about accounts the platform has already actioned
+    dismissed: int = 0  # rows about dismissed cases (they stay dismissed)
 
 
 @dataclass(frozen=True)
@@ -116,8 +117,33 @@ class EvidenceLine:
 class HistoryLine:
     at: dt.datetime
     user_id: int
-    action: str  # dismiss, reopen
+    action: str  # dismiss, reopen, correct, edit
     detail: str
+    before: str | None = None
+    after: str | None = None
+
+
+@dataclass(frozen=True)
+class NoteLine:
+    noted_at: dt.datetime
+    noted_by: int
+    note: str
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    name: str  # state, group, category, followers, note
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class CaseChanged:
+    """What /note, /reopen or /edit changed on a case (each change audited)."""
+
+    case_id: int
+    account: AccountRef
+    changes: list[FieldChange]
 
 
 @dataclass(frozen=True)
@@ -139,7 +165,8 @@ class CaseCard:
     evidence_count: int
     evidence: list[EvidenceLine]  # the latest CARD_EVIDENCE, newest first
     rounds: list[RoundInfo]  # oldest first
-    history: list[HistoryLine]  # dismissals and reopenings, oldest first
+    history: list[HistoryLine]  # dismissals, reopenings, corrections and edits, oldest first
+    notes: list[NoteLine] = field(default_factory=list)  # the latest CARD_NOTES, oldest first
 
 
 @dataclass(frozen=True)
@@ -164,6 +191,7 @@ class DismissResult:
     account: AccountRef | None  # None: no such case
     before: CaseState | None
     dismissed: bool
+    withdrawn_round: int | None = None  # the open round the dismissal withdrew
 
 
 class ExportScope(StrEnum):
@@ -239,6 +267,16 @@ class AlreadyRecorded:
     case_id: int
     round_no: int
     round: RoundInfo | None  # None if the round does not exist at all
+
+
+@dataclass(frozen=True)
+class Corrected:
+    """A /correct: the latest round's outcome before, the round after; the case's state."""
+
+    round: RoundInfo
+    outcome_before: Outcome
+    before: CaseState
+    after: CaseState
 
 
 OutcomeResult = OutcomeRecorded | Restored | Refusal | AlreadyRecorded
@@ -327,4 +365,4 @@ class ComebackList:
 class DigestTables:
     platforms: Table
     groups: Table
-    previous: dict[str, int | None]  # compliance % per platform in the window before
+    previous: dict[str, Rate]  # compliance per platform in the window before

@@ -42,9 +42,23 @@ _SPECS = (
         "other. followers= takes 12500, 12.5k or 2m. Send as a reply to a message to keep "
         "it as evidence.",
     ),
+    CommandSpec(
+        "note",
+        Role.REPORTER,
+        "<#id> <text>",
+        "add a dated note to a case",
+        "The note is shown on the case card with its time, and audited.",
+    ),
     CommandSpec("status", Role.VIEWER, "<#id or account>", "the case card of one account"),
     CommandSpec("find", Role.VIEWER, "<text>", "cases whose handle or note contains text"),
-    CommandSpec("request", Role.REVIEWER, "<#id>... [ref=TEXT]", "record removal requests sent"),
+    CommandSpec(
+        "request",
+        Role.REVIEWER,
+        "<#id>... [ref=WORD]",
+        "record removal requests sent",
+        "Case numbers may stand before or after ref=; the reference is the one word after "
+        "ref= (e.g. ref=FB-12345).",
+    ),
     CommandSpec(
         "outcome",
         Role.REVIEWER,
@@ -52,13 +66,46 @@ _SPECS = (
         "record what the platform did",
         "restored: a removed account came back; the case is reopened.",
     ),
-    CommandSpec("dismiss", Role.REVIEWER, "<#id> <reason>", "close a case as not actionable"),
+    CommandSpec(
+        "correct",
+        Role.REVIEWER,
+        "<#id> <removed|restricted|rejected|no_response> <reason>",
+        "correct the outcome of the case's latest round",
+        "For a mis-tapped button: the earlier outcome is kept with its time, the reason and "
+        "the before/after are audited, and every figure from now on follows the correction "
+        "(figures as of an earlier time keep the outcome recorded by then).",
+    ),
+    CommandSpec(
+        "dismiss",
+        Role.REVIEWER,
+        "<#id> <reason>",
+        "close a case as not actionable",
+        "An open request round of the case is withdrawn: counted as sent, no longer pending "
+        "nor in the compliance percentage.",
+    ),
+    CommandSpec(
+        "reopen",
+        Role.REVIEWER,
+        "<#id> <reason>",
+        "reopen a dismissed case",
+        "Only a dismissed case is reopened (state flagged); /flag and /import never do.",
+    ),
+    CommandSpec(
+        "edit",
+        Role.REVIEWER,
+        "<#id> [group=G] [category=C] [followers=N]",
+        "correct a case's group, category or followers",
+        "The before/after is audited. followers= is kept as a new count seen now; the "
+        "followers of accounts already actioned stay as they were when actioned.",
+    ),
     CommandSpec("pending", Role.VIEWER, "[platform] [overdue]", "open requests, oldest first"),
     CommandSpec(
         "stats",
         Role.VIEWER,
-        "[7d|30d|90d|all] [platform|by group]",
+        "[7d|30d|90d|all] [platform|by group] [asof=YYYY-MM-DD[THH:MM]]",
         "compliance per platform or per group",
+        "asof= (local time, TIMEZONE): the figures as they stood then, from the facts recorded "
+        "by then; run again, the same figures whatever was recorded after.",
     ),
     CommandSpec("digest", Role.VIEWER, "", "the daily digest, now"),
     CommandSpec(
@@ -98,6 +145,23 @@ def parse_case_id(text: str, usage: str | None = None) -> int:
     if not (digits.isascii() and digits.isdigit()) or len(digits) > 12 or int(digits) == 0:
         raise UsageError(f"'{text[:40]}' is not a case number like #17", usage)
     return int(digits)
+
+
+MAX_TEXT = 1000  # a reason or a note
+
+
+def case_and_text(text: str, command: CommandSpec, what: str) -> tuple[int, str]:
+    """`<#id> <text...>`: the case number and the rest (its spacing and line breaks kept)."""
+    parts = text.strip().split(maxsplit=1)
+    if not parts:
+        raise command.error(f"Give the case number and {what}.")
+    case_id = parse_case_id(parts[0], command.usage)
+    rest = parts[1].strip() if len(parts) > 1 else ""
+    if not rest:
+        raise command.error(f"Give {what} after the case number.")
+    if len(rest) > MAX_TEXT:
+        raise command.error(f"The text is {len(rest):,} characters; at most {MAX_TEXT:,}.")
+    return case_id, rest
 
 
 def parse_platform(word: str, usage: str | None = None) -> Platform:

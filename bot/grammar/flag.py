@@ -135,6 +135,11 @@ def parse_followers(text: str) -> int:
     if "." in number and not suffix:
         raise UsageError(f"followers={echo(text, 30)} is not a whole number: write 12500 or 12.5k.")
     whole, _, fraction = number.partition(".")
+    # Checked on the digits: int() refuses texts of more than 4,300 digits (and would be slow).
+    whole = whole.lstrip("0") or "0"
+    if len(whole) > len(str(MAX_FOLLOWERS)):
+        raise UsageError(f"followers={echo(text.strip(), 30)} is more than any account has.")
+    fraction = fraction[:6]  # the digits a k or m multiplier can reach
     value = int(whole) * _MULTIPLIER[suffix]
     if fraction:
         value += int(fraction) * _MULTIPLIER[suffix] // 10 ** len(fraction)

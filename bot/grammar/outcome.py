@@ -12,7 +12,7 @@ MAX_NOTE_LENGTH = 1000
 
 # What a user may type for an outcome (case-insensitive) -> the outcome, or RESTORED.
 OUTCOME_WORDS: dict[str, Outcome | str] = {
-    **{outcome.value: outcome for outcome in Outcome},
+    **{outcome.value: outcome for outcome in Outcome if outcome.is_platform_answer},
     "no-response": Outcome.NO_RESPONSE,
     "noresponse": Outcome.NO_RESPONSE,
     RESTORED: RESTORED,

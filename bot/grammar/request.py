@@ -22,17 +22,20 @@ class RequestCommand:
 
     @classmethod
     def parse(cls, args: list[str]) -> RequestCommand:
+        """Case numbers before or after `ref=`; the reference is the one word after `ref=`."""
         command = spec("request")
         ids: list[int] = []
-        ref = ""
-        for index, word in enumerate(args):
+        ref: str | None = None
+        for word in args:
             if word.lower().startswith(REF_PREFIX):
-                ref = " ".join([word[len(REF_PREFIX) :], *args[index + 1 :]]).strip()
+                if ref is not None:
+                    raise command.error("Give ref= only once.")
+                ref = word[len(REF_PREFIX) :]
                 if not ref:
                     raise command.error("ref= needs a value, e.g. ref=FB-12345.")
                 if len(ref) > MAX_REF_LENGTH:
                     raise command.error(f"ref= is too long (at most {MAX_REF_LENGTH} characters).")
-                break
+                continue
             for part in word.split(","):
                 if part:
                     ids.append(parse_case_id(part, command.usage))
@@ -41,4 +44,4 @@ class RequestCommand:
         unique = tuple(dict.fromkeys(ids))
         if len(unique) > MAX_CASES_PER_REQUEST:
             raise command.error(f"At most {MAX_CASES_PER_REQUEST} cases at once.")
-        return cls(case_ids=unique, ref=ref)
+        return cls(case_ids=unique, ref=ref or "")

@@ -25,13 +25,14 @@ from bot.domain.comebacks import Comeback
 from bot.domain.compliance import (
     DayActivity,
     OverdueRound,
+    Rate,
     Table,
     Window,
 )
 from bot.views.comebacks import digest_section
 from bot.views.common import MAX_CAPTION, esc, local_time, truncate
-from bot.views.figures import format_change, format_compliance, format_count
-from bot.views.stats import _label, table_lines, window_line
+from bot.views.figures import format_change, format_compliance
+from bot.views.stats import _label, reach_line, table_lines, window_line
 
 # ------------------------------------------------------------------------------ /stats
 
@@ -46,7 +47,7 @@ class DigestData:
     sla_hours: int
     window: Window  # the rolling 30 days
     platforms: Table
-    previous: dict[str, int | None]  # compliance % per platform, the 30 days before `window`
+    previous: dict[str, Rate]  # compliance per platform, the 30 days before `window`
     groups: Table
     day: DayActivity  # the last 24 h
     overdue: list[OverdueRound] = field(default_factory=list)  # the oldest, at most 5
@@ -84,7 +85,7 @@ def _per_platform(data: DigestData) -> str | None:
             f"<b>Compliance per platform, {data.window.title}</b>",
             window_line(data.window, data.tz, data.sla_hours),
             *table_lines(data.platforms, "platform"),
-            "Change against the 30 days before (points): " + ", ".join(changes),
+            "Change against the 30 days before: " + "; ".join(changes),
         ]
     )
 
@@ -101,9 +102,8 @@ def _reach(data: DigestData) -> str | None:
     if data.platforms.empty:
         return None
     return (
-        f"<b>Reach removed</b>, {data.window.title}: "
-        f"{format_count(data.platforms.total.reach_removed)} followers "
-        "(last known followers of the accounts actioned)."
+        f"<b>Reach removed</b>, {data.window.title}: {reach_line(data.platforms.total)} "
+        "(followers when actioned, of the accounts not restored since)."
     )
 
 

@@ -14,7 +14,13 @@ def dismiss_result(result: DismissResult, reason: str) -> str:
         return f"There is no case #{result.case_id}."
     case = f"#{result.case_id} {account_link(result.account)}"
     if result.dismissed:
-        return f"Case {case} dismissed (was {esc(result.before)}): {one_line(reason, 300)}"
+        text = f"Case {case} dismissed (was {esc(result.before)}): {one_line(reason, 300)}"
+        if result.withdrawn_round is not None:
+            text += (
+                f"\nRequest round {result.withdrawn_round} is withdrawn: still counted as "
+                "sent, no longer pending nor in the compliance percentage."
+            )
+        return text
     if result.before is CaseState.DISMISSED:
         return f"Case {case} is already dismissed."
     return (

@@ -6,34 +6,44 @@ Pure formatting of the domain's numbers (bot/domain/compliance.py computes them)
 from __future__ import annotations
 
 import datetime as dt
+from fractions import Fraction
 
-from bot.domain.compliance import Figures
+from bot.domain.compliance import Figures, Rate, round_half_up
 
 
 def hours(value: dt.timedelta | float) -> str:
-    """`7.5 h` below ten hours, `31 h` from ten on; `value` a duration or a number of hours."""
-    total = value.total_seconds() / 3600 if isinstance(value, dt.timedelta) else value
-    return f"{total:.0f} h" if total >= 10 else f"{total:.1f} h"
+    """`18 h` from 10 hours on, `2.5 h` below, rounded half up; `value` a duration or a number
+    of seconds (exact: a whole number, or the middle of two for a median)."""
+    seconds = Fraction(value.total_seconds()) if isinstance(value, dt.timedelta) else value
+    total = Fraction(seconds) / 3600
+    places = 0 if total >= 10 else 1
+    return f"{round_half_up(total, places):.{places}f} h"
 
 
 def format_compliance(fig: Figures) -> str:
     """`92% of 48` (48 = actioned + rejected + expired), or `n/a` when nothing was decided."""
-    return "n/a" if fig.percent is None else f"{fig.percent}% of {fig.decided:,}"
+    return format_rate(fig.rate)
+
+
+def format_rate(rate: Rate) -> str:
+    return "n/a" if rate.percent is None else f"{rate.percent}% of {rate.decided:,}"
 
 
 def format_median(fig: Figures) -> str:
-    value = fig.median_hours_to_action
+    value = fig.median_seconds_to_action
     return "-" if value is None else hours(value)
 
 
-def format_change(now: Figures, before: int | None) -> str:
-    """`31% (-4)`: the percentage now and its change in points against the percentage
-    `before` (None: nothing decided before)."""
+def format_change(now: Figures, before: Rate | None) -> str:
+    """`44% of 9, +44 points from 0% of 1`: the percentage now and its change in points
+    against the window before, each with the count it rests on (before None or n/a: `new`)."""
     if now.percent is None:
         return "n/a"
-    if before is None:
-        return f"{now.percent}% (new)"
-    return f"{now.percent}% ({now.percent - before:+d})"
+    if before is None or before.percent is None:
+        return f"{format_compliance(now)} (new)"
+    return f"{format_compliance(now)}, {now.percent - before.percent:+d} points from " + (
+        format_rate(before)
+    )
 
 
 def format_count(value: int) -> str:

@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from bot.domain import CaseState
 from bot.domain.records import (
     FlagCommand,
+    HistoryLine,
     ReportResult,
 )
-from bot.views.common import account_link, esc, followers_text
+from bot.views.common import account_link, esc, followers_text, local_time, one_line
 
 
-def flag_result(result: ReportResult, cmd: FlagCommand) -> str:
+def _dismissed(dismissal: HistoryLine | None, tz: ZoneInfo, show_people: bool) -> str:
+    """A dismissed case stays dismissed: who dismissed it, when and why, and what to do."""
+    text = "The case is dismissed"
+    if dismissal is not None:
+        by = f" by {dismissal.user_id}" if show_people else ""
+        text += f"{by} on {local_time(dismissal.at, tz)}: {one_line(dismissal.detail, 200)}"
+    return text + ". Your report is kept; a reviewer can /reopen it."
+
+
+def flag_result(
+    result: ReportResult, cmd: FlagCommand, tz: ZoneInfo, *, show_people: bool = False
+) -> str:
     case = f"<b>#{result.case_id}</b> {account_link(result.account)}"
     reports = f"{result.report_count} report{'s' if result.report_count != 1 else ''}"
     if result.new_case:
@@ -19,8 +33,8 @@ def flag_result(result: ReportResult, cmd: FlagCommand) -> str:
         lines = [f"Added your report to case {case}: {reports}."]
     else:
         lines = [f"You already reported case {case}; not counted twice ({reports})."]
-    if result.reopened:
-        lines.append("The case had been dismissed; it is open again (see /status for history).")
+    if result.state is CaseState.DISMISSED:
+        lines.append(_dismissed(result.dismissal, tz, show_people))
     if result.state is CaseState.ACTIONED:
         lines.append("This account is already actioned by the platform.")
     elif not result.new_case and result.state is not CaseState.FLAGGED:

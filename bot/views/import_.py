@@ -30,8 +30,12 @@ def import_summary(summary: ImportSummary, name: str) -> str:
         f"New reports: {summary.new_reports:,}",
         f"Duplicates (repeated in the file or reported by you before): {summary.duplicates:,}",
     ]
-    if summary.reopened:
-        lines.append(f"Dismissed cases reopened: {summary.reopened:,}")
+    if summary.known:
+        dismissed = f", {summary.dismissed:,} of them dismissed" if summary.dismissed else ""
+        lines.append(
+            f"Known cases: {summary.known:,}{dismissed}; their state, group, category and "
+            "followers are left as they were (/edit changes them, /reopen reopens)."
+        )
     if summary.on_actioned:
         lines.append(f"Accounts already actioned: {summary.on_actioned:,}")
     return "\n".join(lines)

@@ -14,14 +14,14 @@ from bot.views.common import esc, one_line
 from bot.views.figures import hours
 
 
-def _state_change(before: CaseState, after: CaseState) -> str:
+def state_change(before: CaseState, after: CaseState) -> str:
     return f"{before} → {after}" if before is not after else f"still {after}"
 
 
 def outcome_reply(result: OutcomeRecorded | Restored, tz: ZoneInfo) -> str:
     info = result.round
     who = esc(info.account.short)
-    change = _state_change(result.before, result.after)
+    change = state_change(result.before, result.after)
     if isinstance(result, Restored):
         return (
             f"#{info.case_id} {who} <b>restored</b>: the account is back, the case is reopened "

@@ -62,6 +62,8 @@ def parse_button_data(data: str | None) -> OutcomeButton | None:
         outcome = Outcome(outcome_text)
     except ValueError:
         return None
+    if not outcome.is_platform_answer:
+        return None
     return OutcomeButton(int(case_text), int(round_text), outcome)
 
 

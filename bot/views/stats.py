@@ -34,6 +34,7 @@ def table_lines(table: Table, by: Breakdown) -> list[str]:
         "rej",
         "exp",
         "pend",
+        "wdr",
         "compliance",
         "median",
     ]
@@ -46,6 +47,7 @@ def table_lines(table: Table, by: Breakdown) -> list[str]:
             format_count(fig.rejected),
             format_count(fig.expired),
             format_count(fig.pending),
+            format_count(fig.withdrawn),
             format_compliance(fig),
             format_median(fig),
         ]
@@ -72,25 +74,35 @@ def window_line(win: Window, tz: ZoneInfo, sla_hours: int) -> str:
         else f"sent {local_time(win.start, tz)} – {local_time(win.end, tz)}"
     )
     return (
-        f"Requests {span} ({esc(tz.key)}). Compliance = actioned / (actioned + rejected + "
-        f"expired), pending not counted; expired = no outcome after {sla_hours} h, or "
-        "no_response. Median: hours from request to action."
+        f"Figures as of {local_time(win.end, tz)} ({esc(tz.key)}). Requests {span}. "
+        "Compliance = actioned / (actioned + rejected + expired), pending and withdrawn (wdr) "
+        f"not counted; expired = no outcome after {sla_hours} h, or no_response. "
+        "Median: hours from request to action."
     )
+
+
+def reach_line(fig: Figures) -> str:
+    """`Reach removed: 12,500 followers and 3 accounts of unknown size`."""
+    text = f"{format_count(fig.reach_removed)} followers"
+    if fig.reach_unknown:
+        accounts = "account" if fig.reach_unknown == 1 else "accounts"
+        text += f" and {format_count(fig.reach_unknown)} {accounts} of unknown size"
+    return text
 
 
 def stats_text(query: StatsQuery, win: Window, table: Table, tz: ZoneInfo, sla_hours: int) -> str:
     """The /stats reply."""
     where = f" to {query.platform.label}" if query.platform else ""
     if table.empty:
-        return f"No requests{where} were sent in the {win.title}."
+        return f"No requests{where} were sent in the {win.title} (as of {local_time(win.end, tz)})."
     per = "group" if query.by == "group" else "platform"
     title = f"<b>Compliance per {per}{esc(where)}, {win.title}</b>"
-    reach = f"Reach removed: {format_count(table.total.reach_removed)} followers"
     return "\n".join(
         [
             title,
             window_line(win, tz, sla_hours),
             *table_lines(table, query.by),
-            f"{reach} (last known followers of the accounts actioned).",
+            f"Reach removed: {reach_line(table.total)} (followers when actioned, of the "
+            "accounts not restored since).",
         ]
     )

@@ -88,12 +88,21 @@ def case_card(card: CaseCard, tz: ZoneInfo, *, show_people: bool) -> str:
         if round_.restored_at is not None:
             line += f" · restored {local_time(round_.restored_at, tz)}"
         lines.append(line)
+    if card.notes:
+        lines.append("<b>Notes</b>")
+        for case_note in card.notes:
+            by = f" by {case_note.noted_by}" if show_people else ""
+            note = one_line(case_note.note, NOTE_PREVIEW)
+            lines.append(f"• {local_time(case_note.noted_at, tz)}{by}: {note}")
     if card.history:
         lines.append("<b>History</b>")
         for entry in card.history:
+            change = ""
+            if entry.action in ("correct", "edit") and entry.before is not None:
+                change = f" {one_line(entry.before, 60)} → {one_line(entry.after or '', 60)}"
             detail = f": {one_line(entry.detail, 200)}" if entry.detail else ""
             by = f" by {entry.user_id}" if show_people else ""
-            lines.append(f"• {local_time(entry.at, tz)} {esc(entry.action)}{by}{detail}")
+            lines.append(f"• {local_time(entry.at, tz)} {esc(entry.action)}{by}{change}{detail}")
     return "\n".join(lines)
 
 

@@ -135,12 +135,13 @@ async def test_digest_numbers_equal_stats_30d_and_the_chart_comes_with_it(fake_a
     assert "25% of 4" in rows["X"]  # 1 actioned / (1 + 2 rejected + 1 expired); 1 pending out
     assert rows["X"].split()[1:6] == ["5", "1", "2", "1", "1"]
     assert "100% of 3" in rows["Facebook"]
-    assert "X 25% (-10), Facebook 100% (new)" in digest.plain
+    assert "X 25% of 4, -10 points from 35% of 20; Facebook 100% of 3 (new)" in digest.plain
     assert "New cases: 3 (BLA 3)" in digest.plain
     assert "Requests sent: 4 (X 1, Facebook 3)" in digest.plain
     assert "Outcomes recorded: 3 (restricted 3)" in digest.plain
-    assert "Reach removed, last 30 days: 2,500 followers" in digest.plain
-    assert "Reach removed: 2,500 followers" in stats.plain
+    # x0 (1,000 followers) was restored 2 days ago: out of the reach; Facebook's 3 x 500 stay
+    assert "Reach removed, last 30 days: 1,500 followers" in digest.plain
+    assert "Reach removed: 1,500 followers" in stats.plain
     assert "#4 x:@x3 (TTP), request 1 sent 2026-10-27 09:00, 6 d ago" in digest.plain
     assert chart is not None and chart.document is not None and chart.document.startswith(PNG)
     assert chart.caption and len(chart.caption) <= 1024
@@ -154,13 +155,22 @@ async def test_stats_by_group_per_platform_and_bad_words(fake_api, tmp_path):
         [x_only] = await fake_api.ask(ADMIN, "/stats 90d x")
         [empty] = await fake_api.ask(ADMIN, "/stats 7d youtube")
         [bad] = await fake_api.ask(ADMIN, "/stats fortnight")
+        # as of 3 days ago (local time): x0 not yet restored, Facebook's rounds not yet sent
+        [before] = await fake_api.ask(ADMIN, "/stats 30d asof=2026-10-30T09:00")
+        [future] = await fake_api.ask(ADMIN, "/stats asof=2026-12-01")
+    assert "Figures as of 2026-10-30 09:00 (Asia/Karachi)" in before.plain
+    assert "Facebook" not in before.plain
+    assert "Reach removed: 1,000 followers" in before.plain
+    assert "asof= is in the future" in future.plain
     groups = pre_block(by_group.text or "", "per group")
     assert re.search(r"\nTTP .* 25% of 4", groups) and re.search(r"\nBLA .*100% of 3", groups)
     assert "Compliance per platform to X, last 90 days" in x_only.plain
     assert "Facebook" not in x_only.plain and "33% of 24" in x_only.plain  # 8 of 24
-    assert empty.plain == "No requests to YouTube were sent in the last 7 days."
+    assert empty.plain == (
+        "No requests to YouTube were sent in the last 7 days (as of 2026-11-02 09:00)."
+    )
     assert bad.plain.startswith("Unknown word 'fortnight'")
-    assert "Usage: /stats [7d|30d|90d|all] [platform|by group]" in bad.plain
+    assert "Usage: /stats [7d|30d|90d|all] [platform|by group] [asof=" in bad.plain
 
 
 async def test_digest_with_no_data_is_one_line_and_no_chart(fake_api, tmp_path):
@@ -171,7 +181,7 @@ async def test_digest_with_no_data_is_one_line_and_no_chart(fake_api, tmp_path):
     line = sent[0]
     assert line.plain.startswith("Daily digest, 2026-11-02 09:00: no requests in the last 30")
     assert "\n" not in line.plain
-    assert stats.plain == "No requests were sent in the last 30 days."
+    assert stats.plain == "No requests were sent in the last 30 days (as of 2026-11-02 09:00)."
 
 
 async def test_scheduled_digest_reaches_every_chat_despite_a_blocked_one(fake_api, tmp_path):

@@ -148,7 +148,9 @@ async def test_find_newest_first_and_capped_at_20(fake_api: FakeBotApi, tmp_path
         assert "Usage: /find" in usage.plain
 
 
-async def test_dismiss_then_flag_again_reopens_with_history(fake_api: FakeBotApi, tmp_path):
+async def test_dismiss_then_flag_again_keeps_it_dismissed_until_reopen(
+    fake_api: FakeBotApi, tmp_path
+):
     async with running_bot(fake_api, tmp_path / "t.db"):
         await members(fake_api)
         await fake_api.ask(ALI, "/flag tiktok.com/@funny_guy BLF")
@@ -163,13 +165,24 @@ async def test_dismiss_then_flag_again_reopens_with_history(fake_api: FakeBotApi
         [card] = await fake_api.ask(VIEWER, "/status 1")
         assert "State: dismissed" in card.plain and "Dismissed: parody <account>" in card.plain
         [again] = await fake_api.ask(SARA, "/flag tiktok.com/@Funny_Guy BLF")
-        assert "it is open again" in again.plain and "2 reports" in again.plain
+        assert "2 reports" in again.plain
+        assert (
+            "The case is dismissed on 2026-11-02 11:00: parody <account>. Your report is kept; "
+            "a reviewer can /reopen it."
+        ) in again.plain  # who dismissed it: for reviewers and admins in private only
+        [card] = await fake_api.ask(VIEWER, "/status 1")
+        assert "State: dismissed" in card.plain
+        [reopened] = await fake_api.ask(REVIEWER, "/reopen 1 not a parody after all")
+        assert "reopened (dismissed → flagged)" in reopened.plain
         [card] = await fake_api.ask(VIEWER, "/status 1")
         assert "State: flagged" in card.plain
         assert "dismiss: parody <account>" in card.plain  # who: reviewers+ in private
-        assert "reopen: flagged again" in card.plain
+        assert "reopen: not a parody after all" in card.plain
         [card] = await fake_api.ask(REVIEWER, "/status 1")
         assert "dismiss by 301: parody <account>" in card.plain
-        assert "reopen by 202: flagged again" in card.plain
+        assert "reopen by 301: not a parody after all" in card.plain
+        [reviewer_flag] = await fake_api.ask(REVIEWER, "/dismiss 1 parody again")
+        [again] = await fake_api.ask(REVIEWER, "/flag tiktok.com/@funny_guy BLF")
+        assert "The case is dismissed by 301 on 2026-11-02 11:00: parody again." in again.plain
         [audit] = await fake_api.ask(ADMIN, "/audit #1")
         assert "dismissed → flagged" in audit.plain and "flagged → dismissed" in audit.plain

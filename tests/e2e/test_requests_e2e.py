@@ -27,8 +27,8 @@ async def test_request_then_button_press_records_outcome_and_status_shows_it(fak
         await members(fake_api)
         a = await flag(fake_api, "x.com/alpha_one TTP")
         b = await flag(fake_api, "t.me/bravo_chan TTP")
-        [sent] = await fake_api.ask(REVIEWER, f"/request #{a} {b} ref=FB 123")
-        assert "Removal requests sent (ref FB 123)" in sent.plain
+        [sent] = await fake_api.ask(REVIEWER, f"/request #{a} ref=FB-123 {b}")
+        assert "Removal requests sent (ref FB-123)" in sent.plain
         assert f"#{a} round 1 · x:@alpha_one · sent 2026-11-02 11:00" in sent.plain
         assert f"#{b} round 1 · telegram:@bravo_chan" in sent.plain
         assert len(sent.buttons) == 2
@@ -55,7 +55,7 @@ async def test_request_then_button_press_records_outcome_and_status_shows_it(fak
 
         [card] = await fake_api.ask(VIEWER, f"/status #{a}")
         assert "State: actioned" in card.plain
-        assert "Round 1: sent 2026-11-02 11:00 ref FB 123 · removed" in card.plain
+        assert "Round 1: sent 2026-11-02 11:00 ref FB-123 · removed" in card.plain
 
         # /outcome for b, then a press of b's (now stale) button: already recorded, no write
         [done] = await fake_api.ask(REVIEWER, f"/outcome #{b} rejected they say no violation")
@@ -122,7 +122,7 @@ async def test_request_refuses_dismissed_actioned_open_and_unknown_cases_one_by_
         assert "needs the reviewer role" in viewer.plain
         [usage] = await fake_api.ask(REVIEWER, "/request ref=X")
         assert "Give at least one case number." in usage.plain
-        assert "Usage: /request <#id>... [ref=TEXT]" in usage.plain
+        assert "Usage: /request <#id>... [ref=WORD]" in usage.plain
 
 
 async def test_rejected_then_escalation_round_two_then_removed(fake_api, tmp_path):
@@ -135,7 +135,7 @@ async def test_rejected_then_escalation_round_two_then_removed(fake_api, tmp_pat
         pressed = await fake_api.press(REVIEWER, first, first.button("Rejected"))
         assert pressed.answer["text"] == f"Recorded: #{a} round 1 rejected."
         clock.advance(dt.timedelta(hours=2))
-        [second] = await fake_api.ask(REVIEWER, f"/request #{a} ref=IG-2 escalated")
+        [second] = await fake_api.ask(REVIEWER, f"/request ref=IG-2-escalated #{a}")
         assert f"#{a} round 2 · instagram:@recruiter_x" in second.plain
         assert second.callback_data[0] == f"o:{a}:2:removed"
         clock.advance(dt.timedelta(hours=5))
@@ -148,7 +148,7 @@ async def test_rejected_then_escalation_round_two_then_removed(fake_api, tmp_pat
             "Round 1: sent 2026-11-02 11:00 ref IG-1 · rejected 2026-11-03 17:00 (after 30 h)"
             in text
         )
-        assert "Round 2: sent 2026-11-03 19:00 ref IG-2 escalated · removed" in text
+        assert "Round 2: sent 2026-11-03 19:00 ref IG-2-escalated · removed" in text
         assert "(after 5.0 h)" in text
 
 

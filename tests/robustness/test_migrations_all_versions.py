@@ -87,6 +87,18 @@ SAMPLES: dict[str, list[dict[str, Any]]] = {
          "created_by": 8, "marked_at": None, "marked_by": None},
     ],
     "packet_cases": [{"packet_id": 1, "position": 1, "case_id": 3}],
+    "outcome_versions": [
+        {"id": 1, "case_id": 1, "round_no": 1, "outcome": "removed", "outcome_at": 3_000,
+         "recorded_at": 3_000, "recorded_by": 8, "followers_at_action": 12_500, "note": NOTE,
+         "reason": ""},
+    ],
+    "case_notes": [
+        {"id": 1, "case_id": 1, "note": NOTE, "noted_at": 3_500, "noted_by": 7},
+    ],
+    "follower_counts": [
+        {"id": 1, "case_id": 1, "followers": 12_500, "seen_at": 1_000, "seen_by": 7,
+         "source": "flag"},
+    ],
 }  # fmt: skip
 
 # (table, column) pairs a migration rewrites on purpose, and the version that does it.
@@ -190,6 +202,18 @@ async def test_database_at_an_earlier_version_upgrades_with_its_data_intact(
         # version 5: every case has its comeback key ('' for a handle that is not a name)
         keys = conn.execute("SELECT id, match_key FROM cases ORDER BY id").fetchall()
         assert keys == list(KEYS.items())
+        if version < 7:
+            # version 7: actioned rounds keep the last known followers as their followers at
+            # action; every outcome is a dated version; follower counts seen are kept
+            at_action = "SELECT id, followers_at_action FROM request_rounds ORDER BY id"
+            assert conn.execute(at_action).fetchall() == [(1, 12_500), (2, None), (3, None)]
+            versions = "SELECT case_id, round_no, outcome, recorded_at FROM outcome_versions"
+            assert sorted(conn.execute(versions).fetchall()) == [
+                (1, 1, "removed", 3_000),
+                (5, 1, "rejected", 2_400),
+            ]
+            counts = "SELECT case_id, followers FROM follower_counts ORDER BY case_id"
+            assert conn.execute(counts).fetchall() == [(1, 12_500), (3, 0), (4, 3), (5, 2_000_000)]
         # version 3: every round carries its case's platform and group, the old rounds too
         case_of = {c["id"]: (c["platform"], c["grp"]) for c in SAMPLES["cases"]}
         copies = conn.execute("SELECT id, platform, grp FROM request_rounds ORDER BY id")
