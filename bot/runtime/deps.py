@@ -11,6 +11,7 @@ from telegram.ext import CallbackContext
 from bot.domain.clock import Clock
 from bot.domain.flood import FloodLimit
 from bot.runtime.settings import Settings
+from storage.inbox import Inbox
 from storage.store import Store
 
 _KEY = "deps"
@@ -21,11 +22,16 @@ class Deps:
     settings: Settings
     clock: Clock
     store: Store | None = None  # opened in post_init, closed in post_shutdown
+    inbox: Inbox | None = None  # the same
     flood: FloodLimit = field(default_factory=FloodLimit)  # commands a minute per member
 
 
 def deps(context: CallbackContext[Any, Any, Any, Any]) -> Deps:
-    value = context.bot_data[_KEY]
+    return deps_of(context.bot_data)
+
+
+def deps_of(bot_data: dict[str, Any]) -> Deps:
+    value = bot_data[_KEY]
     assert isinstance(value, Deps)
     return value
 
