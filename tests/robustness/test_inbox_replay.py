@@ -1,0 +1,87 @@
+"""Updates kept on receipt and not handled (the process died in between) are handled on the
+next start, queued in receipt order, once; one whose write committed before the crash is not."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+from pathlib import Path
+
+from storage.inbox import Inbox, inbox_path
+from tests.robustness.driver import ADMIN, START, InProcessBot
+
+REPORTER = 201
+
+
+async def _settled(bot: InProcessBot, outputs: int) -> None:
+    """Wait until `outputs` replies were sent and nothing is queued or in flight."""
+    processor = bot.app.update_processor
+    for _ in range(2_000):
+        busy = bot.app.update_queue.qsize() or processor.current_concurrent_updates
+        if len(bot.outputs) >= outputs and not busy:
+            break
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.1)  # nothing more may come
+
+
+def _reports(db: Path, handle: str) -> int:
+    with sqlite3.connect(db) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM reports JOIN cases ON cases.id = reports.case_id"
+            " WHERE cases.handle = ?",
+            (handle,),
+        ).fetchone()
+    conn.close()
+    return int(row[0])
+
+
+async def test_kept_updates_not_handled_are_handled_on_start(tmp_path: Path):
+    db = tmp_path / "t.db"
+    async with InProcessBot(db) as bot:
+        await bot.ask(ADMIN, f"/grant {REPORTER} reporter")
+        handled = bot.message(REPORTER, "/flag x.com/handled_before TTP")
+        await bot.feed([handled], replies=1)  # through the update queue: kept, then handled
+        flag = bot.message(REPORTER, "/flag x.com/kept_only BLA hate")
+        status = bot.message(REPORTER, "/status x:@handled_before")
+    # The crash: two updates were kept and never handled, and the handled update's inbox mark
+    # was lost after its write committed.
+    inbox = await Inbox.open(db)
+    try:
+        for update in (flag, status):
+            assert await inbox.keep(update["update_id"], json.dumps(update), START)
+    finally:
+        await inbox.close()
+    with sqlite3.connect(inbox_path(db)) as conn:
+        conn.execute("UPDATE inbox SET handled_at = NULL")
+    conn.close()
+
+    async with InProcessBot(db) as restarted:
+        await _settled(restarted, outputs=2)
+        # queued in receipt order, handled concurrently as polled updates are
+        flagged, card = sorted(restarted.texts_to(REPORTER), key=lambda text: "Case #1" in text)
+        assert "New case" in flagged and "kept_only" in flagged
+        assert "Case #1" in card and "handled_before" in card
+        assert restarted.errors == []
+        reopened = await Inbox.open(db)
+        try:
+            assert await reopened.unhandled() == []
+        finally:
+            await reopened.close()
+    assert _reports(db, "kept_only") == 1
+    assert _reports(db, "handled_before") == 1
+
+    async with InProcessBot(db) as again:  # a second start replays nothing
+        await asyncio.sleep(0.2)
+        assert again.outputs == []
+
+
+async def test_an_update_received_again_is_not_queued_again(tmp_path: Path):
+    db = tmp_path / "t.db"
+    async with InProcessBot(db) as bot:
+        await bot.ask(ADMIN, f"/grant {REPORTER} reporter")
+        status = bot.message(REPORTER, "/status 1")  # only reads: nothing in the main database
+        await bot.feed([status], replies=1)
+        await bot.feed([status], replies=0)  # Telegram sends it again
+        assert len(bot.texts_to(REPORTER)) == 1
+        assert bot.errors == []
