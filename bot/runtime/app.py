@@ -131,6 +131,7 @@ def build_application(
     clock: Clock | None = None,
     request: BaseRequest | None = None,
     flood: FloodLimit | None = None,
+    keep_updates: bool = True,
 ) -> App:
     """`flood`: the commands-a-minute limit (tests and the benchmark, which send hundreds of
     commands from one member at one instant of a manual clock, pass a wider one)."""
@@ -158,7 +159,12 @@ def build_application(
     app = builder.build()
     install(
         app.bot_data,
-        Deps(settings=settings, clock=clock or SystemClock(), flood=flood or FloodLimit()),
+        Deps(
+            settings=settings,
+            clock=clock or SystemClock(),
+            flood=flood or FloodLimit(),
+            keep_updates=keep_updates,
+        ),
     )
 
     app.add_handler(MessageHandler(filters.UpdateType.EDITED, _edited), group=-2)
@@ -202,11 +208,12 @@ async def _post_init(app: App) -> None:
     state = app.bot_data["deps"]
     assert isinstance(state, Deps)
     state.store = await Store.open(state.settings.database_path, state.settings.admin_ids)
-    state.inbox = await Inbox.open(state.settings.database_path)
-    queue = app.update_queue
-    assert isinstance(queue, InboxQueue)
-    queue.attach(state.inbox, state.clock)
-    await replay_kept(app, state.store, state.inbox, state.clock)  # before the first poll
+    if state.keep_updates:
+        state.inbox = await Inbox.open(state.settings.database_path)
+        queue = app.update_queue
+        assert isinstance(queue, InboxQueue)
+        queue.attach(state.inbox, state.clock)
+        await replay_kept(app, state.store, state.inbox, state.clock)  # before the first poll
     app.job_queue.run_daily(  # type: ignore[union-attr]  # the job-queue extra is a dependency
         jobs.scheduled_digest, time=jobs.digest_time(state.settings), name=jobs.JOB_NAME
     )

@@ -22,8 +22,11 @@ class Deps:
     settings: Settings
     clock: Clock
     store: Store | None = None  # opened in post_init, closed in post_shutdown
-    inbox: Inbox | None = None  # the same
+    inbox: Inbox | None = None  # the same, when keep_updates
     flood: FloodLimit = field(default_factory=FloodLimit)  # commands a minute per member
+    # Updates from Telegram are kept in the inbox and replayed after a crash; the offline
+    # console's are typed at its prompt (and a replay there would answer members in it).
+    keep_updates: bool = True
 
 
 def deps(context: CallbackContext[Any, Any, Any, Any]) -> Deps:

@@ -8,6 +8,10 @@ import json
 import sqlite3
 from pathlib import Path
 
+from bot.runtime.app import running
+from bot.runtime.console import Console
+from bot.runtime.local_api import Output
+from bot.runtime.settings import Settings
 from storage.inbox import Inbox, inbox_path
 from tests.robustness.driver import ADMIN, START, InProcessBot
 
@@ -85,3 +89,27 @@ async def test_an_update_received_again_is_not_queued_again(tmp_path: Path):
         await bot.feed([status], replies=0)  # Telegram sends it again
         assert len(bot.texts_to(REPORTER)) == 1
         assert bot.errors == []
+
+
+async def test_the_console_leaves_kept_updates_to_the_bot(tmp_path: Path):
+    """The offline console on the same file neither replays what the bot kept (its replies
+    would go to the console, not to the member) nor marks it handled."""
+    db = tmp_path / "t.db"
+    async with InProcessBot(db) as bot:
+        flag = bot.message(ADMIN, "/flag x.com/left_for_bot TTP")
+    inbox = await Inbox.open(db)
+    try:
+        await inbox.keep(flag["update_id"], json.dumps(flag), START)
+    finally:
+        await inbox.close()
+    console = Console(Settings(_env_file=None, database_path=db, admin_ids=[ADMIN]))
+    shown: list[Output] = []
+    console.api.on_output = shown.append
+    async with running(console.app):
+        await asyncio.sleep(0.3)
+    assert shown == []
+    assert _reports(db, "left_for_bot") == 0
+    async with InProcessBot(db) as restarted:  # the bot handles it on its next start
+        await _settled(restarted, outputs=1)
+        assert "New case" in restarted.texts_to(ADMIN)[0]
+    assert _reports(db, "left_for_bot") == 1
