@@ -35,7 +35,8 @@ CREATE TABLE IF NOT EXISTS inbox (
     update_id   INTEGER NOT NULL UNIQUE,
     body        TEXT    NOT NULL,        -- the update's JSON, as received
     received_at INTEGER NOT NULL,
-    handled_at  INTEGER
+    handled_at  INTEGER,
+    replays     INTEGER NOT NULL DEFAULT 0  -- times queued again after a restart
 );
 CREATE INDEX IF NOT EXISTS inbox_unhandled ON inbox (seq) WHERE handled_at IS NULL;
 CREATE INDEX IF NOT EXISTS inbox_handled_at ON inbox (handled_at) WHERE handled_at IS NOT NULL;
@@ -105,12 +106,25 @@ class Inbox:
                 (to_ts(at), _json_ints(update_ids)),
             )
 
-    async def unhandled(self) -> list[tuple[int, str]]:
-        """(update_id, body) of every update kept and not marked handled, in receipt order."""
+    async def unhandled(self) -> list[tuple[int, str, int]]:
+        """(update_id, body, replays) of every update kept and not marked handled, in
+        receipt order."""
         rows = await self._conn.execute_fetchall(
-            "SELECT update_id, body FROM inbox WHERE handled_at IS NULL ORDER BY seq"
+            "SELECT update_id, body, replays FROM inbox WHERE handled_at IS NULL ORDER BY seq"
         )
-        return [(int(row[0]), str(row[1])) for row in rows]
+        return [(int(row[0]), str(row[1]), int(row[2])) for row in rows]
+
+    async def count_replays(self, update_ids: list[int]) -> None:
+        """One more replay of each (synced: a crash during the replay is what it counts)."""
+        if not update_ids:
+            return
+        async with self._lock:
+            await self._conn.execute("PRAGMA synchronous = FULL")
+            await self._conn.execute(
+                "UPDATE inbox SET replays = replays + 1 WHERE update_id IN"
+                " (SELECT value FROM json_each(?))",
+                (_json_ints(update_ids),),
+            )
 
     async def prune(self, at: dt.datetime) -> None:
         """Forget handled updates older than KEEP_FOR (an indexed range delete)."""

@@ -33,14 +33,14 @@ async def test_inbox_is_a_file_beside_the_database(inbox: Inbox, tmp_path: Path)
 async def test_an_update_received_twice_is_kept_once(inbox: Inbox):
     assert await inbox.keep(7, '{"update_id": 7}', AT)
     assert not await inbox.keep(7, '{"update_id": 7, "again": true}', AT)
-    assert await inbox.unhandled() == [(7, '{"update_id": 7}')]
+    assert await inbox.unhandled() == [(7, '{"update_id": 7}', 0)]
 
 
 async def test_unhandled_updates_come_back_in_receipt_order(inbox: Inbox):
     for update_id in (30, 10, 20):  # receipt order, not id order
         await inbox.keep(update_id, f"{{{update_id}}}", AT)
     await inbox.mark_handled([10], AT)
-    assert [update_id for update_id, _ in await inbox.unhandled()] == [30, 20]
+    assert [update_id for update_id, _, _ in await inbox.unhandled()] == [30, 20]
 
 
 async def test_what_was_kept_survives_a_reopen(tmp_path: Path):
@@ -51,7 +51,9 @@ async def test_what_was_kept_survives_a_reopen(tmp_path: Path):
         await first.close()
     again = await Inbox.open(tmp_path / "t.db")
     try:
-        assert await again.unhandled() == [(1, "{}")]
+        assert await again.unhandled() == [(1, "{}", 0)]
+        await again.count_replays([1])
+        assert await again.unhandled() == [(1, "{}", 1)]
     finally:
         await again.close()
 

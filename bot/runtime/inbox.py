@@ -15,15 +15,23 @@ import logging
 from typing import Any
 
 from telegram import Update
+from telegram.constants import ChatType
+from telegram.error import TelegramError
 from telegram.ext import Application
 
 from bot.domain.clock import Clock
 from bot.runtime.deps import Deps, deps_of
+from bot.views.restart import interrupted
 from storage.db import HandledMark, handling
 from storage.inbox import Inbox
 from storage.store import Store
 
 log = logging.getLogger(__name__)
+
+# An update whose handling the process did not survive this many times (each replay after a
+# restart counts) is given up and its sender told: a file that kills the bot (memory) would
+# otherwise kill it again on every start.
+MAX_REPLAYS = 3
 
 
 class InboxQueue(asyncio.Queue[object]):
@@ -87,14 +95,42 @@ async def replay_kept(app: Application[Any, Any, Any, Any, Any, Any], store: Sto
     kept = await inbox.unhandled()
     if not kept:
         return 0
-    handled = await store.updates.handled_among([update_id for update_id, _ in kept])
+    handled = await store.updates.handled_among([update_id for update_id, _, _ in kept])
     await inbox.mark_handled(sorted(handled), clock.now())
+    again: list[Update] = []
+    given_up: list[Update] = []
+    for update_id, body, replays in kept:
+        if update_id not in handled:
+            update = Update.de_json(json.loads(body), app.bot)
+            (again if replays < MAX_REPLAYS else given_up).append(update)
+    for update in given_up:
+        await _tell_given_up(app, update)
+    await inbox.mark_handled([update.update_id for update in given_up], clock.now())
+    await inbox.count_replays([update.update_id for update in again])
     queue = app.update_queue
     assert isinstance(queue, InboxQueue)
-    pending = [(update_id, body) for update_id, body in kept if update_id not in handled]
-    for _, body in pending:
-        await queue.put_kept(Update.de_json(json.loads(body), app.bot))
-    if pending:
+    for update in again:
+        await queue.put_kept(update)
+    if again:
         log.info("%d updates received before a restart and not handled: handling them now",
-                 len(pending))  # fmt: skip
-    return len(pending)
+                 len(again))  # fmt: skip
+    return len(again)
+
+
+async def _tell_given_up(app: Application[Any, Any, Any, Any, Any, Any], update: Update) -> None:
+    log.warning("update %s was interrupted %d times; given up", update.update_id, MAX_REPLAYS)
+    chat, message = update.effective_chat, update.effective_message
+    allowed = deps_of(app.bot_data).settings.allowed_chat_ids
+    if (
+        chat is None
+        or message is None
+        or (chat.type != ChatType.PRIVATE and chat.id not in allowed)
+    ):
+        return
+    name = (message.document.file_name or "file") if message.document else None
+    said = None if update.callback_query else message.text or message.caption or ""
+    text = interrupted(said, name, MAX_REPLAYS)
+    try:
+        await chat.send_message(text)
+    except TelegramError as err:
+        log.warning("could not tell chat %s about update %s: %s", chat.id, update.update_id, err)

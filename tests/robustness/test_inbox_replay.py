@@ -10,6 +10,7 @@ from pathlib import Path
 
 from bot.runtime.app import running
 from bot.runtime.console import Console
+from bot.runtime.inbox import MAX_REPLAYS
 from bot.runtime.local_api import Output
 from bot.runtime.settings import Settings
 from storage.inbox import Inbox, inbox_path
@@ -113,3 +114,32 @@ async def test_the_console_leaves_kept_updates_to_the_bot(tmp_path: Path):
         await _settled(restarted, outputs=1)
         assert "New case" in restarted.texts_to(ADMIN)[0]
     assert _reports(db, "left_for_bot") == 1
+
+
+async def test_an_update_interrupted_again_and_again_is_given_up_and_its_sender_told(
+    tmp_path: Path,
+):
+    """An update whose handling the process did not survive MAX_REPLAYS times (a file that
+    kills it) is not handled again: its sender hears that it was not recorded."""
+    db = tmp_path / "t.db"
+    async with InProcessBot(db) as bot:
+        upload = bot.message(ADMIN, "/import", document=(b"account,group\n", "deadly.csv"))
+    inbox = await Inbox.open(db)
+    try:
+        await inbox.keep(upload["update_id"], json.dumps(upload), START)
+        for _ in range(MAX_REPLAYS):  # MAX_REPLAYS starts, each killed while handling it
+            await inbox.count_replays([upload["update_id"]])
+    finally:
+        await inbox.close()
+    async with InProcessBot(db) as restarted:
+        await _settled(restarted, outputs=1)
+        [told] = restarted.texts_to(ADMIN)
+        assert told == (
+            "Your import of deadly.csv was interrupted by a restart of the bot 3 times; "
+            "it was not recorded: send it again."
+        )
+    inbox = await Inbox.open(db)
+    try:
+        assert await inbox.unhandled() == []
+    finally:
+        await inbox.close()
