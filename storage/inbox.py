@@ -22,7 +22,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from storage.db import to_ts
+from storage.db import private_database_files, private_dir, to_ts
 
 # Handled rows are kept this long: Telegram redelivers an unconfirmed update within a day,
 # and one received again while its row is here is recognised and skipped.
@@ -59,10 +59,8 @@ class Inbox:
     @classmethod
     async def open(cls, database_path: Path) -> Inbox:
         path = inbox_path(database_path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Only the bot's user may read what members sent; SQLite gives its -wal and -shm
-        # files the mode of this one.
-        path.touch(mode=0o600, exist_ok=True)
+        private_dir(path.parent)
+        private_database_files(path)  # only the bot's user may read what members sent
         conn = await aiosqlite.connect(path, isolation_level=None)
         try:
             await conn.execute("PRAGMA journal_mode = WAL")

@@ -130,3 +130,18 @@ async def test_a_second_copy_of_a_handled_update_writes_nothing(db: Database):
 async def test_writes_outside_an_update_carry_no_mark(db: Database):
     await _write_note(db, "a job's write")
     assert _rows(db, "SELECT count(*) FROM processed_updates") == [(0,)]
+
+
+async def test_the_inbox_is_the_bot_users_only(tmp_path: Path):
+    opened = await Inbox.open(tmp_path / "data" / "t.db")
+    try:
+        await opened.keep(1, "{}", AT)
+        assert _mode(tmp_path / "data") == 0o700
+        for suffix in ("", "-wal", "-shm"):
+            assert _mode(Path(f"{opened.path}{suffix}")) == 0o600, suffix
+    finally:
+        await opened.close()
+
+
+def _mode(path: Path) -> int:
+    return path.stat().st_mode & 0o777
