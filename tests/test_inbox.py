@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import sqlite3
 from collections.abc import AsyncIterator
@@ -145,3 +146,11 @@ async def test_the_inbox_is_the_bot_users_only(tmp_path: Path):
 
 def _mode(path: Path) -> int:
     return path.stat().st_mode & 0o777
+
+
+async def test_updates_received_at_once_are_kept_together_and_each_answered(inbox: Inbox):
+    kept = await asyncio.gather(
+        *(inbox.keep(update_id, f"{{{update_id}}}", AT) for update_id in (5, 6, 5, 7))
+    )
+    assert kept == [True, True, False, True]  # the second 5 in the same commit: not new
+    assert [update_id for update_id, _, _ in await inbox.unhandled()] == [5, 6, 7]
