@@ -1,4 +1,5 @@
-"""`python -m bot` runs the bot (long polling); `python -m bot console` runs it offline."""
+"""`python -m bot` runs the bot (long polling, or a webhook server with WEBHOOK_URL set);
+`python -m bot console` runs it offline."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ import sys
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError
 
-from bot.runtime.app import build_application
+from bot.runtime.app import App, build_application
 from bot.runtime.logs import setup_logging
-from bot.runtime.settings import SettingsError, load_settings
+from bot.runtime.settings import Settings, SettingsError, load_settings
 
 NO_TOKEN = (
     "BOT_TOKEN is not set. Get a token from @BotFather in Telegram (/newbot), put "
@@ -40,14 +41,35 @@ def main(argv: list[str]) -> int:
     setup_logging(settings.bot_token.get_secret_value())
     app = build_application(settings)
     try:
-        app.run_polling(allowed_updates=Update.ALL_TYPES)
+        if settings.webhook_url:
+            _run_webhook(app, settings)
+        else:
+            app.run_polling(allowed_updates=Update.ALL_TYPES)
     except InvalidToken:
         print("BOT_TOKEN was refused by the Bot API; check it with @BotFather.", file=sys.stderr)
         return 2
     except NetworkError as err:
         print(f"Cannot reach the Bot API at {settings.telegram_api_url}: {err}", file=sys.stderr)
         return 1
+    except OSError as err:  # the webhook's address is taken or not ours
+        print(f"Cannot listen on WEBHOOK_LISTEN {settings.webhook_listen}: {err}", file=sys.stderr)
+        return 1
     return 0
+
+
+def _run_webhook(app: App, settings: Settings) -> None:
+    """Serve Telegram's webhook behind the reverse proxy: PTB checks the secret header (403
+    without it) and answers 200 once the update is on the update queue, which keeps it in
+    the inbox first (bot/runtime/inbox.py)."""
+    assert settings.webhook_secret is not None  # required with WEBHOOK_URL (settings)
+    app.run_webhook(
+        listen=settings.webhook_host,
+        port=settings.webhook_port,
+        url_path=settings.webhook_path,
+        webhook_url=settings.webhook_url,
+        secret_token=settings.webhook_secret.get_secret_value(),
+        allowed_updates=Update.ALL_TYPES,
+    )
 
 
 if __name__ == "__main__":

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.domain.errors import UsageError
 from bot.grammar.commands import spec
 from bot.grammar.import_ import check_document, no_document, read_import
 from bot.runtime.deps import now, settings, store
-from bot.views.import_ import import_errors, import_summary
+from bot.views.import_ import import_errors, import_not_fetched, import_summary
 from handlers.auth import for_command
 from handlers.common import reply, reply_usage
+
+log = logging.getLogger(__name__)
 
 
 @for_command("import")
@@ -29,8 +33,13 @@ async def import_csv(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     except UsageError as err:
         await reply_usage(update, err)
         return
-    file = await document.get_file()
-    data = await file.download_as_bytearray()
+    try:
+        file = await document.get_file()
+        data = await file.download_as_bytearray()
+    except TelegramError as err:
+        log.warning("could not fetch the /import file %s: %s", name[:80], err)
+        await reply(update, import_not_fetched(name))
+        return
     try:
         # In a worker thread: checking 100,000 rows takes most of a second, and the other
         # members' commands should not wait for it.

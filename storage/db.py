@@ -13,6 +13,7 @@ The file, its -wal and -shm and the folders created for it are the bot's user's 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import datetime as dt
 import logging
 import os
@@ -44,6 +45,9 @@ PRIVATE_FILE = 0o600
 PRIVATE_DIR = 0o700
 SEARCH_SECONDS = 5.0  # a /find scan longer than this is stopped (SearchTooSlow)
 _PROGRESS_STEPS = 10_000  # SQLite VM steps between two looks at the search deadline
+# Telegram may reuse update ids after a week of silence, so handled ids are forgotten.
+HANDLED_KEEP_FOR = dt.timedelta(days=2)
+PRUNE_HANDLED_EVERY = 500
 
 logger = logging.getLogger(__name__)
 
@@ -133,6 +137,28 @@ def migrations() -> list[Migration]:
     return found
 
 
+@dataclass
+class HandledMark:
+    """The update being handled (set by the runtime for each update, see `handling`)."""
+
+    update_id: int
+    at: dt.datetime
+    recorded: bool = False  # its first write transaction committed, with the mark in it
+
+
+# The update the current task handles. The first write transaction of that update records it
+# in processed_updates inside the same transaction: what a handler wrote and the mark that it
+# was handled commit together, or neither does, so a crash never leaves one without the other.
+handling: contextvars.ContextVar[HandledMark | None] = contextvars.ContextVar(
+    "handling", default=None
+)
+
+
+class UpdateAlreadyHandled(Exception):
+    """The update's mark was already there: a second copy of it is being handled. Its
+    transaction is rolled back, so the copy changes nothing."""
+
+
 class Tx:
     """The writer connection inside one transaction."""
 
@@ -188,6 +214,7 @@ class Database:
         self._wal = Path(f"{path}-wal")
         self._checkpoint: asyncio.Task[None] | None = None  # the last one, kept referenced
         self._closing = False
+        self._handled_marks = 0
 
     @classmethod
     async def open(cls, path: Path) -> Database:
@@ -222,15 +249,37 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:
         async with self._write_lock:
+            mark = handling.get()
+            if mark is not None and mark.recorded:
+                mark = None  # recorded by an earlier transaction of the same update
             await self._writer.execute("BEGIN IMMEDIATE")
             try:
-                yield Tx(self._writer)
+                tx = Tx(self._writer)
+                if mark is not None:
+                    await self._record_handled(tx, mark)
+                yield tx
             except BaseException:
                 await self._writer.rollback()
                 raise
             else:
                 await self._writer.commit()
+                if mark is not None:
+                    mark.recorded = True
                 self._start_checkpoint_if_due()
+
+    async def _record_handled(self, tx: Tx, mark: HandledMark) -> None:
+        self._handled_marks += 1
+        if self._handled_marks % PRUNE_HANDLED_EVERY == 1:
+            await tx.execute(
+                "DELETE FROM processed_updates WHERE processed_at < ?",
+                (to_ts(mark.at - HANDLED_KEEP_FOR),),
+            )
+        inserted = await tx.execute_rowcount(
+            "INSERT OR IGNORE INTO processed_updates (update_id, processed_at) VALUES (?, ?)",
+            (mark.update_id, to_ts(mark.at)),
+        )
+        if inserted != 1:
+            raise UpdateAlreadyHandled(mark.update_id)
 
     # Why checkpoints run here and not in COMMIT: with SQLite's default wal_autocheckpoint the
     # COMMIT that pushes the WAL past 1000 pages also copies the whole WAL back into the

@@ -1,31 +1,31 @@
-"""Update ids already handled: Telegram redelivers updates the bot did not acknowledge."""
+"""Update ids already handled: Telegram redelivers updates the bot did not acknowledge.
+
+The ids are written by storage.db.Database.transaction, in the transaction of what each
+update wrote; this module only reads them, on the reader connection (never waiting for the
+writer)."""
 
 from __future__ import annotations
 
-import datetime as dt
+from collections.abc import Collection
 
-from storage.db import Database, to_ts
-
-# Telegram may reuse ids after a week of silence, so old ids are forgotten.
-KEEP_FOR = dt.timedelta(days=2)
-PRUNE_EVERY = 500
+from storage.db import Database
 
 
 class ProcessedUpdates:
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._claims = 0
 
-    async def claim(self, update_id: int, at: dt.datetime) -> bool:
-        """True the first time an update id is seen; False for a redelivery."""
-        self._claims += 1
-        async with self.db.transaction() as tx:
-            if self._claims % PRUNE_EVERY == 1:
-                await tx.execute(
-                    "DELETE FROM processed_updates WHERE processed_at < ?", (to_ts(at - KEEP_FOR),)
-                )
-            inserted = await tx.execute_rowcount(
-                "INSERT OR IGNORE INTO processed_updates (update_id, processed_at) VALUES (?, ?)",
-                (update_id, to_ts(at)),
-            )
-        return inserted == 1
+    async def handled(self, update_id: int) -> bool:
+        row = await self.db.fetchone(
+            "SELECT 1 FROM processed_updates WHERE update_id = ?", (update_id,)
+        )
+        return row is not None
+
+    async def handled_among(self, update_ids: Collection[int]) -> set[int]:
+        """Which of these ids were handled (the updates a restart finds kept)."""
+        rows = await self.db.fetchall(
+            "SELECT update_id FROM processed_updates WHERE update_id IN"
+            " (SELECT value FROM json_each(?))",
+            ("[" + ",".join(str(int(i)) for i in update_ids) + "]",),
+        )
+        return {int(row[0]) for row in rows}

@@ -30,6 +30,7 @@ from bot.domain.flood import COMMANDS_PER_MINUTE, FloodLimit, Verdict
 from bot.grammar.commands import COMMANDS, LOWEST_ROLE
 from bot.runtime import jobs
 from bot.runtime.deps import Deps, deps, flood, install, now, store
+from bot.runtime.inbox import DeskApplication, InboxQueue, replay_kept
 from bot.runtime.settings import Settings
 from bot.views.common import one_line
 from bot.views.request import CALLBACK_PATTERN
@@ -59,6 +60,8 @@ from handlers import (
 )
 from handlers.auth import caller_role, chat_allowed, check_role, shared_sender
 from handlers.common import reply
+from storage.db import UpdateAlreadyHandled
+from storage.inbox import Inbox
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -136,12 +139,15 @@ def build_application(
     clock: Clock | None = None,
     request: BaseRequest | None = None,
     flood: FloodLimit | None = None,
+    keep_updates: bool = True,
 ) -> App:
     """`flood`: the commands-a-minute limit (tests and the benchmark, which send hundreds of
     commands from one member at one instant of a manual clock, pass a wider one)."""
     token = settings.bot_token.get_secret_value() if settings.bot_token else OFFLINE_TOKEN
     builder = (
         ApplicationBuilder()
+        .application_class(DeskApplication)
+        .update_queue(InboxQueue())  # keeps each update on receipt: see bot/runtime/inbox.py
         .token(token)
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_file_url)
@@ -161,10 +167,14 @@ def build_application(
     app = builder.build()
     install(
         app.bot_data,
-        Deps(settings=settings, clock=clock or SystemClock(), flood=flood or FloodLimit()),
+        Deps(
+            settings=settings,
+            clock=clock or SystemClock(),
+            flood=flood or FloodLimit(),
+            keep_updates=keep_updates,
+        ),
     )
 
-    app.add_handler(TypeHandler(Update, _skip_redelivered), group=-3)
     app.add_handler(MessageHandler(filters.UpdateType.EDITED, _edited), group=-2)
     app.add_handler(TypeHandler(Update, _limit_flood), group=-1)
     app.add_handlers(command_handlers())
@@ -206,6 +216,12 @@ async def _post_init(app: App) -> None:
     state = app.bot_data["deps"]
     assert isinstance(state, Deps)
     state.store = await Store.open(state.settings.database_path, state.settings.admin_ids)
+    if state.keep_updates:
+        state.inbox = await Inbox.open(state.settings.database_path)
+        queue = app.update_queue
+        assert isinstance(queue, InboxQueue)
+        queue.attach(state.inbox, state.clock)
+        await replay_kept(app, state.store, state.inbox, state.clock)  # before the first poll
     app.job_queue.run_daily(  # type: ignore[union-attr]  # the job-queue extra is a dependency
         jobs.scheduled_digest, time=jobs.digest_time(state.settings), name=jobs.JOB_NAME
     )
@@ -218,16 +234,12 @@ async def _post_init(app: App) -> None:
 async def _post_shutdown(app: App) -> None:
     state = app.bot_data["deps"]
     assert isinstance(state, Deps)
+    if state.inbox is not None:
+        await state.inbox.close()
+        state.inbox = None
     if state.store is not None:
         await state.store.close()
         state.store = None
-
-
-async def _skip_redelivered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Telegram redelivers updates that were not acknowledged before a restart."""
-    if not await store(context).updates.claim(update.update_id, now(context)):
-        log.info("update %s was already handled; skipped", update.update_id)
-        raise ApplicationHandlerStop
 
 
 async def _edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -297,6 +309,9 @@ async def _plain_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the traceback with an id; tell the user only the id."""
+    if isinstance(context.error, UpdateAlreadyHandled):  # a second copy: it changed nothing
+        log.info("update %s was handled by another copy; this one rolled back", context.error)
+        return
     error_id = await _next_error_id(context)
     log.error("E-%s while handling an update", error_id, exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat:

@@ -35,7 +35,7 @@ class Console:
         admins = sorted({*settings.admin_ids, self.user_id})
         self.settings = settings.model_copy(update={"admin_ids": admins})
         self.api = LocalBotApi(on_output=self.show)
-        self.app: App = build_application(self.settings, request=self.api)
+        self.app: App = build_application(self.settings, request=self.api, keep_updates=False)
         # Update ids must not repeat across console sessions (redeliveries are skipped).
         self._update_ids = itertools.count(int(time.time() * 1000))
         self._message_ids = itertools.count(1)

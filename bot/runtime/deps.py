@@ -11,6 +11,7 @@ from telegram.ext import CallbackContext
 from bot.domain.clock import Clock
 from bot.domain.flood import FloodLimit
 from bot.runtime.settings import Settings
+from storage.inbox import Inbox
 from storage.store import Store
 
 _KEY = "deps"
@@ -21,11 +22,19 @@ class Deps:
     settings: Settings
     clock: Clock
     store: Store | None = None  # opened in post_init, closed in post_shutdown
+    inbox: Inbox | None = None  # the same, when keep_updates
     flood: FloodLimit = field(default_factory=FloodLimit)  # commands a minute per member
+    # Updates from Telegram are kept in the inbox and replayed after a crash; the offline
+    # console's are typed at its prompt (and a replay there would answer members in it).
+    keep_updates: bool = True
 
 
 def deps(context: CallbackContext[Any, Any, Any, Any]) -> Deps:
-    value = context.bot_data[_KEY]
+    return deps_of(context.bot_data)
+
+
+def deps_of(bot_data: dict[str, Any]) -> Deps:
+    value = bot_data[_KEY]
     assert isinstance(value, Deps)
     return value
 

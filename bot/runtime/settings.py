@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
+# Telegram's rule for the secret_token of setWebhook.
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 def _split_csv(value: Any) -> Any:
@@ -32,6 +36,9 @@ class Settings(BaseSettings):
     timezone: ZoneInfo = ZoneInfo("Asia/Karachi")
     sla_hours: int = Field(default=72, ge=1, le=24 * 365)
     groups: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["TTP", "BLA", "BLF"])
+    webhook_url: str = ""
+    webhook_secret: SecretStr | None = Field(default=None, validate_default=True)
+    webhook_listen: str = "127.0.0.1:8080"
 
     _split_ids = field_validator(
         "admin_ids", "allowed_chat_ids", "digest_chat_ids", "groups", mode="before"
@@ -75,6 +82,48 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _check_webhook_url(cls, value: str) -> str:
+        value = value.strip()
+        if value and not (value.startswith("https://") and urlsplit(value).hostname):
+            raise ValueError("must be the public https:// URL Telegram posts updates to")
+        return value
+
+    # Declared after webhook_url, so that one is validated (in info.data) when this runs.
+    @field_validator("webhook_secret")
+    @classmethod
+    def _check_webhook_secret(cls, value: SecretStr | None, info: ValidationInfo) -> Any:
+        secret = value.get_secret_value() if value is not None else ""
+        if not secret:
+            if info.data.get("webhook_url"):
+                raise ValueError("required with WEBHOOK_URL (1-256 of A-Z, a-z, 0-9, _ and -)")
+            return None
+        if not _WEBHOOK_SECRET.fullmatch(secret):
+            raise ValueError("must be 1-256 characters, each one of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @field_validator("webhook_listen")
+    @classmethod
+    def _check_webhook_listen(cls, value: str) -> str:
+        host, _, port = value.strip().rpartition(":")
+        if not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+            raise ValueError("expected HOST:PORT, e.g. 127.0.0.1:8080")
+        return value.strip()
+
+    @property
+    def webhook_host(self) -> str:
+        return self.webhook_listen.rpartition(":")[0].strip("[]")  # [::1]:8080 -> ::1
+
+    @property
+    def webhook_port(self) -> int:
+        return int(self.webhook_listen.rpartition(":")[2])
+
+    @property
+    def webhook_path(self) -> str:
+        """The path Telegram posts to, served as is (the reverse proxy passes it through)."""
+        return urlsplit(self.webhook_url).path.strip("/")
 
     @property
     def telegram_file_url(self) -> str:

@@ -23,6 +23,14 @@ def import_errors(errors: list[RowError], name: str) -> str:
     return "\n".join(lines)
 
 
+def import_not_fetched(name: str) -> str:
+    """The file could not be had from Telegram (e.g. again, after a restart interrupted it)."""
+    return (
+        f"Your import of {one_line(name, 80)} could not be fetched from Telegram; "
+        "it was not recorded: send it again."
+    )
+
+
 def import_summary(summary: ImportSummary, name: str) -> str:
     lines = [
         f"Imported {one_line(name, 80)}: {summary.rows:,} rows.",

@@ -296,8 +296,9 @@ class InProcessBot:
             return sum(1 for o in self.outputs if not method or o.method == method)
 
         target = sent() + replies
-        for update in updates:
-            await self.app.update_queue.put(Update.de_json(update, self.app.bot))
+        # all at once, as webhook posts arrive (the inbox keeps them with one synced commit)
+        queue = self.app.update_queue
+        await asyncio.gather(*(queue.put(Update.de_json(u, self.app.bot)) for u in updates))
 
         async def done() -> None:
             processor = self.app.update_processor

@@ -10,6 +10,7 @@ import sqlite3
 import time
 from pathlib import Path
 
+from storage.inbox import inbox_path
 from tests.e2e.fake_bot_api import html_to_plain
 from tests.robustness.driver import ADMIN, InProcessBot
 
@@ -98,8 +99,12 @@ async def test_2000_concurrent_flags_make_exactly_400_cases(tmp_path: Path):
         audit_flags = conn.execute("SELECT count(*) FROM audit WHERE action = 'flag'").fetchone()
         assert audit_flags[0] == ACCOUNTS
         handled = conn.execute("SELECT count(*) FROM processed_updates").fetchone()[0]
-        assert handled == len(MEMBERS) + len(mixed)
+        assert handled == len(MEMBERS) + len(updates)  # the /status reads wrote nothing
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    conn.close()
+    with sqlite3.connect(inbox_path(db)) as conn:  # every update fed was kept, and handled
+        kept = conn.execute("SELECT count(*), count(handled_at) FROM inbox").fetchone()
+        assert kept == (len(mixed), len(mixed))
     conn.close()
     # each account's reports, by the members that flagged it: exactly the plan
     with sqlite3.connect(db) as conn:

@@ -1,0 +1,136 @@
+"""Updates are kept on receipt (storage/inbox.py) and handled from there.
+
+Polling and the webhook server both put each update on the application's update queue before
+they confirm it to Telegram (the next getUpdates with a higher offset; the webhook's 200), so
+the queue's `put` is the one place where receipt is made durable. Each update is then handled
+with its handled mark set (storage.db.handling), which the update's first write transaction
+records; on start what was kept and not handled is put on the queue again, in receipt order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import Any
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.error import TelegramError
+from telegram.ext import Application
+
+from bot.domain.clock import Clock
+from bot.runtime.deps import Deps, deps_of
+from bot.views.restart import interrupted
+from storage.db import HandledMark, handling
+from storage.inbox import Inbox
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+# An update whose handling the process did not survive this many times (each replay after a
+# restart counts) is given up and its sender told: a file that kills the bot (memory) would
+# otherwise kill it again on every start.
+MAX_REPLAYS = 3
+
+
+class InboxQueue(asyncio.Queue[object]):
+    """The application's update queue: an update is kept in the inbox before it is queued
+    (and so before Telegram hears it arrived); one received before is not queued again."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._inbox: Inbox | None = None
+        self._clock: Clock | None = None
+
+    def attach(self, inbox: Inbox | None, clock: Clock) -> None:
+        self._inbox = inbox
+        self._clock = clock
+
+    async def put(self, item: object) -> None:
+        if isinstance(item, Update) and self._inbox is not None and self._clock is not None:
+            kept = await self._inbox.keep(item.update_id, item.to_json(), self._clock.now())
+            if not kept:  # a redelivery: handled already, or queued from the inbox on start
+                log.info("update %s was received before; skipped", item.update_id)
+                return
+        await super().put(item)
+
+    async def put_kept(self, update: Update) -> None:
+        """Queue an update that the inbox holds already."""
+        await super().put(update)
+
+
+class DeskApplication(Application[Any, Any, Any, Any, Any, Any]):
+    """Handles each update under its handled mark, and marks it handled in the inbox after."""
+
+    async def process_update(self, update: object) -> None:
+        state = deps_of(self.bot_data)
+        if not isinstance(update, Update) or state.store is None:
+            await super().process_update(update)
+            return
+        if await state.store.updates.handled(update.update_id):
+            log.info("update %s was already handled; skipped", update.update_id)
+        else:
+            token = handling.set(HandledMark(update.update_id, state.clock.now()))
+            try:
+                await super().process_update(update)
+            finally:
+                handling.reset(token)
+        await _mark_in_inbox(state, update.update_id)
+
+
+async def _mark_in_inbox(state: Deps, update_id: int) -> None:
+    if state.inbox is None:
+        return
+    try:
+        await state.inbox.mark_handled([update_id], state.clock.now())
+    except Exception as err:  # the main database holds the truth; this only saves a look
+        log.warning("could not mark update %s handled in the inbox: %s", update_id, err)
+
+
+async def replay_kept(app: Application[Any, Any, Any, Any, Any, Any], store: Store,
+                      inbox: Inbox, clock: Clock) -> int:  # fmt: skip
+    """Put what the inbox kept and nobody handled (a crash) on the update queue, in receipt
+    order, before polling starts; returns how many."""
+    kept = await inbox.unhandled()
+    if not kept:
+        return 0
+    handled = await store.updates.handled_among([update_id for update_id, _, _ in kept])
+    await inbox.mark_handled(sorted(handled), clock.now())
+    again: list[Update] = []
+    given_up: list[Update] = []
+    for update_id, body, replays in kept:
+        if update_id not in handled:
+            update = Update.de_json(json.loads(body), app.bot)
+            (again if replays < MAX_REPLAYS else given_up).append(update)
+    for update in given_up:
+        await _tell_given_up(app, update)
+    await inbox.mark_handled([update.update_id for update in given_up], clock.now())
+    await inbox.count_replays([update.update_id for update in again])
+    queue = app.update_queue
+    assert isinstance(queue, InboxQueue)
+    for update in again:
+        await queue.put_kept(update)
+    if again:
+        log.info("%d updates received before a restart and not handled: handling them now",
+                 len(again))  # fmt: skip
+    return len(again)
+
+
+async def _tell_given_up(app: Application[Any, Any, Any, Any, Any, Any], update: Update) -> None:
+    log.warning("update %s was interrupted %d times; given up", update.update_id, MAX_REPLAYS)
+    chat, message = update.effective_chat, update.effective_message
+    allowed = deps_of(app.bot_data).settings.allowed_chat_ids
+    if (
+        chat is None
+        or message is None
+        or (chat.type != ChatType.PRIVATE and chat.id not in allowed)
+    ):
+        return
+    name = (message.document.file_name or "file") if message.document else None
+    said = None if update.callback_query else message.text or message.caption or ""
+    text = interrupted(said, name, MAX_REPLAYS)
+    try:
+        await chat.send_message(text)
+    except TelegramError as err:
+        log.warning("could not tell chat %s about update %s: %s", chat.id, update.update_id, err)
