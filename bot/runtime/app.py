@@ -10,6 +10,7 @@ from typing import Any
 
 from telegram import BotCommand, LinkPreviewOptions, Message, Update
 from telegram.constants import ChatType, ParseMode
+from telegram.error import NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -30,6 +31,8 @@ from bot.domain.flood import COMMANDS_PER_MINUTE, FloodLimit, Verdict
 from bot.grammar.commands import COMMANDS, LOWEST_ROLE
 from bot.runtime import jobs
 from bot.runtime.deps import Deps, deps, flood, install, now, store
+from bot.runtime.limits import DEFAULT_LIMITS, Limits
+from bot.runtime.retry import RetryingRequest
 from bot.runtime.settings import Settings
 from bot.views.common import one_line
 from bot.views.request import CALLBACK_PATTERN
@@ -128,6 +131,7 @@ def build_application(
     clock: Clock | None = None,
     request: BaseRequest | None = None,
     flood: FloodLimit | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> App:
     """`flood`: the commands-a-minute limit (tests and the benchmark, which send hundreds of
     commands from one member at one instant of a manual clock, pass a wider one)."""
@@ -150,10 +154,17 @@ def build_application(
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
+    else:  # getUpdates keeps PTB's own request: the Updater retries polls itself
+        builder = builder.request(RetryingRequest(limits))
     app = builder.build()
     install(
         app.bot_data,
-        Deps(settings=settings, clock=clock or SystemClock(), flood=flood or FloodLimit()),
+        Deps(
+            settings=settings,
+            clock=clock or SystemClock(),
+            flood=flood or FloodLimit(),
+            limits=limits,
+        ),
     )
 
     app.add_handler(TypeHandler(Update, _skip_redelivered), group=-3)
@@ -184,7 +195,9 @@ async def running(app: App, *, poll: bool = False) -> AsyncIterator[App]:
             await app.start()
             if poll:
                 assert app.updater is not None
-                await app.updater.start_polling(poll_interval=0, timeout=1)
+                await app.updater.start_polling(
+                    poll_interval=0, timeout=1, error_callback=lambda err: _poll_failed(app, err)
+                )
             yield app
         finally:
             if app.updater is not None and app.updater.running:
@@ -192,6 +205,11 @@ async def running(app: App, *, poll: bool = False) -> AsyncIterator[App]:
             if app.running:
                 await app.stop()
             await _post_shutdown(app)
+
+
+def _poll_failed(app: App, err: TelegramError) -> None:
+    """What run_polling does with a failed poll: to the error handler, without an update."""
+    app.create_task(app.process_error(update=None, error=err))
 
 
 async def _post_init(app: App) -> None:
@@ -288,7 +306,15 @@ async def _plain_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the traceback with an id; tell the user only the id."""
+    """Log the traceback with an id; tell the user only the id. Telegram failing (a poll, or
+    a reply whose retries are used up or that timed out and may have been delivered) is not a
+    fault of the bot: one warning line, no traceback, no audit entry, no "internal error"."""
+    if isinstance(context.error, TelegramError) and (
+        update is None or isinstance(context.error, NetworkError | RetryAfter)
+    ):
+        what = "polling for updates" if update is None else "replying"
+        log.warning("Bot API failed while %s: %s", what, context.error)
+        return
     error_id = await _next_error_id(context)
     log.error("E-%s while handling an update", error_id, exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,6 +11,7 @@ from telegram.ext import CallbackContext
 
 from bot.domain.clock import Clock
 from bot.domain.flood import FloodLimit
+from bot.runtime.limits import DEFAULT_LIMITS, Limits
 from bot.runtime.settings import Settings
 from storage.store import Store
 
@@ -22,6 +24,10 @@ class Deps:
     clock: Clock
     store: Store | None = None  # opened in post_init, closed in post_shutdown
     flood: FloodLimit = field(default_factory=FloodLimit)  # commands a minute per member
+    limits: Limits = DEFAULT_LIMITS
+    started_at: dt.datetime | None = None  # set in post_init, for /health
+    # The daily job, its retries and the catch-up on start send one digest at a time.
+    digest_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
 def deps(context: CallbackContext[Any, Any, Any, Any]) -> Deps:
@@ -47,6 +53,10 @@ def store(context: CallbackContext[Any, Any, Any, Any]) -> Store:
 
 def flood(context: CallbackContext[Any, Any, Any, Any]) -> FloodLimit:
     return deps(context).flood
+
+
+def limits(context: CallbackContext[Any, Any, Any, Any]) -> Limits:
+    return deps(context).limits
 
 
 def now(context: CallbackContext[Any, Any, Any, Any]) -> dt.datetime:
