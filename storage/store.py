@@ -9,6 +9,7 @@ from storage.audit import Audit
 from storage.cases import Cases
 from storage.comebacks import Comebacks
 from storage.db import Database
+from storage.digests import DigestsSent
 from storage.members import Members
 from storage.packets import Packets
 from storage.requests import RequestRounds
@@ -27,6 +28,7 @@ class Store:
         self.requests = RequestRounds(db)
         self.comebacks = Comebacks(db)
         self.packets = Packets(db, self.requests)
+        self.digests = DigestsSent(db)
 
     @classmethod
     async def open(cls, path: Path, admin_ids: Collection[int] = ()) -> Store:

@@ -328,3 +328,19 @@ class DigestTables:
     platforms: Table
     groups: Table
     previous: dict[str, int | None]  # compliance % per platform in the window before
+
+
+@dataclass(frozen=True)
+class DigestDelivery:
+    """One chat's digest for one day: begun, how many of its messages are out, when done."""
+
+    chat_id: int
+    day: dt.date
+    as_of: dt.datetime
+    late: bool
+    parts_sent: int
+    sent_at: dt.datetime | None  # None: not every message delivered yet
+
+    @property
+    def done(self) -> bool:
+        return self.sent_at is not None

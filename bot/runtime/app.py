@@ -10,7 +10,7 @@ from typing import Any
 
 from telegram import BotCommand, LinkPreviewOptions, Message, Update
 from telegram.constants import ChatType, ParseMode
-from telegram.error import NetworkError, RetryAfter, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -32,7 +32,7 @@ from bot.grammar.commands import COMMANDS, LOWEST_ROLE
 from bot.runtime import jobs
 from bot.runtime.deps import Deps, deps, flood, install, now, store
 from bot.runtime.limits import DEFAULT_LIMITS, Limits
-from bot.runtime.retry import RetryingRequest
+from bot.runtime.retry import RetryingRequest, telegram_unavailable
 from bot.runtime.settings import Settings
 from bot.views.common import one_line
 from bot.views.request import CALLBACK_PATTERN
@@ -219,6 +219,8 @@ async def _post_init(app: App) -> None:
     app.job_queue.run_daily(  # type: ignore[union-attr]  # the job-queue extra is a dependency
         jobs.scheduled_digest, time=jobs.digest_time(state.settings), name=jobs.JOB_NAME
     )
+    app.job_queue.run_once(jobs.catch_up_digest, 0, name=jobs.CATCH_UP_JOB_NAME)  # type: ignore[union-attr]
+    state.started_at = state.clock.now()
     await app.bot.set_my_commands(
         [BotCommand(spec.name, spec.summary) for spec in COMMANDS.values()]
     )
@@ -310,7 +312,7 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     a reply whose retries are used up or that timed out and may have been delivered) is not a
     fault of the bot: one warning line, no traceback, no audit entry, no "internal error"."""
     if isinstance(context.error, TelegramError) and (
-        update is None or isinstance(context.error, NetworkError | RetryAfter)
+        update is None or telegram_unavailable(context.error)
     ):
         what = "polling for updates" if update is None else "replying"
         log.warning("Bot API failed while %s: %s", what, context.error)

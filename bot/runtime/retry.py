@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx
 from telegram._utils.types import ODVInput
-from telegram.error import NetworkError
+from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 from bot.runtime.limits import Limits
@@ -97,6 +97,15 @@ class RetryingRequest(HTTPXRequest):
             if retry_after is not None and retry_after <= self.limits.max_retry_after:
                 return retry_after
         return None
+
+
+def telegram_unavailable(err: BaseException) -> bool:
+    """A failure of Telegram rather than of the call: flood control, 5xx, the network, a
+    timeout. (PTB's BadRequest is a NetworkError too, but a call Telegram refuses as bad
+    stays bad when sent again.)"""
+    if isinstance(err, RetryAfter):
+        return True
+    return isinstance(err, NetworkError) and not isinstance(err, BadRequest)
 
 
 def call_name(url: str) -> str:
