@@ -45,6 +45,7 @@ from handlers import (
     find,
     flag,
     grant,
+    health,
     help,
     import_,
     outcome,
@@ -119,6 +120,7 @@ def command_handlers() -> list[BaseHandler[Update, Any, Any]]:
         "packet": packet.packet,
         "stats": stats.stats,
         "digest": digest.digest_now,
+        "health": health.health,
     }
     return [
         CommandHandler(name, callback, filters=NEW_MESSAGES) for name, callback in callbacks.items()

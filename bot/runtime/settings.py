@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     timezone: ZoneInfo = ZoneInfo("Asia/Karachi")
     sla_hours: int = Field(default=72, ge=1, le=24 * 365)
     groups: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["TTP", "BLA", "BLF"])
+    backup_dir: Path = Path("data/backups")
 
     _split_ids = field_validator(
         "admin_ids", "allowed_chat_ids", "digest_chat_ids", "groups", mode="before"

@@ -88,6 +88,10 @@ SAMPLES: dict[str, list[dict[str, Any]]] = {
          "created_by": 8, "marked_at": None, "marked_by": None},
     ],
     "packet_cases": [{"packet_id": 1, "position": 1, "case_id": 3}],
+    "digests_sent": [
+        {"chat_id": -1001, "digest_day": "1970-01-01", "as_of": 3_000, "late": 0,
+         "parts_sent": 2, "sent_at": 3_100},
+    ],
 }  # fmt: skip
 
 # (table, column) pairs a migration rewrites on purpose, and the version that does it.
