@@ -36,7 +36,7 @@ def test_due_at_follows_summer_time():
 
 
 def test_a_missed_digest_is_sent_late_unless_the_next_one_is_due_within_3_hours():
-    assert NEXT_DUE_FIRST == dt.timedelta(hours=3)
+    assert dt.timedelta(hours=3) == NEXT_DUE_FIRST
     assert late_day(utc(2026, 11, 2, 4, 2), NINE, KARACHI) == dt.date(2026, 11, 2)
     assert late_day(utc(2026, 11, 2, 23, 59), NINE, KARACHI) == dt.date(2026, 11, 2)  # 04:59
     assert late_day(utc(2026, 11, 3, 1, 0), NINE, KARACHI) is None  # 06:00: 09:00 is first
