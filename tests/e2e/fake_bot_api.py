@@ -23,6 +23,11 @@ Realism worth knowing about (each of these is what Telegram does, so the bot mus
 - Editing a message with the same text and keyboard fails with "message is not modified";
   ``editMessageText`` without ``reply_markup`` removes the inline keyboard.
 - A callback query can be answered once.
+
+Faults on purpose, scripted per method in order (``fail_method``: an error answer such as 502
+or 429 with retry_after; ``reset_method``: the connection closed without an answer;
+``slow_method``: handled, answered late), per chat (``fail_chat``), and file downloads served
+a byte at a time (``trickle_files``).
 """
 
 # The waiting helpers take `timeout=` on purpose: it is the test-facing API (ASYNC109).
