@@ -14,8 +14,8 @@ LONDON = ZoneInfo("Europe/London")
 NINE = dt.time(9, 0)
 
 
-def utc(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=dt.UTC)
+def utc(year: int, month: int, day: int, hour: int, minute: int) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=dt.UTC)
 
 
 @pytest.mark.parametrize(
