@@ -1,4 +1,4 @@
-"""The digests sent: one row per chat and digest day (see migration 006)."""
+"""The digests sent: one row per chat and digest day (see migration 007)."""
 
 from __future__ import annotations
 

@@ -40,7 +40,7 @@ async def test_health_shows_version_uptime_database_backup_and_digests(fake_api,
     lines = health.plain.splitlines()
     assert lines[:3] == ["Health", "Version: 0.1.0", "Up since 2026-11-02 09:02 (3 h 5 min)"]
     assert lines[3].startswith(f"Database: SQLite, {db}, ")
-    assert lines[3].endswith("schema version 6")
+    assert lines[3].endswith("schema version 7")
     assert lines[4] == (
         f"Last backup: takedown-20261102-0300.db, 2026-11-02 08:00, 2 KB (in {backups})"
     )

@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 
-from bot.domain.comebacks import sql_match_key
 from storage.db import Database, migrate_file, migrations
 from tests.robustness.driver import ADMIN, InProcessBot
 
@@ -148,7 +147,6 @@ def fill(path: Path, version: int) -> dict[str, tuple[list[str], list[tuple[Any,
                     f'INSERT INTO "{table}" ({", ".join(columns)}) VALUES ({marks})',
                     [tuple(row[c] for c in columns) for row in rows],
                 )
-        key_cases_as_version_5_does(conn)
         for table in SAMPLES:
             if table in tables:
                 columns = [name for name, _, _ in tables[table] if name in SAMPLES[table][0]]
@@ -156,19 +154,6 @@ def fill(path: Path, version: int) -> dict[str, tuple[list[str], list[tuple[Any,
     finally:
         conn.close()
     return filled
-
-
-def key_cases_as_version_5_does(conn: sqlite3.Connection) -> None:
-    """From version 5 on the bot keeps every case keyed (migration 005 keyed the older ones,
-    the code keys new ones), so sample cases of such a file get their keys as the bot would."""
-    if conn.execute("PRAGMA user_version").fetchone()[0] < 5:
-        return
-    conn.create_function("comeback_key", 2, sql_match_key, deterministic=True)
-    with conn:
-        conn.execute(
-            "UPDATE cases SET match_key = coalesce(comeback_key(platform, handle), '')"
-            " WHERE match_key IS NULL"
-        )
 
 
 def read(conn: sqlite3.Connection, table: str, columns: list[str]) -> list[tuple[Any, ...]]:

@@ -1,4 +1,4 @@
--- Version 6: the daily digest is sent once per chat and day (PRODUCT.md "What the bot
+-- Version 7: the daily digest is sent once per chat and day (PRODUCT.md "What the bot
 -- promises"). A row is written before the first message goes out and counts the messages
 -- delivered, so a restart after a partial send goes on from the next one instead of sending
 -- the digest again; sent_at is set once every message is out.
