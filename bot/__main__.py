@@ -11,6 +11,7 @@ from telegram.error import InvalidToken, NetworkError
 
 from bot.runtime.app import App, build_application
 from bot.runtime.logs import setup_logging
+from bot.runtime.preflight import TOKEN_REFUSED, bot_api_problem
 from bot.runtime.settings import Settings, SettingsError, load_settings
 
 NO_TOKEN = (
@@ -39,6 +40,10 @@ def main(argv: list[str]) -> int:
         print(NO_TOKEN, file=sys.stderr)
         return 2
     setup_logging(settings.bot_token.get_secret_value())
+    problem = asyncio.run(bot_api_problem(settings))
+    if problem is not None:
+        print(problem, file=sys.stderr)
+        return 2 if problem == TOKEN_REFUSED else 1
     app = build_application(settings)
     try:
         if settings.webhook_url:
@@ -46,7 +51,7 @@ def main(argv: list[str]) -> int:
         else:
             app.run_polling(allowed_updates=Update.ALL_TYPES)
     except InvalidToken:
-        print("BOT_TOKEN was refused by the Bot API; check it with @BotFather.", file=sys.stderr)
+        print(TOKEN_REFUSED, file=sys.stderr)
         return 2
     except NetworkError as err:
         print(f"Cannot reach the Bot API at {settings.telegram_api_url}: {err}", file=sys.stderr)

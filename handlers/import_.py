@@ -5,19 +5,49 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from telegram import Update
+from telegram import Document, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.domain.errors import UsageError
 from bot.grammar.commands import spec
 from bot.grammar.import_ import check_document, no_document, read_import
-from bot.runtime.deps import now, settings, store
-from bot.views.import_ import import_errors, import_not_fetched, import_summary
+from bot.runtime.bounded import Stopping, bounded
+from bot.runtime.deps import limits, now, settings, store
+from bot.views.import_ import (
+    download_cut_by_restart,
+    download_too_slow,
+    import_errors,
+    import_not_fetched,
+    import_summary,
+)
 from handlers.auth import for_command
 from handlers.common import reply, reply_usage
 
 log = logging.getLogger(__name__)
+
+
+async def _download(
+    document: Document, name: str, context: ContextTypes.DEFAULT_TYPE
+) -> bytearray | str:
+    """The file's bytes, or the line to tell the importer when Telegram did not hand them
+    over in time or the bot began to stop meanwhile (a trickling download would otherwise hold
+    the importer, and a shutdown, for ever)."""
+    seconds = limits(context).download_seconds
+
+    async def fetch() -> bytearray:
+        file = await document.get_file()
+        return await file.download_as_bytearray()
+
+    try:
+        return await bounded(context.application, fetch(), seconds)
+    except TimeoutError:
+        return download_too_slow(name, seconds)
+    except Stopping:
+        return download_cut_by_restart(name)
+    except TelegramError as err:
+        log.warning("could not fetch the /import file %s: %s", name[:80], err)
+        return import_not_fetched(name)
 
 
 @for_command("import")
@@ -33,12 +63,9 @@ async def import_csv(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     except UsageError as err:
         await reply_usage(update, err)
         return
-    try:
-        file = await document.get_file()
-        data = await file.download_as_bytearray()
-    except TelegramError as err:
-        log.warning("could not fetch the /import file %s: %s", name[:80], err)
-        await reply(update, import_not_fetched(name))
+    data = await _download(document, name, context)
+    if isinstance(data, str):
+        await reply(update, data)
         return
     try:
         # In a worker thread: checking 100,000 rows takes most of a second, and the other

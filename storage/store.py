@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Collection
 from pathlib import Path
 
+from bot.domain.records import DatabaseHealth
 from storage.audit import Audit
 from storage.cases import Cases
 from storage.comebacks import Comebacks
 from storage.db import Database
+from storage.digests import DigestsSent
 from storage.members import Members
 from storage.packets import Packets
 from storage.requests import RequestRounds
@@ -27,10 +29,30 @@ class Store:
         self.requests = RequestRounds(db)
         self.comebacks = Comebacks(db)
         self.packets = Packets(db, self.requests)
+        self.digests = DigestsSent(db)
 
     @classmethod
     async def open(cls, path: Path, admin_ids: Collection[int] = ()) -> Store:
         return cls(await Database.open(path), admin_ids)
 
+    async def health(self) -> DatabaseHealth:
+        """For /health: the file, its schema, the digests delivered, the updates handled."""
+        return DatabaseHealth(
+            backend="SQLite",
+            path=str(self.db.path),
+            file_bytes=_size(self.db.path),
+            wal_bytes=_size(Path(f"{self.db.path}-wal")),
+            schema_version=await self.db.schema_version(),
+            digests=await self.digests.latest_per_chat(),
+            updates_handled=await self.updates.remembered(),
+        )
+
     async def close(self) -> None:
         await self.db.close()
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0

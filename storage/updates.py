@@ -29,3 +29,8 @@ class ProcessedUpdates:
             ("[" + ",".join(str(int(i)) for i in update_ids) + "]",),
         )
         return {int(row[0]) for row in rows}
+
+    async def remembered(self) -> int:
+        """How many update ids are kept (those handled in the last KEEP_FOR, about)."""
+        row = await self.db.fetchone("SELECT count(*) FROM processed_updates")
+        return int(row[0]) if row else 0

@@ -1,5 +1,6 @@
 """`python -m bot console`: the real application offline, as an admin at a prompt."""
 
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -55,3 +56,27 @@ def test_console_keeps_data_in_the_same_sqlite_file(tmp_path):
     run_console(tmp_path, "/flag t.me/ttp_media BLA\nquit\n")
     output = run_console(tmp_path, "/status telegram:@ttp_media\nquit\n")
     assert "Case #1" in output and "BLA" in output
+
+
+def test_console_sends_no_daily_digest_and_records_none(tmp_path):
+    """Offline, a digest would reach nobody: recorded as delivered, the real bot would then
+    skip that day's digest for the chats."""
+    environment_extra = {"DIGEST_CHAT_IDS": "-1001"}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "console"],
+        cwd=tmp_path,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "PYTHONPATH": str(ROOT),
+            "DATABASE_PATH": str(tmp_path / "console.db"),
+            **environment_extra,
+        },
+        input="/start\nquit\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Daily digest" not in result.stdout
+    with sqlite3.connect(tmp_path / "console.db") as conn:
+        assert conn.execute("SELECT count(*) FROM digests_sent").fetchone()[0] == 0

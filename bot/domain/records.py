@@ -366,3 +366,41 @@ class DigestTables:
     platforms: Table
     groups: Table
     previous: dict[str, Rate]  # compliance per platform in the window before
+
+
+@dataclass(frozen=True)
+class DigestDelivery:
+    """One chat's digest for one day: begun, how many of its messages are out, when done."""
+
+    chat_id: int
+    day: dt.date
+    as_of: dt.datetime
+    late: bool
+    parts_sent: int
+    sent_at: dt.datetime | None  # None: not every message delivered yet
+
+    @property
+    def done(self) -> bool:
+        return self.sent_at is not None
+
+
+@dataclass(frozen=True)
+class DatabaseHealth:
+    """What /health tells of the database (storage/store.py Store.health)."""
+
+    backend: str
+    path: str
+    file_bytes: int  # the database file and its WAL
+    wal_bytes: int
+    schema_version: int
+    digests: list[DigestDelivery]  # each chat's last digest delivered
+    updates_handled: int  # update ids remembered (the last 2 days), see storage/updates.py
+
+
+@dataclass(frozen=True)
+class BackupFile:
+    """The newest file in BACKUP_DIR, as /health shows it."""
+
+    name: str
+    at: dt.datetime  # its modification time
+    size: int

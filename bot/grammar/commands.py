@@ -127,6 +127,15 @@ _SPECS = (
     CommandSpec("grant", Role.ADMIN, "<user_id> <viewer|reporter|reviewer|admin>", "add a member"),
     CommandSpec("revoke", Role.ADMIN, "<user_id>", "remove a member"),
     CommandSpec("audit", Role.ADMIN, "[#id]", "recent audit entries"),
+    CommandSpec(
+        "health",
+        Role.ADMIN,
+        "",
+        "how the bot runs: uptime, database, backups, digests",
+        "Version and uptime, the database (backend, file, size), the newest file in "
+        "BACKUP_DIR, the last digest delivered to each DIGEST_CHAT_IDS chat, and the updates "
+        "handled.",
+    ),
 )
 
 COMMANDS: dict[str, CommandSpec] = {spec.name: spec for spec in _SPECS}

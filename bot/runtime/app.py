@@ -10,6 +10,7 @@ from typing import Any
 
 from telegram import BotCommand, LinkPreviewOptions, Message, Update
 from telegram.constants import ChatType, ParseMode
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -31,6 +32,8 @@ from bot.grammar.commands import COMMANDS, LOWEST_ROLE
 from bot.runtime import jobs
 from bot.runtime.deps import Deps, deps, flood, install, now, store
 from bot.runtime.inbox import DeskApplication, InboxQueue, replay_kept
+from bot.runtime.limits import DEFAULT_LIMITS, Limits
+from bot.runtime.retry import RetryingRequest, telegram_unavailable
 from bot.runtime.settings import Settings
 from bot.views.common import one_line
 from bot.views.request import CALLBACK_PATTERN
@@ -45,6 +48,7 @@ from handlers import (
     find,
     flag,
     grant,
+    health,
     help,
     import_,
     note,
@@ -127,6 +131,7 @@ def command_handlers() -> list[BaseHandler[Update, Any, Any]]:
         "packet": packet.packet,
         "stats": stats.stats,
         "digest": digest.digest_now,
+        "health": health.health,
     }
     return [
         CommandHandler(name, callback, filters=NEW_MESSAGES) for name, callback in callbacks.items()
@@ -140,6 +145,7 @@ def build_application(
     request: BaseRequest | None = None,
     flood: FloodLimit | None = None,
     keep_updates: bool = True,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> App:
     """`flood`: the commands-a-minute limit (tests and the benchmark, which send hundreds of
     commands from one member at one instant of a manual clock, pass a wider one)."""
@@ -164,6 +170,8 @@ def build_application(
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
+    else:  # getUpdates keeps PTB's own request: the Updater retries polls itself
+        builder = builder.request(RetryingRequest(limits))
     app = builder.build()
     install(
         app.bot_data,
@@ -172,6 +180,7 @@ def build_application(
             clock=clock or SystemClock(),
             flood=flood or FloodLimit(),
             keep_updates=keep_updates,
+            limits=limits,
         ),
     )
 
@@ -202,7 +211,9 @@ async def running(app: App, *, poll: bool = False) -> AsyncIterator[App]:
             await app.start()
             if poll:
                 assert app.updater is not None
-                await app.updater.start_polling(poll_interval=0, timeout=1)
+                await app.updater.start_polling(
+                    poll_interval=0, timeout=1, error_callback=lambda err: _poll_failed(app, err)
+                )
             yield app
         finally:
             if app.updater is not None and app.updater.running:
@@ -210,6 +221,11 @@ async def running(app: App, *, poll: bool = False) -> AsyncIterator[App]:
             if app.running:
                 await app.stop()
             await _post_shutdown(app)
+
+
+def _poll_failed(app: App, err: TelegramError) -> None:
+    """What run_polling does with a failed poll: to the error handler, without an update."""
+    app.create_task(app.process_error(update=None, error=err))
 
 
 async def _post_init(app: App) -> None:
@@ -225,6 +241,8 @@ async def _post_init(app: App) -> None:
     app.job_queue.run_daily(  # type: ignore[union-attr]  # the job-queue extra is a dependency
         jobs.scheduled_digest, time=jobs.digest_time(state.settings), name=jobs.JOB_NAME
     )
+    app.job_queue.run_once(jobs.catch_up_digest, 0, name=jobs.CATCH_UP_JOB_NAME)  # type: ignore[union-attr]
+    state.started_at = state.clock.now()
     await app.bot.set_my_commands(
         [BotCommand(spec.name, spec.summary) for spec in COMMANDS.values()]
     )
@@ -308,9 +326,17 @@ async def _plain_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the traceback with an id; tell the user only the id."""
+    """Log the traceback with an id; tell the user only the id. Telegram failing (a poll, or
+    a reply whose retries are used up or that timed out and may have been delivered) is not a
+    fault of the bot: one warning line, no traceback, no audit entry, no "internal error"."""
     if isinstance(context.error, UpdateAlreadyHandled):  # a second copy: it changed nothing
         log.info("update %s was handled by another copy; this one rolled back", context.error)
+        return
+    if isinstance(context.error, TelegramError) and (
+        update is None or telegram_unavailable(context.error)
+    ):
+        what = "polling for updates" if update is None else "replying"
+        log.warning("Bot API failed while %s: %s", what, context.error)
         return
     error_id = await _next_error_id(context)
     log.error("E-%s while handling an update", error_id, exc_info=context.error)

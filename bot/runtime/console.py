@@ -33,7 +33,9 @@ class Console:
     def __init__(self, settings: Settings) -> None:
         self.user_id = settings.admin_ids[0] if settings.admin_ids else CONSOLE_USER_ID
         admins = sorted({*settings.admin_ids, self.user_id})
-        self.settings = settings.model_copy(update={"admin_ids": admins})
+        # No daily digest offline: one "sent" to the console would be recorded as delivered
+        # (digests_sent) and the real bot would then not send that day's digest to the chats.
+        self.settings = settings.model_copy(update={"admin_ids": admins, "digest_chat_ids": []})
         self.api = LocalBotApi(on_output=self.show)
         self.app: App = build_application(self.settings, request=self.api, keep_updates=False)
         # Update ids must not repeat across console sessions (redeliveries are skipped).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,6 +11,7 @@ from telegram.ext import CallbackContext
 
 from bot.domain.clock import Clock
 from bot.domain.flood import FloodLimit
+from bot.runtime.limits import DEFAULT_LIMITS, Limits
 from bot.runtime.settings import Settings
 from storage.inbox import Inbox
 from storage.store import Store
@@ -27,6 +29,10 @@ class Deps:
     # Updates from Telegram are kept in the inbox and replayed after a crash; the offline
     # console's are typed at its prompt (and a replay there would answer members in it).
     keep_updates: bool = True
+    limits: Limits = DEFAULT_LIMITS
+    started_at: dt.datetime | None = None  # set in post_init, for /health
+    # The daily job, its retries and the catch-up on start send one digest at a time.
+    digest_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
 def deps(context: CallbackContext[Any, Any, Any, Any]) -> Deps:
@@ -56,6 +62,10 @@ def store(context: CallbackContext[Any, Any, Any, Any]) -> Store:
 
 def flood(context: CallbackContext[Any, Any, Any, Any]) -> FloodLimit:
     return deps(context).flood
+
+
+def limits(context: CallbackContext[Any, Any, Any, Any]) -> Limits:
+    return deps(context).limits
 
 
 def now(context: CallbackContext[Any, Any, Any, Any]) -> dt.datetime:

@@ -5,14 +5,15 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from typing import Any
+from typing import Any, NamedTuple
 
 from telegram import Bot, InputFile
 from telegram.error import TelegramError
 from telegram.ext import CallbackContext
 
-from bot.domain import compliance
-from bot.runtime.deps import now, settings, store
+from bot.domain import compliance, schedule
+from bot.runtime.deps import deps, limits, now, settings, store
+from bot.runtime.retry import telegram_unavailable
 from bot.runtime.settings import Settings
 from bot.views import digest
 from bot.views.common import pack
@@ -22,13 +23,19 @@ from storage.store import Store
 log = logging.getLogger(__name__)
 
 JOB_NAME = "daily-digest"
+CATCH_UP_JOB_NAME = "digest-catch-up"
+RETRY_JOB_NAME = "digest-retry"
+
+Context = CallbackContext[Any, Any, Any, Any]
 
 
 DAY = dt.timedelta(days=1)
 
 
-async def gather(data_store: Store, config: Settings, at: dt.datetime) -> DigestData:
-    """Everything the digest shows, as of `at`."""
+async def gather(
+    data_store: Store, config: Settings, at: dt.datetime, late_for: dt.datetime | None = None
+) -> DigestData:
+    """Everything the digest shows, as of `at` (`late_for`: the time it was due, if late)."""
     win = compliance.window("30d", at)
     stats = data_store.stats
     tables = await stats.digest_tables(win, at, config.sla, groups=config.groups)
@@ -43,6 +50,7 @@ async def gather(data_store: Store, config: Settings, at: dt.datetime) -> Digest
         day=await stats.activity(at - DAY, at),
         overdue=await stats.oldest_overdue(at, config.sla, limit=5),
         comebacks=await data_store.comebacks.found_between(at - DAY, at),
+        late_for=late_for,
     )
 
 
@@ -54,6 +62,10 @@ class Rendered:
         self.chart = chart
         self.caption = digest.chart_caption(data)
 
+    @property
+    def parts(self) -> int:
+        return len(self.messages) + (self.chart is not None)
+
 
 async def render(data: DigestData) -> Rendered:
     chart = None
@@ -64,34 +76,137 @@ async def render(data: DigestData) -> Rendered:
     return Rendered(data, chart)
 
 
+async def send_part(bot: Bot, chat_id: int, rendered: Rendered, index: int) -> None:
+    """Message `index` of the digest: the texts in order, then the chart."""
+    if index < len(rendered.messages):
+        await bot.send_message(chat_id, rendered.messages[index])
+        return
+    assert rendered.chart is not None
+    await bot.send_photo(
+        chat_id, InputFile(rendered.chart, filename="compliance.png"), caption=rendered.caption
+    )
+
+
 async def send_digest(bot: Bot, chat_id: int, rendered: Rendered) -> None:
-    for part in rendered.messages:
-        await bot.send_message(chat_id, part)
-    if rendered.chart is not None:
-        await bot.send_photo(
-            chat_id,
-            InputFile(rendered.chart, filename="compliance.png"),
-            caption=rendered.caption,
-        )
+    for index in range(rendered.parts):
+        await send_part(bot, chat_id, rendered, index)
 
 
-async def scheduled_digest(context: CallbackContext[Any, Any, Any, Any]) -> None:
-    """The daily job: one digest, sent to every DIGEST_CHAT_IDS chat; a chat that cannot
-    receive it (bot blocked, chat not found, ...) is logged and the others still get it."""
-    config = settings(context)
-    if not config.digest_chat_ids:
+# ------------------------------------------------------------------ the daily digest, once
+
+
+class Delivery:
+    """Sends the digest for one day to DIGEST_CHAT_IDS chats, once per chat and day: each
+    message delivered is counted in the database (storage/digests.py), so a failure or a
+    restart goes on from the next message and never sends a delivered one again."""
+
+    def __init__(self, context: Context, day: dt.date) -> None:
+        self.context = context
+        self.day = day
+        self._rendered: dict[tuple[dt.datetime, bool], Rendered] = {}
+
+    async def to_chat(self, chat_id: int, *, late: bool) -> None:
+        """Raises the TelegramError of a message that could not be delivered."""
+        data_store = store(self.context)
+        begun = await data_store.digests.begin(chat_id, self.day, now(self.context), late=late)
+        if begun.done:
+            log.info("daily digest for %s was delivered to chat %s before", self.day, chat_id)
+            return
+        rendered = await self._render(begun.as_of, begun.late)
+        for index in range(begun.parts_sent, rendered.parts):
+            await send_part(self.context.bot, chat_id, rendered, index)
+            await data_store.digests.part_sent(chat_id, self.day, index + 1)
+        await data_store.digests.finish(chat_id, self.day, now(self.context))
+        log.info("daily digest for %s delivered to chat %s", self.day, chat_id)
+
+    async def _render(self, as_of: dt.datetime, late: bool) -> Rendered:
+        """The digest as of `as_of`: a resumed one reads as its first messages did."""
+        key = (as_of, late)
+        if key not in self._rendered:
+            config = settings(self.context)
+            due = schedule.due_at(self.day, config.digest_time, config.timezone)
+            data = await gather(store(self.context), config, as_of, due if late else None)
+            self._rendered[key] = await render(data)
+        return self._rendered[key]
+
+    async def to_all(self, *, late: bool) -> None:
+        chats = settings(self.context).digest_chat_ids
+        delivered = 0
+        async with deps(self.context).digest_lock:
+            for chat_id in chats:
+                delivered += await self.try_chat(chat_id, late=late, attempt=0)
+        log.info("daily digest for %s: %s of %s chats done", self.day, delivered, len(chats))
+
+    async def try_chat(self, chat_id: int, *, late: bool, attempt: int) -> bool:
+        """True when the chat has its digest; a failure Telegram may get over is tried again
+        later (limits.digest_retry_delays), one that it will not (bot blocked, chat not
+        found) is logged."""
+        try:
+            await self.to_chat(chat_id, late=late)
+            return True
+        except TelegramError as err:
+            delays = limits(self.context).digest_retry_delays
+            if not telegram_unavailable(err) or attempt >= len(delays):
+                log.warning(
+                    "daily digest for %s not delivered to chat %s: %s", self.day, chat_id, err
+                )
+                return False
+            log.warning(
+                "daily digest for %s not delivered to chat %s: %s; again in %.0f s",
+                self.day,
+                chat_id,
+                err,
+                delays[attempt],
+            )
+            job_queue = self.context.job_queue
+            assert job_queue is not None
+            job_queue.run_once(
+                retry_digest,
+                delays[attempt],
+                data=DigestRetry(chat_id, self.day, late, attempt + 1),
+                name=f"{RETRY_JOB_NAME}-{chat_id}",
+            )
+        return False
+
+
+async def scheduled_digest(context: Context) -> None:
+    """The daily job at DIGEST_TIME."""
+    if not settings(context).digest_chat_ids:
         log.info("daily digest: DIGEST_CHAT_IDS is empty, nothing to send")
         return
-    data = await gather(store(context), config, now(context))
-    rendered = await render(data)
-    delivered = 0
-    for chat_id in config.digest_chat_ids:
-        try:
-            await send_digest(context.bot, chat_id, rendered)
-            delivered += 1
-        except TelegramError as err:
-            log.warning("daily digest not delivered to chat %s: %s", chat_id, err)
-    log.info("daily digest delivered to %s of %s chats", delivered, len(config.digest_chat_ids))
+    config = settings(context)
+    day = schedule.latest_due_day(now(context), config.digest_time, config.timezone)
+    await Delivery(context, day).to_all(late=False)
+
+
+async def catch_up_digest(context: Context) -> None:
+    """On start: the digest the bot was down for, marked late, unless the next is due first
+    (bot/domain/schedule.py); a digest cut short by a restart is finished."""
+    config = settings(context)
+    if not config.digest_chat_ids:
+        return
+    day = schedule.late_day(now(context), config.digest_time, config.timezone)
+    if day is None:
+        log.info("no late digest on start: the next one is due within %s", schedule.NEXT_DUE_FIRST)
+        return
+    await Delivery(context, day).to_all(late=True)
+
+
+class DigestRetry(NamedTuple):
+    chat_id: int
+    day: dt.date
+    late: bool
+    attempt: int
+
+
+async def retry_digest(context: Context) -> None:
+    assert context.job is not None
+    retry = context.job.data
+    assert isinstance(retry, DigestRetry)
+    async with deps(context).digest_lock:
+        await Delivery(context, retry.day).try_chat(
+            retry.chat_id, late=retry.late, attempt=retry.attempt
+        )
 
 
 def digest_time(config: Settings) -> dt.time:

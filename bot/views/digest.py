@@ -52,6 +52,7 @@ class DigestData:
     day: DayActivity  # the last 24 h
     overdue: list[OverdueRound] = field(default_factory=list)  # the oldest, at most 5
     comebacks: list[Comeback] = field(default_factory=list)  # found in the last 24 h
+    late_for: dt.datetime | None = None  # the DIGEST_TIME it was due at, when sent late
 
 
 def _last_day(data: DigestData) -> str | None:
@@ -131,7 +132,15 @@ SECTIONS: list[Section] = [_last_day, _per_platform, _per_group, _reach, _overdu
 
 
 def digest_title(data: DigestData) -> str:
-    return f"<b>Daily digest</b>, {local_time(data.now, data.tz)} ({esc(data.tz.key)})"
+    title = f"<b>Daily digest</b>, {local_time(data.now, data.tz)} ({esc(data.tz.key)})"
+    return title + _late_note(data)
+
+
+def _late_note(data: DigestData) -> str:
+    if data.late_for is None:
+        return ""
+    due = data.late_for.astimezone(data.tz).strftime("%H:%M")
+    return f", late: due at {due}, when the bot was not running"
 
 
 def digest_blocks(data: DigestData) -> list[str]:
@@ -139,7 +148,7 @@ def digest_blocks(data: DigestData) -> list[str]:
     blocks = [text for section in SECTIONS if (text := section(data)) is not None]
     if not blocks:
         return [
-            f"Daily digest, {local_time(data.now, data.tz)}: no requests in the "
+            f"Daily digest, {local_time(data.now, data.tz)}{_late_note(data)}: no requests in the "
             f"{data.window.title}, no new cases or outcomes in the last 24 h, nothing overdue."
         ]
     return [digest_title(data), *blocks]

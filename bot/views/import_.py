@@ -6,7 +6,7 @@ from bot.domain.records import (
     ImportSummary,
 )
 from bot.grammar.import_ import RowError
-from bot.views.common import one_line
+from bot.views.common import esc, one_line
 
 MAX_ERRORS = 30
 
@@ -47,3 +47,17 @@ def import_summary(summary: ImportSummary, name: str) -> str:
     if summary.on_actioned:
         lines.append(f"Accounts already actioned: {summary.on_actioned:,}")
     return "\n".join(lines)
+
+
+def download_too_slow(name: str, seconds: float) -> str:
+    return (
+        f"{esc(name[:80])} did not arrive from Telegram within {seconds:.0f} s; nothing was "
+        "imported. Send the file again."
+    )
+
+
+def download_cut_by_restart(name: str) -> str:
+    return (
+        f"{esc(name[:80])} was still arriving from Telegram when the bot began to restart; "
+        "nothing was imported. Send the file again in a minute."
+    )

@@ -23,6 +23,11 @@ Realism worth knowing about (each of these is what Telegram does, so the bot mus
 - Editing a message with the same text and keyboard fails with "message is not modified";
   ``editMessageText`` without ``reply_markup`` removes the inline keyboard.
 - A callback query can be answered once.
+
+Faults on purpose, scripted per method in order (``fail_method``: an error answer such as 502
+or 429 with retry_after; ``reset_method``: the connection closed without an answer;
+``slow_method``: handled, answered late), per chat (``fail_chat``), and file downloads served
+a byte at a time (``trickle_files``).
 """
 
 # The waiting helpers take `timeout=` on purpose: it is the test-facing API (ASYNC109).
@@ -311,6 +316,8 @@ class _Failure:
     description: str
     retry_after: int | None
     times: int | None  # None: until cleared
+    kind: str = "error"  # "error": answered with error_code; "reset"; "slow": answered late
+    delay: float = 0.0  # seconds, for "slow"
 
 
 @dataclass
@@ -366,7 +373,8 @@ class FakeBotApi:
         self._files_by_path: dict[str, _StoredFile] = {}
         self._next_file = 1
         self._chat_failures: dict[int, _Failure] = {}
-        self._method_failures: dict[str, _Failure] = {}
+        self._method_failures: dict[str, list[_Failure]] = {}
+        self._trickle: float | None = None
         self._open_queries: set[str] = set()
         self._next_query = 1
         self._poll_generation = 0
@@ -477,26 +485,53 @@ class FakeBotApi:
         retry_after: int | None = None,
         times: int | None = 1,
     ) -> None:
-        """Make calls of ``method`` (e.g. "setMyCommands") fail ``times`` times (None: always)."""
-        self._method_failures[method.lower()] = _Failure(
-            error_code, description, retry_after, times
-        )
+        """Make calls of ``method`` (e.g. "setMyCommands") fail ``times`` times (None: always).
 
-    def _check_failure(self, method: str, params: JSONDict) -> None:
-        failure = self._method_failures.get(method.lower())
-        key: Any = method.lower()
-        table: dict[Any, _Failure] = self._method_failures
-        if failure is None and (method in SEND_METHODS or method in EDIT_METHODS):
+        Faults of one method are scripted in order: each call of fail_method, reset_method or
+        slow_method queues one more after those already queued (``times=None`` ends the list).
+        """
+        self._queue_fault(method, _Failure(error_code, description, retry_after, times))
+
+    def reset_method(self, method: str, *, times: int | None = 1) -> None:
+        """Close the connection of ``times`` calls of ``method`` before handling them, without
+        a byte of answer (the client sees the server disconnect: a reset)."""
+        self._queue_fault(method, _Failure(0, "reset", None, times, kind="reset"))
+
+    def slow_method(self, method: str, seconds: float, *, times: int | None = 1) -> None:
+        """Handle ``times`` calls of ``method`` (a sent message is delivered) but answer only
+        after ``seconds``."""
+        self._queue_fault(method, _Failure(0, "slow", None, times, kind="slow", delay=seconds))
+
+    def unfail_method(self, method: str) -> None:
+        self._method_failures.pop(method.lower(), None)
+
+    def trickle_files(self, seconds_per_byte: float | None) -> None:
+        """Serve file downloads one byte every ``seconds_per_byte`` (None: at once)."""
+        self._trickle = seconds_per_byte
+
+    def _queue_fault(self, method: str, failure: _Failure) -> None:
+        self._method_failures.setdefault(method.lower(), []).append(failure)
+
+    def _take_fault(self, method: str, params: JSONDict) -> _Failure | None:
+        """The fault this call meets (an error answer is raised as ApiError), or None."""
+        faults = self._method_failures.get(method.lower())
+        failure = faults[0] if faults else None
+        if failure is not None:
+            assert faults is not None
+            if failure.times is not None:
+                failure.times -= 1
+                if failure.times <= 0:
+                    faults.pop(0)
+        elif method in SEND_METHODS or method in EDIT_METHODS:
             key = params.get("chat_id")
-            table = self._chat_failures
             failure = self._chat_failures.get(key) if isinstance(key, int) else None
-        if failure is None:
-            return
-        if failure.times is not None:
-            failure.times -= 1
-            if failure.times <= 0:
-                del table[key]
-        raise ApiError(failure.error_code, failure.description, failure.retry_after)
+            if failure is not None and failure.times is not None and isinstance(key, int):
+                failure.times -= 1
+                if failure.times <= 0:
+                    del self._chat_failures[key]
+        if failure is not None and failure.kind == "error":
+            raise ApiError(failure.error_code, failure.description, failure.retry_after)
+        return failure
 
     # ------------------------------------------------------------------ test side: updates
 
@@ -779,15 +814,22 @@ class FakeBotApi:
             recorded.setdefault(key, f"<file {filename!r}, {len(data)} bytes>")
         self.calls.append((name, recorded))
         await self._notify()
+        fault: _Failure | None = None
         try:
             if handler is None:
                 raise ApiError(404, "Not Found")
-            self._check_failure(name, params)
+            fault = self._take_fault(name, params)
+            if fault is not None and fault.kind == "reset":
+                assert request.transport is not None
+                request.transport.abort()
+                raise web.HTTPServiceUnavailable()  # never written: the connection is gone
             result = await handler(params, files)
         except ApiError as err:
             return err.response()
         finally:
             await self._notify()
+        if fault is not None and fault.kind == "slow":
+            await asyncio.sleep(fault.delay)
         return web.json_response({"ok": True, "result": result})
 
     async def _handle_file(self, request: web.Request) -> web.StreamResponse:
@@ -795,9 +837,18 @@ class FakeBotApi:
         stored = self._files_by_path.get(request.match_info["path"])
         if stored is None:
             return ApiError(404, "Not Found").response()
-        return web.Response(
-            body=stored.content, content_type=stored.mime_type or "application/octet-stream"
-        )
+        content_type = stored.mime_type or "application/octet-stream"
+        if self._trickle is None:
+            return web.Response(body=stored.content, content_type=content_type)
+        response = web.StreamResponse(headers={"Content-Type": content_type})
+        response.content_length = len(stored.content)
+        await response.prepare(request)
+        for index in range(len(stored.content)):
+            if self._closing:
+                break
+            await response.write(stored.content[index : index + 1])
+            await asyncio.sleep(self._trickle)
+        return response
 
     # ------------------------------------------------------------------ state helpers
 

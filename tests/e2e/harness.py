@@ -15,12 +15,15 @@ from typing import Any
 
 from bot.domain.flood import FloodLimit
 from bot.runtime.app import App, build_application, running
+from bot.runtime.limits import Limits
 from bot.runtime.settings import Settings
 from tests.clock import ManualClock
 from tests.e2e.fake_bot_api import FakeBotApi
 
 ADMIN = 100
 START = dt.datetime(2026, 11, 2, 6, 0, tzinfo=dt.UTC)  # 11:00 in Asia/Karachi
+# Production's retry schedule, with waits short enough for tests.
+FAST = Limits(request_backoff=0.05, digest_retry_delays=(0.3, 0.6))
 
 
 def test_settings(api: FakeBotApi, db_path: Path, **overrides: Any) -> Settings:
@@ -41,6 +44,7 @@ async def running_bot(
     clock: ManualClock | None = None,
     *,
     flood: FloodLimit | None = None,
+    limits: Limits = FAST,
     **overrides: Any,
 ) -> AsyncIterator[App]:
     """`flood`: by default no commands-a-minute limit to speak of (the clock stands still
@@ -49,6 +53,7 @@ async def running_bot(
         test_settings(api, db_path, **overrides),
         clock=clock or ManualClock(START),
         flood=flood or FloodLimit(per_minute=1_000_000_000),
+        limits=limits,
     )
     async with running(app, poll=True):
         yield app

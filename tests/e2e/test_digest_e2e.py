@@ -189,10 +189,12 @@ async def test_scheduled_digest_reaches_every_chat_despite_a_blocked_one(fake_ap
     chats = [-1001, -1002, -1003]
     fake_api.fail_chat(-1001, 403, "Forbidden: bot was blocked by the user")
     fake_api.fail_chat(-1002, 400, "Bad Request: chat not found")
-    async with running_bot(fake_api, db, clock=ManualClock(NOW), digest_chat_ids=chats) as app:
+    clock = ManualClock(NOW - dt.timedelta(minutes=1))  # started before DIGEST_TIME
+    async with running_bot(fake_api, db, clock=clock, digest_chat_ids=chats) as app:
         seed(db)
         job = daily_job(app)
         start = fake_api.mark()
+        clock.set(NOW)
         await job.run(app)
         texts, chart = await digest_messages(fake_api, -1003, start)
     assert [t.plain.split("\n")[0] for t in texts] == [

@@ -99,6 +99,10 @@ SAMPLES: dict[str, list[dict[str, Any]]] = {
         {"id": 1, "case_id": 1, "followers": 12_500, "seen_at": 1_000, "seen_by": 7,
          "source": "flag"},
     ],
+    "digests_sent": [
+        {"chat_id": -1001, "digest_day": "1970-01-01", "as_of": 3_000, "late": 0,
+         "parts_sent": 2, "sent_at": 3_100},
+    ],
 }  # fmt: skip
 
 # (table, column) pairs a migration rewrites on purpose, and the version that does it.
