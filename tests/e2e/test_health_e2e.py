@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import os
 
+from storage.db import migrations
 from tests.clock import ManualClock
 from tests.e2e.harness import ADMIN, running_bot
 from tests.e2e.test_digest_e2e import NOW
@@ -40,7 +41,7 @@ async def test_health_shows_version_uptime_database_backup_and_digests(fake_api,
     lines = health.plain.splitlines()
     assert lines[:3] == ["Health", "Version: 0.1.0", "Up since 2026-11-02 09:02 (3 h 5 min)"]
     assert lines[3].startswith(f"Database: SQLite, {db}, ")
-    assert lines[3].endswith("schema version 7")
+    assert lines[3].endswith(f"schema version {len(migrations())}")
     assert lines[4] == (
         f"Last backup: takedown-20261102-0300.db, 2026-11-02 08:00, 2 KB (in {backups})"
     )
