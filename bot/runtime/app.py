@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from telegram import BotCommand, LinkPreviewOptions, Message, Update
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -28,8 +28,8 @@ from telegram.request import BaseRequest
 from bot.domain.clock import Clock, SystemClock
 from bot.domain.flood import COMMANDS_PER_MINUTE, FloodLimit, Verdict
 from bot.grammar.commands import COMMANDS, LOWEST_ROLE
-from bot.runtime import jobs
-from bot.runtime.deps import Deps, deps, flood, install, now, store
+from bot.runtime import faults, jobs
+from bot.runtime.deps import Deps, flood, install, now, store
 from bot.runtime.settings import Settings
 from bot.views.common import one_line
 from bot.views.request import CALLBACK_PATTERN
@@ -59,6 +59,7 @@ from handlers import (
 )
 from handlers.auth import caller_role, chat_allowed, check_role, shared_sender
 from handlers.common import reply
+from storage.db import is_disk_full
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -225,7 +226,14 @@ async def _post_shutdown(app: App) -> None:
 
 async def _skip_redelivered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Telegram redelivers updates that were not acknowledged before a restart."""
-    if not await store(context).updates.claim(update.update_id, now(context)):
+    try:
+        first = await store(context).updates.claim(update.update_id, now(context))
+    except Exception as err:
+        # A failed claim (a full disk) must not let the handler run unguarded: the error is
+        # handled as the handler's would be, and the update goes no further.
+        await context.application.process_error(update, err)
+        raise ApplicationHandlerStop from None
+    if not first:
         log.info("update %s was already handled; skipped", update.update_id)
         raise ApplicationHandlerStop
 
@@ -297,25 +305,23 @@ async def _plain_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the traceback with an id; tell the user only the id."""
-    error_id = await _next_error_id(context)
-    log.error("E-%s while handling an update", error_id, exc_info=context.error)
-    if isinstance(update, Update) and update.effective_chat:
-        if update.effective_chat.type != ChatType.PRIVATE and (
-            update.effective_chat.id not in deps(context).settings.allowed_chat_ids
-        ):
-            return
+    if is_disk_full(context.error):
+        await faults.not_recorded(update, context)
+        return
+    error_id = faults.next_error_id()
+    log.error("%s while handling an update", error_id, exc_info=context.error)
+    await _audit_error(context, error_id)
+    if isinstance(update, Update) and faults.may_answer(update, context):
+        assert update.effective_chat is not None
         try:
-            await update.effective_chat.send_message(f"internal error, logged as E-{error_id}")
-        except Exception:
-            log.exception("could not tell the user about E-%s", error_id)
+            await update.effective_chat.send_message(f"internal error, logged as {error_id}")
+        except Exception as err:
+            log.warning("could not tell the user about %s: %s", error_id, err)
 
 
-async def _next_error_id(context: ContextTypes.DEFAULT_TYPE) -> int:
-    """Error ids are audit entry ids, so they stay unique across restarts."""
+async def _audit_error(context: ContextTypes.DEFAULT_TYPE, error_id: str) -> None:
+    detail = f"{error_id} {type(context.error).__name__}"
     try:
-        return await store(context).audit.add(
-            0, "error", now(context), detail=type(context.error).__name__
-        )
-    except Exception:
-        log.exception("could not write the error to the audit log")
-        return 0
+        await store(context).audit.add(0, "error", now(context), detail=detail)
+    except Exception as err:  # the log line above has it all
+        log.warning("could not write %s to the audit log: %s", error_id, err)

@@ -22,6 +22,7 @@ class Deps:
     clock: Clock
     store: Store | None = None  # opened in post_init, closed in post_shutdown
     flood: FloodLimit = field(default_factory=FloodLimit)  # commands a minute per member
+    disk_full_told: int = 0  # the last Database.disk_full_episodes the admins were told of
 
 
 def deps(context: CallbackContext[Any, Any, Any, Any]) -> Deps:

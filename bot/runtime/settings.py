@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     timezone: ZoneInfo = ZoneInfo("Asia/Karachi")
     sla_hours: int = Field(default=72, ge=1, le=24 * 365)
     groups: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["TTP", "BLA", "BLF"])
+    backup_dir: Path = Path("data/backups")
+    backup_time: dt.time = dt.time(3, 0)
+    backup_keep: int = Field(default=14, ge=1, le=10_000)
 
     _split_ids = field_validator(
         "admin_ids", "allowed_chat_ids", "digest_chat_ids", "groups", mode="before"
@@ -48,9 +51,9 @@ class Settings(BaseSettings):
             raise ValueError("group names must be unique (case-insensitive)")
         return value
 
-    @field_validator("digest_time", mode="before")
+    @field_validator("digest_time", "backup_time", mode="before")
     @classmethod
-    def _parse_digest_time(cls, value: Any) -> Any:
+    def _parse_local_time(cls, value: Any) -> Any:
         if isinstance(value, str):
             try:
                 hours, minutes = value.strip().split(":")
