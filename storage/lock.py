@@ -4,6 +4,7 @@ ends, however it ends (SIGKILL included), so a crash never leaves it stale."""
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 from collections.abc import Iterator
@@ -36,9 +37,10 @@ def hold_lock(database: Path) -> Iterator[None]:
         database.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
     except OSError as err:
-        raise DatabaseUnusable(
-            database, f"cannot create its lock file {path}: {err.strerror or err}"
-        ) from err
+        cause = f"its lock file {path.name} cannot be created ({err.strerror or err})"
+        if err.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            cause = f"the folder {database.parent} is not writable: {cause}"
+        raise DatabaseUnusable(database, cause) from err
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
