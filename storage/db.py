@@ -45,6 +45,8 @@ CHECKPOINT_WAL_BYTES = 4 * 1024 * 1024
 # without it (its header, schema and writability are still checked); the daily backup's
 # integrity_check reads all of it every night.
 VERIFY_MAX_BYTES = 64 * 1024 * 1024
+# After the disk was full, this much free space means it has room again (see _has_room).
+ROOM_BYTES = 8 * 1024 * 1024
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 PRIVATE_FILE = 0o600
 PRIVATE_DIR = 0o700
@@ -309,8 +311,20 @@ class Database:
                     await self._writer.rollback()
                 self._note_failure(err)
                 raise
-            self._disk_full = False
+            if self._disk_full:
+                self._disk_full = not await self._has_room()
             self._start_checkpoint_if_due()
+
+    async def _has_room(self) -> bool:
+        """After a write failed for lack of space, a commit that fits does not yet mean the
+        space came back (a small row fits where a report does not): ROOM_BYTES free on the
+        disk and below the file's own limit (PRAGMA max_page_count) do."""
+        [(pages_left, page_size)] = await self._writer.execute_fetchall(
+            "SELECT (SELECT max_page_count FROM pragma_max_page_count)"
+            " - (SELECT page_count FROM pragma_page_count), (SELECT page_size FROM pragma_page_size)"
+        )
+        disk = os.statvfs(self.path.parent)
+        return bool(min(pages_left * page_size, disk.f_bavail * disk.f_frsize) >= ROOM_BYTES)
 
     def _note_failure(self, err: BaseException) -> None:
         if is_disk_full(err) and not self._disk_full:
