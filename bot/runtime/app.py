@@ -210,6 +210,7 @@ async def _post_init(app: App) -> None:
     app.job_queue.run_daily(  # type: ignore[union-attr]  # the job-queue extra is a dependency
         jobs.scheduled_digest, time=jobs.digest_time(state.settings), name=jobs.JOB_NAME
     )
+    jobs.schedule_backups(app.job_queue, state.settings)  # type: ignore[arg-type]
     await app.bot.set_my_commands(
         [BotCommand(spec.name, spec.summary) for spec in COMMANDS.values()]
     )
