@@ -321,7 +321,8 @@ class Database:
         disk and below the file's own limit (PRAGMA max_page_count) do."""
         [(pages_left, page_size)] = await self._writer.execute_fetchall(
             "SELECT (SELECT max_page_count FROM pragma_max_page_count)"
-            " - (SELECT page_count FROM pragma_page_count), (SELECT page_size FROM pragma_page_size)"
+            " - (SELECT page_count FROM pragma_page_count),"
+            " (SELECT page_size FROM pragma_page_size)"
         )
         disk = os.statvfs(self.path.parent)
         return bool(min(pages_left * page_size, disk.f_bavail * disk.f_frsize) >= ROOM_BYTES)
@@ -494,6 +495,9 @@ async def check_file(path: Path) -> None:
     """What `python -m bot` does before it starts: open (creating) the file, bring it up to
     date, read every page if the file is small enough (VERIFY_MAX_BYTES), close.
     DatabaseUnusable says what is wrong."""
-    small = not path.exists() or path.stat().st_size <= VERIFY_MAX_BYTES
-    db = await Database.open(path, verify=small)
+    db = await Database.open(path, verify=_small_enough_to_verify(path))
     await db.close()
+
+
+def _small_enough_to_verify(path: Path) -> bool:
+    return not path.exists() or path.stat().st_size <= VERIFY_MAX_BYTES

@@ -97,6 +97,10 @@ async def test_only_the_last_backup_keep_are_kept(tmp_path):
     assert left == sorted([p.name for p in kept] + [p.name + ".sha256" for p in kept])
 
 
+def write_wrong_hash(path: Path) -> None:
+    Path(f"{path}.sha256").write_text(f"{'0' * 64}  {path.name}\n")
+
+
 def refused_restore(file: Path, database: Path) -> str:
     before = fingerprint(database)
     with pytest.raises(RestoreRefused) as caught:
@@ -137,7 +141,7 @@ async def test_restore_refuses_what_it_cannot_trust(tmp_path):
 
     changed = tmp_path / "changed.db"
     shutil.copy(good, changed)
-    Path(f"{changed}.sha256").write_text(f"{'0' * 64}  changed.db\n")
+    write_wrong_hash(changed)
     assert "does not match its hash" in refused_restore(changed, database)
 
     assert "no file" in refused_restore(tmp_path / "missing.db", database)
