@@ -4,8 +4,8 @@ A backup is SQLite's online backup API run in one step: one read transaction, so
 the database as of one commit, while the bot goes on writing (WAL readers do not block the
 writer). The copy is checked (PRAGMA integrity_check), hashed (SHA-256, also written to
 NAME.sha256 beside it in `sha256sum` format) and only then given its name; the oldest beyond
-BACKUP_KEEP are deleted. Folders are created 0700, files 0600: the backups hold who reported
-what.
+BACKUP_KEEP are deleted. Folders are created 0700 (storage.db.private_dir), files 0600: the
+backups hold who reported what.
 """
 
 from __future__ import annotations
@@ -23,7 +23,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from storage.audit import Audit
-from storage.db import BUSY_TIMEOUT_MS, Database, damaged, describe, newest_version, schema_too_new
+from storage.db import (
+    BUSY_TIMEOUT_MS,
+    Database,
+    damaged,
+    describe,
+    newest_version,
+    private_dir,
+    schema_too_new,
+)
 
 HASH_SUFFIX = ".sha256"
 _CHUNK = 1 << 20
@@ -94,7 +102,7 @@ def backups_in(folder: Path, database: Path) -> list[Path]:
 def make_backup(database: Path, folder: Path, keep: int, at: dt.datetime) -> Backup:
     """Blocking: run it in a thread."""
     try:
-        _private_folder(folder)
+        private_dir(folder)
         target = _free_name(folder, database, at)
         partial = target.with_name(target.name + ".partial")
         with _removed_on_failure(partial):
@@ -251,11 +259,6 @@ def _remove_leftovers(staged: Path) -> None:
 
 
 # ------------------------------------------------------------------ files
-
-
-def _private_folder(folder: Path) -> None:
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.chmod(folder, 0o700)  # mkdir's mode is cut by the umask, and the folder may be older
 
 
 def _create_private(path: Path) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from storage.db import DatabaseUnusable
+from storage.db import DatabaseUnusable, private_dir
 
 
 class DatabaseInUse(Exception):
@@ -34,7 +34,7 @@ def hold_lock(database: Path) -> Iterator[None]:
     """Hold the database's lock inside the block; DatabaseInUse if another process has it."""
     path = lock_path(database)
     try:
-        database.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(database.parent)
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
     except OSError as err:
         cause = f"its lock file {path.name} cannot be created ({err.strerror or err})"

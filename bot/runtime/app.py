@@ -312,8 +312,7 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     error_id = faults.next_error_id()
     log.error("%s while handling an update", error_id, exc_info=context.error)
     await _audit_error(context, error_id)
-    if isinstance(update, Update) and faults.may_answer(update, context):
-        assert update.effective_chat is not None
+    if isinstance(update, Update) and update.effective_chat and chat_allowed(update, context):
         try:
             await update.effective_chat.send_message(f"internal error, logged as {error_id}")
         except Exception as err:

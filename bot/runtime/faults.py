@@ -7,11 +7,11 @@ import logging
 import time
 
 from telegram import Update
-from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.runtime.deps import deps
+from handlers.auth import chat_allowed
 
 log = logging.getLogger(__name__)
 
@@ -43,20 +43,12 @@ def next_error_id() -> str:
     return f"E-{_PREFIX}-{next(_COUNTER)}"
 
 
-def may_answer(update: object, context: ContextTypes.DEFAULT_TYPE) -> bool:
-    """Only in private chats and allowed groups: elsewhere the bot says nothing at all."""
-    if not isinstance(update, Update) or update.effective_chat is None:
-        return False
-    chat = update.effective_chat
-    return chat.type == ChatType.PRIVATE or chat.id in deps(context).settings.allowed_chat_ids
-
-
 async def not_recorded(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A write failed for lack of space: one log line (no traceback: the cause is known), the
     member told, and the admins told once each time the disk fills up."""
     update_id = update.update_id if isinstance(update, Update) else None
     log.warning("not recorded, the disk is full (update %s): %s", update_id, context.error)
-    if isinstance(update, Update) and update.effective_chat and may_answer(update, context):
+    if isinstance(update, Update) and update.effective_chat and chat_allowed(update, context):
         chat = update.effective_chat
         try:
             await chat.send_message(NOT_RECORDED)
