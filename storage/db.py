@@ -250,8 +250,8 @@ class Database:
         self._checkpoint: asyncio.Task[None] | None = None  # the last one, kept referenced
         self._closing = False
         self._disk_full = False
-        # How many times a write failed for lack of space after one that succeeded: whoever
-        # tells the admins remembers the last one told, so they hear of each time once.
+        # How many times the disk filled up (a write failed for lack of space after the disk
+        # had room, see _has_room): whoever tells the admins remembers the last one told.
         self.disk_full_episodes = 0
 
     @classmethod
