@@ -1,10 +1,13 @@
 """`python -m bot` runs the bot (long polling, or a webhook server with WEBHOOK_URL set);
-`python -m bot console` runs it offline."""
+`console` runs it offline; `backup` makes a backup now; `restore FILE` puts a backup in place
+of the database (the bot stopped)."""
 
 from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Callable
+from pathlib import Path
 
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError
@@ -13,10 +16,16 @@ from bot.runtime.app import App, build_application
 from bot.runtime.logs import setup_logging
 from bot.runtime.preflight import TOKEN_REFUSED, bot_api_problem
 from bot.runtime.settings import Settings, SettingsError, load_settings
+from storage.db import DatabaseUnusable, check_file
+from storage.lock import DatabaseInUse, hold_lock
 
 NO_TOKEN = (
     "BOT_TOKEN is not set. Get a token from @BotFather in Telegram (/newbot), put "
     "BOT_TOKEN=... in .env (see .env.example), or try the bot offline with `make console`."
+)
+USAGE = (
+    "Use `python -m bot`, `python -m bot console`, `python -m bot backup` "
+    "or `python -m bot restore FILE`."
 )
 
 
@@ -26,19 +35,41 @@ def main(argv: list[str]) -> int:
     except SettingsError as err:
         print(err, file=sys.stderr)
         return 2
-    if argv[:1] == ["console"]:
-        from bot.runtime.console import run_console
+    match argv:
+        case []:
+            if settings.bot_token is None or not settings.bot_token.get_secret_value().strip():
+                print(NO_TOKEN, file=sys.stderr)
+                return 2
+            return _as_the_one_bot(settings, lambda: _poll(settings))
+        case ["console"]:
+            from bot.runtime.console import run_console
 
-        return asyncio.run(run_console(settings))
-    if argv:
-        print(
-            f"Unknown argument {argv[0]!r}. Use `python -m bot` or `python -m bot console`.",
-            file=sys.stderr,
-        )
-        return 2
-    if settings.bot_token is None or not settings.bot_token.get_secret_value().strip():
-        print(NO_TOKEN, file=sys.stderr)
-        return 2
+            return _as_the_one_bot(settings, lambda: asyncio.run(run_console(settings)))
+        case ["backup"]:
+            from bot.runtime.maintenance import backup_now
+
+            return asyncio.run(backup_now(settings))
+        case ["restore", file]:
+            from bot.runtime.maintenance import restore_from
+
+            return restore_from(settings, Path(file))
+    print(f"Unknown arguments {' '.join(argv)!r}. {USAGE}", file=sys.stderr)
+    return 2
+
+
+def _as_the_one_bot(settings: Settings, run: Callable[[], int]) -> int:
+    """Run holding the database's lock, after checking the file (one line if either fails)."""
+    try:
+        with hold_lock(settings.database_path):
+            asyncio.run(check_file(settings.database_path))
+            return run()
+    except (DatabaseUnusable, DatabaseInUse) as err:
+        print(err, file=sys.stderr)
+        return 1
+
+
+def _poll(settings: Settings) -> int:
+    assert settings.bot_token is not None
     setup_logging(settings.bot_token.get_secret_value())
     problem = asyncio.run(bot_api_problem(settings))
     if problem is not None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bot.domain.records import DatabaseHealth
 from storage.audit import Audit
+from storage.backup import Backups
 from storage.cases import Cases
 from storage.comebacks import Comebacks
 from storage.db import Database
@@ -22,6 +23,7 @@ class Store:
     def __init__(self, db: Database, admin_ids: Collection[int]) -> None:
         self.db = db
         self.audit = Audit(db)
+        self.backups = Backups(db, self.audit)
         self.members = Members(db, admin_ids)
         self.updates = ProcessedUpdates(db)
         self.cases = Cases(db)

@@ -29,6 +29,9 @@ def test_defaults_match_product_spec():
     assert settings.timezone == ZoneInfo("Asia/Karachi")
     assert settings.sla_hours == 72
     assert settings.groups == ["TTP", "BLA", "BLF"]
+    assert settings.backup_dir == Path("data/backups")
+    assert settings.backup_time == dt.time(3, 0)
+    assert settings.backup_keep == 14
 
 
 def test_comma_separated_lists_and_values_from_environment(monkeypatch):
@@ -73,6 +76,8 @@ def test_group_lookup_is_case_insensitive():
         ("SLA_HOURS", "soon"),
         ("TELEGRAM_API_URL", "api.telegram.org"),
         ("GROUPS", "TTP,ttp"),
+        ("BACKUP_TIME", "3am"),
+        ("BACKUP_KEEP", "0"),
     ],
 )
 def test_bad_value_is_one_line_naming_the_variable(monkeypatch, variable, value):
@@ -115,4 +120,4 @@ def test_env_example_lists_every_setting_with_a_comment():
     for name in SETTING_NAMES:
         [index] = [i for i, line in enumerate(lines) if line.startswith(f"{name}=")]
         assert lines[index - 1].startswith("#"), name
-    assert len(SETTING_NAMES) == 14
+    assert len(SETTING_NAMES) == 16

@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from telegram import BotCommand, LinkPreviewOptions, Message, Update
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
@@ -29,8 +29,8 @@ from telegram.request import BaseRequest
 from bot.domain.clock import Clock, SystemClock
 from bot.domain.flood import COMMANDS_PER_MINUTE, FloodLimit, Verdict
 from bot.grammar.commands import COMMANDS, LOWEST_ROLE
-from bot.runtime import jobs
-from bot.runtime.deps import Deps, deps, flood, install, now, store
+from bot.runtime import faults, jobs
+from bot.runtime.deps import Deps, flood, install, now, store
 from bot.runtime.inbox import DeskApplication, InboxQueue, replay_kept
 from bot.runtime.limits import DEFAULT_LIMITS, Limits
 from bot.runtime.retry import RetryingRequest, telegram_unavailable
@@ -64,7 +64,7 @@ from handlers import (
 )
 from handlers.auth import caller_role, chat_allowed, check_role, shared_sender
 from handlers.common import reply
-from storage.db import UpdateAlreadyHandled
+from storage.db import UpdateAlreadyHandled, is_disk_full
 from storage.inbox import Inbox
 from storage.store import Store
 
@@ -243,6 +243,7 @@ async def _post_init(app: App) -> None:
     )
     app.job_queue.run_once(jobs.catch_up_digest, 0, name=jobs.CATCH_UP_JOB_NAME)  # type: ignore[union-attr]
     state.started_at = state.clock.now()
+    jobs.schedule_backups(app.job_queue, state.settings)  # type: ignore[arg-type]
     await app.bot.set_my_commands(
         [BotCommand(spec.name, spec.summary) for spec in COMMANDS.values()]
     )
@@ -332,31 +333,28 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if isinstance(context.error, UpdateAlreadyHandled):  # a second copy: it changed nothing
         log.info("update %s was handled by another copy; this one rolled back", context.error)
         return
+    if is_disk_full(context.error):
+        await faults.not_recorded(update, context)
+        return
     if isinstance(context.error, TelegramError) and (
         update is None or telegram_unavailable(context.error)
     ):
         what = "polling for updates" if update is None else "replying"
         log.warning("Bot API failed while %s: %s", what, context.error)
         return
-    error_id = await _next_error_id(context)
-    log.error("E-%s while handling an update", error_id, exc_info=context.error)
-    if isinstance(update, Update) and update.effective_chat:
-        if update.effective_chat.type != ChatType.PRIVATE and (
-            update.effective_chat.id not in deps(context).settings.allowed_chat_ids
-        ):
-            return
+    error_id = faults.next_error_id()
+    log.error("%s while handling an update", error_id, exc_info=context.error)
+    await _audit_error(context, error_id)
+    if isinstance(update, Update) and update.effective_chat and chat_allowed(update, context):
         try:
-            await update.effective_chat.send_message(f"internal error, logged as E-{error_id}")
-        except Exception:
-            log.exception("could not tell the user about E-%s", error_id)
+            await update.effective_chat.send_message(f"internal error, logged as {error_id}")
+        except Exception as err:
+            log.warning("could not tell the user about %s: %s", error_id, err)
 
 
-async def _next_error_id(context: ContextTypes.DEFAULT_TYPE) -> int:
-    """Error ids are audit entry ids, so they stay unique across restarts."""
+async def _audit_error(context: ContextTypes.DEFAULT_TYPE, error_id: str) -> None:
+    detail = f"{error_id} {type(context.error).__name__}"
     try:
-        return await store(context).audit.add(
-            0, "error", now(context), detail=type(context.error).__name__
-        )
-    except Exception:
-        log.exception("could not write the error to the audit log")
-        return 0
+        await store(context).audit.add(0, "error", now(context), detail=detail)
+    except Exception as err:  # the log line above has it all
+        log.warning("could not write %s to the audit log: %s", error_id, err)

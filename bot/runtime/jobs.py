@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 
 from telegram import Bot, InputFile
 from telegram.error import TelegramError
-from telegram.ext import CallbackContext
+from telegram.ext import CallbackContext, JobQueue
 
 from bot.domain import compliance, schedule
 from bot.runtime.deps import deps, limits, now, settings, store
@@ -18,6 +18,7 @@ from bot.runtime.settings import Settings
 from bot.views import digest
 from bot.views.common import pack
 from bot.views.digest import DigestData
+from storage.backup import BackupFailed
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,7 @@ CATCH_UP_JOB_NAME = "digest-catch-up"
 RETRY_JOB_NAME = "digest-retry"
 
 Context = CallbackContext[Any, Any, Any, Any]
+BACKUP_JOB = "daily-backup"
 
 
 DAY = dt.timedelta(days=1)
@@ -212,3 +214,28 @@ async def retry_digest(context: Context) -> None:
 def digest_time(config: Settings) -> dt.time:
     """DIGEST_TIME in TIMEZONE, as the aware time JobQueue.run_daily needs."""
     return config.digest_time.replace(tzinfo=config.timezone)
+
+
+def schedule_backups(job_queue: JobQueue[Any], config: Settings) -> None:
+    """Every day at BACKUP_TIME in TIMEZONE."""
+    at = config.backup_time.replace(tzinfo=config.timezone)
+    job_queue.run_daily(scheduled_backup, time=at, name=BACKUP_JOB)
+
+
+async def scheduled_backup(context: CallbackContext[Any, Any, Any, Any]) -> None:
+    """The daily backup (storage/backup.py); a failure is logged and told to the admins, who
+    would otherwise find out on the day they need it."""
+    config = settings(context)
+    try:
+        made = await store(context).backups.make(
+            config.backup_dir, config.backup_keep, now(context)
+        )
+    except BackupFailed as err:
+        log.error("daily backup failed: %s", err)
+        for admin in config.admin_ids:
+            try:
+                await context.bot.send_message(admin, f"The daily backup failed: {err}")
+            except TelegramError as send_err:
+                log.warning("could not tell admin %s the backup failed: %s", admin, send_err)
+        return
+    log.info("daily backup %s (%s bytes, sha256 %s)", made.path, made.size, made.sha256)

@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = Field(default=None, validate_default=True)
     webhook_listen: str = "127.0.0.1:8080"
     backup_dir: Path = Path("data/backups")
+    backup_time: dt.time = dt.time(3, 0)
+    backup_keep: int = Field(default=14, ge=1, le=10_000)
 
     _split_ids = field_validator(
         "admin_ids", "allowed_chat_ids", "digest_chat_ids", "groups", mode="before"
@@ -56,9 +58,9 @@ class Settings(BaseSettings):
             raise ValueError("group names must be unique (case-insensitive)")
         return value
 
-    @field_validator("digest_time", mode="before")
+    @field_validator("digest_time", "backup_time", mode="before")
     @classmethod
-    def _parse_digest_time(cls, value: Any) -> Any:
+    def _parse_local_time(cls, value: Any) -> Any:
         if isinstance(value, str):
             try:
                 hours, minutes = value.strip().split(":")

@@ -6,6 +6,7 @@
 
 The child gets a copy of ``os.environ`` without the bot's own settings (so a developer's
 BOT_TOKEN or ADMIN_IDS cannot leak in), DATABASE_PATH in the log folder, then the ``env`` given.
+With ``file_modes_bind=True`` file modes bind the child even when the tests run as root.
 It runs in the repo root by default, where pydantic-settings also reads ``.env``: pass
 ``cwd=tmp_path`` (the repo root is put on PYTHONPATH) to keep a local ``.env`` out of a test.
 """
@@ -16,6 +17,7 @@ It runs in the repo root by default, where pydantic-settings also reads ``.env``
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import os
 import signal
 import sys
@@ -34,6 +36,22 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 BOT_SETTINGS = SETTING_NAMES
 
 
+_PR_CAPBSET_DROP = 24
+_CAP_DAC_OVERRIDE, _CAP_DAC_READ_SEARCH = 1, 2
+
+
+def _without_root_file_powers() -> None:
+    """In the child before exec: as root, drop the capabilities that let root read and write
+    any file whatever its mode, so a chmod'ed file or folder binds the bot as it binds a
+    service user (the tests and CI run as root). Not root: the modes bind already."""
+    if os.geteuid() != 0:
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    for capability in (_CAP_DAC_OVERRIDE, _CAP_DAC_READ_SEARCH):
+        if libc.prctl(_PR_CAPBSET_DROP, capability, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
+
+
 class BotProcess:
     """``sys.executable -m bot [args]`` with output captured to a log file."""
 
@@ -44,8 +62,10 @@ class BotProcess:
         args: Sequence[str] = (),
         cwd: Path | str | None = None,
         log_dir: Path | str | None = None,
+        file_modes_bind: bool = False,
     ) -> None:
         self.env = dict(env or {})
+        self.file_modes_bind = file_modes_bind
         self.args = list(args)
         self.cwd = Path(cwd) if cwd is not None else REPO_ROOT
         directory = Path(log_dir) if log_dir is not None else Path(tempfile.mkdtemp(prefix="bot-"))
@@ -80,6 +100,7 @@ class BotProcess:
             stdin=asyncio.subprocess.DEVNULL,
             stdout=self._log,
             stderr=asyncio.subprocess.STDOUT,
+            preexec_fn=_without_root_file_powers if self.file_modes_bind else None,
         )
 
     @property

@@ -1,0 +1,77 @@
+"""`python -m bot backup` and `python -m bot restore FILE`: the operator's commands for backups.
+
+Each prints one line and returns the process's exit code. A backup can be made while the bot
+runs (it reads one consistent snapshot); a restore refuses to run while the bot holds the
+database's lock, and holds it itself until the new file is in place.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+from bot.domain.clock import SystemClock
+from bot.runtime.settings import Settings
+from storage.backup import BackupFailed, Restored, RestoreRefused, restore
+from storage.db import DatabaseUnusable
+from storage.lock import DatabaseInUse, hold_lock
+from storage.store import Store
+
+
+def _say(text: str, *, error: bool = False) -> None:
+    print(text, file=sys.stderr if error else sys.stdout)
+
+
+async def backup_now(settings: Settings) -> int:
+    database = settings.database_path
+    if not database.is_file():
+        _say(f"No database at {database}: nothing to back up.", error=True)
+        return 1
+    try:
+        store = await Store.open(database)
+    except DatabaseUnusable as err:
+        _say(str(err), error=True)
+        return 1
+    try:
+        made = await store.backups.make(
+            settings.backup_dir, settings.backup_keep, SystemClock().now()
+        )
+    except BackupFailed as err:
+        _say(str(err), error=True)
+        return 1
+    finally:
+        await store.close()
+    _say(
+        f"Backup {made.path} ({made.size:,} bytes, sha256 {made.sha256}); "
+        f"{made.kept} kept in {settings.backup_dir}."
+    )
+    return 0
+
+
+def restore_from(settings: Settings, file: Path) -> int:
+    database = settings.database_path
+    try:
+        with hold_lock(database):
+            restored = restore(file, database, SystemClock().now())
+            asyncio.run(_audit(database, file, restored))
+    except DatabaseInUse as err:
+        _say(f"Not restored: {err}", error=True)
+        return 1
+    except (RestoreRefused, DatabaseUnusable) as err:
+        _say(str(err), error=True)
+        return 1
+    kept = f"; the replaced file is kept as {restored.replaced}" if restored.replaced else ""
+    _say(f"Restored {file} (sha256 {restored.sha256}) as {database}{kept}.")
+    return 0
+
+
+async def _audit(database: Path, file: Path, restored: Restored) -> None:
+    """Opening the restored file also brings an older schema up to date."""
+    store = await Store.open(database)
+    try:
+        replaced = restored.replaced.name if restored.replaced else "none"
+        detail = f"from {file} sha256={restored.sha256} replaced={replaced}"
+        await store.audit.add(0, "restore", SystemClock().now(), detail=detail)
+    finally:
+        await store.close()
