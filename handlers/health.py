@@ -30,5 +30,6 @@ async def health(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         backup_dir=str(config.backup_dir),
         backup=runtime_health.newest_backup(config.backup_dir),
         digest_chat_ids=config.digest_chat_ids,
+        updates_waiting=await inbox.waiting() if (inbox := deps(context).inbox) else None,
     )
     await reply(update, health_text(facts, config.timezone))

@@ -144,6 +144,13 @@ class Inbox:
         )
         return [(int(row[0]), str(row[1]), int(row[2])) for row in rows]
 
+    async def waiting(self) -> int:
+        """How many updates are kept and not yet marked handled (/health)."""
+        rows = list(
+            await self._conn.execute_fetchall("SELECT count(*) FROM inbox WHERE handled_at IS NULL")
+        )
+        return int(rows[0][0])
+
     async def count_replays(self, update_ids: list[int]) -> None:
         """One more replay of each (synced: a crash during the replay is what it counts)."""
         if not update_ids:

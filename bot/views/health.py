@@ -19,6 +19,7 @@ class Health:
     backup_dir: str
     backup: BackupFile | None
     digest_chat_ids: list[int]
+    updates_waiting: int | None  # None: no inbox (the offline console)
 
 
 def size(count: int) -> str:
@@ -47,10 +48,16 @@ def health_text(health: Health, tz: ZoneInfo) -> str:
         f"(WAL {size(db.wal_bytes)}), schema version {db.schema_version}",
         _backup_line(health, tz),
         *_digest_lines(health, tz),
-        f"Updates handled in the last 2 days: {db.updates_handled:,}. Updates kept and not "
-        "yet handled: not tracked by this version (each update is handled as it arrives).",
+        f"Updates handled in the last 2 days: {db.updates_handled:,}. "
+        + _waiting_text(health.updates_waiting),
     ]
     return "\n".join(lines)
+
+
+def _waiting_text(waiting: int | None) -> str:
+    if waiting is None:  # the offline console keeps no updates
+        return "Updates kept and not yet handled: none kept (offline console)."
+    return f"Updates kept and not yet handled: {waiting:,}."
 
 
 def _backup_line(health: Health, tz: ZoneInfo) -> str:

@@ -51,6 +51,8 @@ async def test_health_shows_version_uptime_database_backup_and_digests(fake_api,
         "  chat -1002: none yet",
     ]
     assert lines[8].startswith("Updates handled in the last 2 days: ")
+    # The /health update itself is kept and is being handled while it answers.
+    assert lines[8].endswith("Updates kept and not yet handled: 1.")
     assert refused.plain == "This needs the admin role; you are viewer."
     assert bad.plain.startswith("Unknown word 'now': /health takes none.")
 
