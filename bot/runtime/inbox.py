@@ -22,7 +22,7 @@ from telegram.ext import Application
 from bot.domain.clock import Clock
 from bot.runtime.deps import Deps, deps_of
 from bot.views.restart import interrupted
-from storage.db import HandledMark, handling
+from storage.db import HandledMark, handling, is_disk_full
 from storage.inbox import Inbox
 from storage.store import Store
 
@@ -49,7 +49,16 @@ class InboxQueue(asyncio.Queue[object]):
 
     async def put(self, item: object) -> None:
         if isinstance(item, Update) and self._inbox is not None and self._clock is not None:
-            kept = await self._inbox.keep(item.update_id, item.to_json(), self._clock.now())
+            try:
+                kept = await self._inbox.keep(item.update_id, item.to_json(), self._clock.now())
+            except Exception as err:
+                if not is_disk_full(err):
+                    raise
+                # Handled all the same: its own write then fails the same way, its sender hears
+                # "not recorded: the disk is full" and that is the one log line (a poll retried
+                # for ever would tell nobody anything).
+                log.debug("the disk is full: update %s handled without being kept", item.update_id)
+                kept = True
             if not kept:  # a redelivery: handled already, or queued from the inbox on start
                 log.info("update %s was received before; skipped", item.update_id)
                 return
@@ -85,7 +94,9 @@ async def _mark_in_inbox(state: Deps, update_id: int) -> None:
     try:
         await state.inbox.mark_handled([update_id], state.clock.now())
     except Exception as err:  # the main database holds the truth; this only saves a look
-        log.warning("could not mark update %s handled in the inbox: %s", update_id, err)
+        # A full disk is told once, by the write that failed (bot/runtime/faults.py).
+        level = logging.DEBUG if is_disk_full(err) else logging.WARNING
+        log.log(level, "could not mark update %s handled in the inbox: %s", update_id, err)
 
 
 async def replay_kept(app: Application[Any, Any, Any, Any, Any, Any], store: Store,

@@ -49,7 +49,12 @@ def admin_notices(api: FakeBotApi) -> int:
 
 
 def log_lines(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
-    return [r for r in caplog.records if r.name.startswith(("bot", "storage", "handlers"))]
+    """What the bot's log shows at its level (INFO: bot/runtime/logs.py); debug lines aside."""
+    return [
+        r
+        for r in caplog.records
+        if r.name.startswith(("bot", "storage", "handlers")) and r.levelno >= logging.INFO
+    ]
 
 
 async def fill_recover_fill(
