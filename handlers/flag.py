@@ -21,7 +21,7 @@ from bot.grammar.flag import parse_flag
 from bot.runtime.deps import now, settings, store
 from bot.views.comebacks import flag_note
 from bot.views.flag import flag_result
-from handlers.auth import for_command
+from handlers.auth import for_command, shows_people
 from handlers.common import reply, reply_usage, text_after_command
 
 
@@ -42,8 +42,11 @@ async def flag(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
     # A re-created account of an actioned case is news the reporter should get at once.
     comebacks = await store(context).comebacks.link_new_case(result.case_id, now(context))
-    note = flag_note(comebacks, settings(context).timezone)
-    await reply(update, flag_result(result, cmd) + note)
+    tz = settings(context).timezone
+    show_people = await shows_people(update, context)
+    await reply(
+        update, flag_result(result, cmd, tz, show_people=show_people) + flag_note(comebacks, tz)
+    )
 
 
 def evidence_of(message: Message) -> Evidence:

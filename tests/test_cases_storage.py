@@ -9,7 +9,7 @@ import pytest
 
 from bot.domain import CaseState
 from bot.domain.accounts import parse_account
-from bot.domain.records import Evidence, FlagCommand
+from bot.domain.records import Dismissal, Evidence, FlagCommand
 from bot.grammar.flag import parse_flag
 from storage.db import to_ts
 from storage.store import Store
@@ -47,11 +47,15 @@ async def test_same_account_from_two_urls_is_one_case_with_two_reports(store: St
 
 
 async def test_same_member_twice_is_not_double_counted(store: Store) -> None:
-    await store.cases.report(flag("x.com/foo TTP"), ALI, T0)
-    again = await store.cases.report(flag("x.com/FOO TTP followers=2m"), ALI, T0)
+    await store.cases.report(flag("x.com/foo TTP recruits"), ALI, T0)
+    again = await store.cases.report(flag("x.com/FOO TTP followers=2m posts videos"), ALI, T0)
     assert not again.counted and again.report_count == 1
     card = await store.cases.card(again.case_id)
     assert card is not None and card.followers == 2_000_000  # last known followers kept
+    # PRODUCT.md: the repeat keeps the member's note and followers (on their one report).
+    [mine] = card.reports
+    assert (mine.note, mine.followers) == ("recruits; posts videos", 2_000_000)
+    assert (await audit_of(store, again.case_id))[-1] == ("report", "flagged", "flagged")
 
 
 async def test_later_group_does_not_change_the_case(store: Store) -> None:
@@ -75,25 +79,24 @@ async def test_evidence_is_kept_with_the_report(store: Store) -> None:
     )
 
 
-async def test_dismiss_then_flag_again_reopens_with_history(store: Store) -> None:
+async def test_flagging_a_dismissed_case_keeps_it_dismissed_and_the_report(store: Store) -> None:
+    # PRODUCT.md: flagging a dismissed case does not reopen it; the reply says who dismissed
+    # it, when and why. (Before issue 12 a /flag reopened it.)
     case_id = (await store.cases.report(flag("x.com/foo TTP"), ALI, T0)).case_id
     done = await store.cases.dismiss(case_id, "parody account", by=IMPORTER, at=T0)
     assert done.dismissed and done.before is CaseState.FLAGGED
     again = await store.cases.dismiss(case_id, "again", by=IMPORTER, at=T0)
     assert not again.dismissed and again.before is CaseState.DISMISSED
-    reopened = await store.cases.report(flag("x.com/foo TTP"), SARA, T0 + dt.timedelta(days=1))
-    assert reopened.reopened and reopened.state is CaseState.FLAGGED
+    later = await store.cases.report(flag("x.com/foo TTP"), SARA, T0 + dt.timedelta(days=1))
+    assert later.state is CaseState.DISMISSED and later.counted and later.report_count == 2
+    assert later.dismissal == Dismissal(by=IMPORTER, at=T0, reason="parody account")
     card = await store.cases.card(case_id)
-    assert card is not None and card.state is CaseState.FLAGGED
-    assert [(h.action, h.detail) for h in card.history] == [
-        ("dismiss", "parody account"),
-        ("reopen", "flagged again"),
-    ]
+    assert card is not None and card.state is CaseState.DISMISSED and card.report_count == 2
+    assert [(h.action, h.detail) for h in card.history] == [("dismiss", "parody account")]
     assert await audit_of(store, case_id) == [
         ("flag", None, "flagged"),
         ("dismiss", "flagged", "dismissed"),
-        ("reopen", "dismissed", "flagged"),
-        ("report", "flagged", "flagged"),
+        ("report", "dismissed", "dismissed"),
     ]
 
 
@@ -105,7 +108,7 @@ async def test_dismiss_unknown_and_actioned_cases(store: Store) -> None:
     result = await store.cases.dismiss(case_id, "x", by=1, at=T0)
     assert not result.dismissed and result.before is CaseState.ACTIONED
     flagged = await store.cases.report(flag("x.com/foo TTP"), SARA, T0)
-    assert flagged.state is CaseState.ACTIONED and flagged.counted and not flagged.reopened
+    assert flagged.state is CaseState.ACTIONED and flagged.counted and flagged.dismissal is None
 
 
 async def test_card_lists_request_rounds(store: Store) -> None:
@@ -175,7 +178,7 @@ async def test_import_in_one_transaction_with_summary(store: Store) -> None:
         4,
         2,
     )
-    assert summary.reopened == 1
+    assert (summary.on_known, summary.on_dismissed) == (3, 1)
     new1 = await store.cases.case_id_of(parse_account("x:@new1"))
     assert new1 is not None
     card = await store.cases.card(new1)
@@ -183,16 +186,21 @@ async def test_import_in_one_transaction_with_summary(store: Store) -> None:
     assert (card.group, card.category, card.followers, card.report_count) == ("BLA", "hate", 20, 1)
     old = await store.cases.card(existing)
     assert old is not None
-    assert (old.group, old.followers, old.report_count) == ("TTP", 5_000, 2)
+    # PRODUCT.md: an import never changes a known case's followers; dismissed cases stay
+    # dismissed. (Before issue 12 it took the file's followers= and reopened the case.)
+    assert (old.group, old.followers, old.report_count) == ("TTP", None, 2)
     gone = await store.cases.card(dismissed)
-    assert gone is not None and gone.state is CaseState.FLAGGED
+    assert gone is not None and gone.state is CaseState.DISMISSED and gone.report_count == 2
     assert await audit_of(store, dismissed) == [
         ("flag", None, "flagged"),
         ("dismiss", "flagged", "dismissed"),
-        ("reopen", "dismissed", "flagged"),
+        ("report", "dismissed", "dismissed"),
+    ]
+    # the repeated row is a repeat by the same member, audited as /flag audits it
+    assert await audit_of(store, new1) == [
+        ("flag", None, "flagged"),
         ("report", "flagged", "flagged"),
     ]
-    assert await audit_of(store, new1) == [("flag", None, "flagged")]
     mine_card = await store.cases.card(mine)
     assert mine_card is not None and mine_card.report_count == 1
     summary_entry = (await store.audit.recent(limit=1))[0]

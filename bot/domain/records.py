@@ -70,6 +70,15 @@ class FlagRow(NamedTuple):
 
 
 @dataclass(frozen=True)
+class Dismissal:
+    """Who dismissed a case, when and why: what a /flag of a dismissed case is told."""
+
+    by: int | None  # None: dismissed before the audit kept who (by hand, an old version)
+    at: dt.datetime | None
+    reason: str
+
+
+@dataclass(frozen=True)
 class ReportResult:
     case_id: int
     account: AccountRef
@@ -77,7 +86,7 @@ class ReportResult:
     counted: bool  # False: this member had already reported the case
     report_count: int
     state: CaseState  # after the report
-    reopened: bool  # the case was dismissed and is open again
+    dismissal: Dismissal | None  # the case is dismissed and stays so
     case_group: str
     case_category: str
     evidence_kept: bool
@@ -89,7 +98,8 @@ class ImportSummary:
     new_cases: int
     new_reports: int
     duplicates: int  # rows that added no report: repeated in the file or reported before
-    reopened: int
+    on_known: int  # rows about accounts that had a case: its state, group, ... unchanged
+    on_dismissed: int  # rows about dismissed cases, which stay dismissed
     on_actioned: int  # rows about accounts the platform has already actioned
 
 

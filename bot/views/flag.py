@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from bot.domain import CaseState
 from bot.domain.records import (
+    Dismissal,
     FlagCommand,
     ReportResult,
 )
-from bot.views.common import account_link, esc, followers_text
+from bot.views.common import account_link, esc, followers_text, local_time, one_line
 
 
-def flag_result(result: ReportResult, cmd: FlagCommand) -> str:
+def flag_result(result: ReportResult, cmd: FlagCommand, tz: ZoneInfo, *, show_people: bool) -> str:
+    """With `show_people` (bot.domain.privacy.may_see_people) it names who dismissed the case."""
     case = f"<b>#{result.case_id}</b> {account_link(result.account)}"
     reports = f"{result.report_count} report{'s' if result.report_count != 1 else ''}"
     if result.new_case:
@@ -19,9 +23,11 @@ def flag_result(result: ReportResult, cmd: FlagCommand) -> str:
         lines = [f"Added your report to case {case}: {reports}."]
     else:
         lines = [f"You already reported case {case}; not counted twice ({reports})."]
-    if result.reopened:
-        lines.append("The case had been dismissed; it is open again (see /status for history).")
-    if result.state is CaseState.ACTIONED:
+        if cmd.note or cmd.followers is not None:
+            lines.append("Your report keeps this note and followers= value.")
+    if result.dismissal is not None:
+        lines.append(dismissed_note(result.dismissal, tz, show_people=show_people))
+    elif result.state is CaseState.ACTIONED:
         lines.append("This account is already actioned by the platform.")
     elif not result.new_case and result.state is not CaseState.FLAGGED:
         lines.append(f"State: {esc(result.state)}.")
@@ -40,3 +46,14 @@ def flag_result(result: ReportResult, cmd: FlagCommand) -> str:
     if result.evidence_kept:
         lines.append("The message you replied to is kept as evidence.")
     return "\n".join(lines)
+
+
+def dismissed_note(dismissal: Dismissal, tz: ZoneInfo, *, show_people: bool) -> str:
+    """A /flag of a dismissed case does not reopen it (PRODUCT.md): who, when, why."""
+    who = f" by {dismissal.by}" if show_people and dismissal.by is not None else ""
+    when = f" on {local_time(dismissal.at, tz)}" if dismissal.at is not None else ""
+    why = f": {one_line(dismissal.reason, 200)}" if dismissal.reason else ""
+    return (
+        f"This case was dismissed{who}{when}{why}. It stays dismissed and your report is "
+        "kept; a reviewer can reopen it."
+    )

@@ -30,8 +30,13 @@ def import_summary(summary: ImportSummary, name: str) -> str:
         f"New reports: {summary.new_reports:,}",
         f"Duplicates (repeated in the file or reported by you before): {summary.duplicates:,}",
     ]
-    if summary.reopened:
-        lines.append(f"Dismissed cases reopened: {summary.reopened:,}")
+    if summary.on_known:
+        lines.append(
+            f"Accounts that had a case: {summary.on_known:,} "
+            "(their state, group, category and followers are unchanged)"
+        )
+    if summary.on_dismissed:
+        lines.append(f"Dismissed cases (they stay dismissed): {summary.on_dismissed:,}")
     if summary.on_actioned:
         lines.append(f"Accounts already actioned: {summary.on_actioned:,}")
     return "\n".join(lines)

@@ -148,7 +148,9 @@ async def test_find_newest_first_and_capped_at_20(fake_api: FakeBotApi, tmp_path
         assert "Usage: /find" in usage.plain
 
 
-async def test_dismiss_then_flag_again_reopens_with_history(fake_api: FakeBotApi, tmp_path):
+async def test_flagging_a_dismissed_case_keeps_it_dismissed(fake_api: FakeBotApi, tmp_path):
+    # PRODUCT.md: a /flag does not reopen a dismissed case; the reply says who dismissed it,
+    # when and why (before issue 12 the /flag reopened it).
     async with running_bot(fake_api, tmp_path / "t.db"):
         await members(fake_api)
         await fake_api.ask(ALI, "/flag tiktok.com/@funny_guy BLF")
@@ -163,13 +165,18 @@ async def test_dismiss_then_flag_again_reopens_with_history(fake_api: FakeBotApi
         [card] = await fake_api.ask(VIEWER, "/status 1")
         assert "State: dismissed" in card.plain and "Dismissed: parody <account>" in card.plain
         [again] = await fake_api.ask(SARA, "/flag tiktok.com/@Funny_Guy BLF")
-        assert "it is open again" in again.plain and "2 reports" in again.plain
+        assert "2 reports" in again.plain
+        # who dismissed it: reviewers and admins in a private chat only (PRODUCT.md)
+        assert "This case was dismissed on " in again.plain and str(REVIEWER) not in again.plain
+        assert ": parody <account>. It stays dismissed and your report is kept" in again.plain
         [card] = await fake_api.ask(VIEWER, "/status 1")
-        assert "State: flagged" in card.plain
+        assert "State: dismissed" in card.plain and "Reports: 2" in card.plain
         assert "dismiss: parody <account>" in card.plain  # who: reviewers+ in private
-        assert "reopen: flagged again" in card.plain
+        assert "reopen" not in card.plain
         [card] = await fake_api.ask(REVIEWER, "/status 1")
-        assert "dismiss by 301: parody <account>" in card.plain
-        assert "reopen by 202: flagged again" in card.plain
+        assert f"dismiss by {REVIEWER}: parody <account>" in card.plain
+        [mine] = await fake_api.ask(REVIEWER, "/flag tiktok.com/@funny_guy BLF")
+        assert f"This case was dismissed by {REVIEWER} on " in mine.plain
         [audit] = await fake_api.ask(ADMIN, "/audit #1")
-        assert "dismissed → flagged" in audit.plain and "flagged → dismissed" in audit.plain
+        assert "flagged → dismissed" in audit.plain and "dismissed → dismissed" in audit.plain
+        assert "dismissed → flagged" not in audit.plain
