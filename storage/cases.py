@@ -314,7 +314,7 @@ class Cases:
             INSERT INTO audit (at, user_id, action, case_id, before, after, detail)
             WITH RECURSIVE n (i) AS (
                      SELECT 1 UNION ALL
-                     SELECT i + 1 FROM n WHERE i < (SELECT max(repeats) FROM import_accounts)
+                     SELECT i + 1 FROM n WHERE i <= (SELECT max(repeats) FROM import_accounts)
                  ),
                  touched (pos, case_id, state, repeats) AS (
                      SELECT n.pos, n.case_id, 'flagged', a.repeats
