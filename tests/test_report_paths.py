@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from bot.domain import CaseState, Category
 from bot.domain.accounts import parse_account
-from bot.domain.records import FlagCommand
+from bot.domain.records import FlagCommand, ReportResult
 from storage.cases import REPEAT
 from storage.store import Store
 
@@ -166,7 +166,7 @@ def test_flag_row_by_row_and_import_leave_the_same_cases_reports_and_audit(
     states = {c["id"]: c["state"] for c in imported["cases"]}
     assert all(result.state.value == states[result.case_id] for result in results)
     # and the /import summary counts what the /flag results say, account by account
-    first = {}
+    first: dict[int, ReportResult] = {}
     for result in results:
         first.setdefault(result.case_id, result)
     assert summary.rows == len(rows)
