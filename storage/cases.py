@@ -67,7 +67,7 @@ class Cases:
                 await Audit.record(
                     tx, reporter, "flag", at, case_id=case_id, after=state.value, detail=cmd.source
                 )
-                report_id: int | None = await self._add_report(tx, case_id, reporter, ts, cmd)
+                report_id = await self._add_report(tx, case_id, reporter, ts, cmd)
                 counted, report_count, dismissal = True, 1, None
             else:
                 case_id, group, category = row["id"], row["grp"], row["category"]

@@ -227,3 +227,16 @@ async def test_failed_import_writes_nothing(store: Store) -> None:
     # and the next import works (the temporary tables went with the rollback)
     summary = await store.cases.report_many([flag("x.com/baz TTP")], IMPORTER, T0)
     assert summary.new_cases == 1
+
+
+async def test_a_case_dismissed_without_an_audit_entry_is_told_by_its_reason(store: Store) -> None:
+    # Dismissed before the audit kept who did it (data of an old version, a fix by hand).
+    case_id = (await store.cases.report(flag("x.com/foo TTP"), ALI, T0)).case_id
+    async with store.db.transaction() as tx:
+        await tx.execute(
+            "UPDATE cases SET state = 'dismissed', dismissed_reason = 'satire' WHERE id = ?",
+            (case_id,),
+        )
+    later = await store.cases.report(flag("x.com/foo TTP"), SARA, T0)
+    assert later.dismissal == Dismissal(by=None, at=None, reason="satire")
+    assert later.state is CaseState.DISMISSED
