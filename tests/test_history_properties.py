@@ -252,7 +252,7 @@ async def _export_import_round_trip(path: Path, actions: list[tuple[Any, ...]]) 
         parsed = read_import(out.getvalue(), GROUPS)
         assert parsed.errors == []
         summary = await store.cases.report_many(parsed.rows, 400, at + D, name="export.csv")
-        assert summary.new_cases == 0 and summary.known == len(before)
+        assert summary.new_cases == 0 and summary.on_known == len(before)
         assert await _cases(store) == before
     finally:
         await store.close()
