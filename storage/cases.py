@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from bot.domain import CaseState, Platform
+from bot.domain import CaseState, Platform, states
 from bot.domain.accounts import AccountRef
 from bot.domain.records import (
     CaseCard,
@@ -25,12 +25,17 @@ from bot.domain.records import (
     ReportLine,
     ReportResult,
 )
+from storage import sql
 from storage.audit import Audit
 from storage.db import Database, Row, Tx, from_ts, from_ts_or_none, to_ts
 from storage.requests import case_rounds
 
-# States a case can be dismissed from; `actioned` and `dismissed` are closed.
-DISMISSABLE = frozenset({CaseState.FLAGGED, CaseState.REQUESTED, CaseState.REFUSED})
+# /import's SQL spells these states (storage/sql.py): a new case's, and the one move a report
+# makes on a known case, reopening a dismissed one (Event.REPORT in bot/domain/states.py).
+_NEW = sql.literal(states.NEW_CASE_STATE)
+_DISMISSED = sql.literal(CaseState.DISMISSED)
+_REOPENED = sql.literal(states.after_report(CaseState.DISMISSED))
+_ACTIONED = sql.literal(CaseState.ACTIONED)
 CARD_REPORTS = 10
 CARD_EVIDENCE = 5
 CARD_REPORTERS = 30
@@ -67,29 +72,30 @@ class Cases:
                         cmd.group,
                         cmd.category.value,
                         cmd.followers,
-                        CaseState.FLAGGED.value,
+                        states.NEW_CASE_STATE.value,
                         ts,
                         reporter,
                         ts,
                     ),
                 )
                 assert case_id is not None
-                group, category, state = cmd.group, cmd.category.value, CaseState.FLAGGED
+                group, category, state = cmd.group, cmd.category.value, states.NEW_CASE_STATE
                 await Audit.record(
                     tx, reporter, "flag", at, case_id=case_id, after=state.value, detail=cmd.source
                 )
             else:
                 case_id, group, category = row["id"], row["grp"], row["category"]
-                state = CaseState(row["state"])
-                if state is CaseState.DISMISSED:
-                    state, reopened = CaseState.FLAGGED, True
+                before = CaseState(row["state"])
+                state = states.after_report(before)
+                reopened = state is not before
+                if reopened:
                     await Audit.record(
                         tx,
                         reporter,
                         "reopen",
                         at,
                         case_id=case_id,
-                        before=CaseState.DISMISSED.value,
+                        before=before.value,
                         after=state.value,
                         detail="flagged again",
                     )
@@ -226,30 +232,30 @@ class Cases:
                 """
             )
             await tx.execute(
-                """
+                f"""
                 INSERT INTO cases (id, platform, handle, grp, category, followers, state,
                                    created_at, created_by, updated_at)
                 SELECT n.case_id, a.platform, a.handle, a.grp, a.category, a.last_followers,
-                       'flagged', :ts, :by, :ts
+                       {_NEW}, :ts, :by, :ts
                   FROM import_new n JOIN import_accounts a USING (pos)
                  ORDER BY n.pos
                 """,
                 params,
             )
             await tx.execute(
-                """
+                f"""
                 INSERT INTO audit (at, user_id, action, case_id, before, after, detail)
-                SELECT :ts, :by, 'flag', case_id, NULL, 'flagged', 'import'
+                SELECT :ts, :by, 'flag', case_id, NULL, {_NEW}, 'import'
                   FROM import_new ORDER BY pos
                 """,
                 params,
             )
             await tx.execute(
-                """
+                f"""
                 INSERT INTO audit (at, user_id, action, case_id, before, after, detail)
-                SELECT :ts, :by, 'reopen', case_id, 'dismissed', 'flagged',
+                SELECT :ts, :by, 'reopen', case_id, {_DISMISSED}, {_REOPENED},
                        'flagged again by import'
-                  FROM import_known WHERE state_before = 'dismissed' ORDER BY pos
+                  FROM import_known WHERE state_before = {_DISMISSED} ORDER BY pos
                 """,
                 params,
             )
@@ -257,9 +263,9 @@ class Cases:
             # followers= value. Two statements: writing `state` rewrites its index entries
             # (cases_by_state, cases_by_match_key), so only the reopened cases get it.
             await tx.execute(
-                """
-                UPDATE cases SET state = 'flagged'
-                 WHERE id IN (SELECT case_id FROM import_known WHERE state_before = 'dismissed')
+                f"""
+                UPDATE cases SET state = {_REOPENED}
+                 WHERE id IN (SELECT case_id FROM import_known WHERE state_before = {_DISMISSED})
                 """
             )
             await tx.execute(
@@ -295,11 +301,11 @@ class Cases:
                 params,
             )
             counts = await tx.fetchone(
-                """
+                f"""
                 SELECT (SELECT count(*) FROM import_new),
                        count(*) FILTER (WHERE NOT reported),
-                       count(*) FILTER (WHERE state_before = 'dismissed'),
-                       count(*) FILTER (WHERE state_before = 'actioned')
+                       count(*) FILTER (WHERE state_before = {_DISMISSED}),
+                       count(*) FILTER (WHERE state_before = {_ACTIONED})
                   FROM import_known
                 """
             )
@@ -339,11 +345,12 @@ class Cases:
                 return DismissResult(case_id, None, None, dismissed=False)
             before = CaseState(row["state"])
             account = _account(row)
-            if before not in DISMISSABLE:
+            after = states.after(before, states.Event.DISMISS)
+            if after is None:
                 return DismissResult(case_id, account, before, dismissed=False)
             await tx.execute(
                 "UPDATE cases SET state = ?, dismissed_reason = ?, updated_at = ? WHERE id = ?",
-                (CaseState.DISMISSED.value, reason, to_ts(at), case_id),
+                (after.value, reason, to_ts(at), case_id),
             )
             await Audit.record(
                 tx,
@@ -352,7 +359,7 @@ class Cases:
                 at,
                 case_id=case_id,
                 before=before.value,
-                after=CaseState.DISMISSED.value,
+                after=after.value,
                 detail=reason,
             )
         return DismissResult(case_id, account, before, dismissed=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import AsyncGenerator, Sequence
 
-from bot.domain import CaseState, Outcome, Platform
+from bot.domain import CaseState, Outcome, Platform, states
 from bot.domain.records import (
     AlreadyRecorded,
     ExportRow,
@@ -25,11 +25,15 @@ from bot.domain.records import (
     Restored,
     RoundInfo,
 )
+from storage import sql
 from storage.audit import Audit
 from storage.db import Database, Row, Tx, from_ts, from_ts_or_none, to_ts
 
 PENDING_LIMIT = 30
 EXPORT_BATCH = 10_000
+_ACTIONED = sql.in_list(states.ACTIONED_OUTCOMES)
+# A dismissed case's open round is no longer chased: not pending, not overdue.
+_DISMISSED = sql.literal(CaseState.DISMISSED)
 
 
 _ROUND_COLUMNS = """
@@ -102,18 +106,9 @@ class RequestRounds:
                     refused.append(Refusal(case_id, "no such case"))
                     continue
                 state = CaseState(case["state"])
-                if case["open_no"] is not None:
-                    refused.append(
-                        Refusal(
-                            case_id, f"round {case['open_no']} is still open: record its outcome"
-                        )
-                    )
-                    continue
-                if state is CaseState.DISMISSED:
-                    refused.append(Refusal(case_id, "dismissed"))
-                    continue
-                if state is CaseState.ACTIONED:
-                    refused.append(Refusal(case_id, "already actioned"))
+                refusal = states.request_refusal(state, case["open_no"])
+                if refusal is not None:
+                    refused.append(Refusal(case_id, refusal))
                     continue
                 round_no = (case["last_no"] or 0) + 1
                 await tx.execute(
@@ -121,9 +116,10 @@ class RequestRounds:
                     " platform, grp) SELECT ?, ?, ?, ?, ?, platform, grp FROM cases WHERE id = ?",
                     (case_id, round_no, ts, by, ref, case_id),
                 )
+                requested = states.after_request(state)
                 await tx.execute(
                     "UPDATE cases SET state = ?, updated_at = ? WHERE id = ?",
-                    (CaseState.REQUESTED, ts, case_id),
+                    (requested, ts, case_id),
                 )
                 await Audit.record(
                     tx,
@@ -132,7 +128,7 @@ class RequestRounds:
                     at,
                     case_id=case_id,
                     before=state,
-                    after=CaseState.REQUESTED,
+                    after=requested,
                     detail=f"round {round_no}" + (f" ref={ref}" if ref else ""),
                 )
                 info = await _fetch_round(tx, case_id, round_no)
@@ -179,9 +175,8 @@ class RequestRounds:
                 " outcome_note = ? WHERE case_id = ? AND round_no = ?",
                 (outcome, ts, by, note, case_id, open_no),
             )
-            after: CaseState = before  # a dismissed case stays dismissed; its round is closed
-            if before is not CaseState.DISMISSED:
-                after = CaseState.ACTIONED if outcome.is_action else CaseState.REFUSED
+            after = states.after_outcome(before, outcome)
+            if after is not before:
                 # An actioned case is an original for the comeback probes, which read its
                 # match key: an imported case may not have it yet (storage/comebacks.py).
                 await tx.execute(
@@ -214,7 +209,8 @@ class RequestRounds:
             if case is None:
                 return Refusal(case_id, f"There is no case #{case_id}.")
             before = CaseState(case["state"])
-            if before is not CaseState.ACTIONED:
+            after = states.after(before, states.Event.RESTORED)
+            if after is None:
                 return Refusal(
                     case_id,
                     f"#{case_id} is {before}, not actioned: restored is for a removed or "
@@ -222,7 +218,7 @@ class RequestRounds:
                 )
             row = await tx.fetchone(
                 "SELECT round_no FROM request_rounds WHERE case_id = ?"
-                " AND outcome IN ('removed', 'restricted') AND restored_at IS NULL"
+                f" AND outcome IN {_ACTIONED} AND restored_at IS NULL"
                 " ORDER BY round_no DESC LIMIT 1",
                 (case_id,),
             )
@@ -232,7 +228,6 @@ class RequestRounds:
                 "UPDATE request_rounds SET restored_at = ? WHERE case_id = ? AND round_no = ?",
                 (ts, case_id, row["round_no"]),
             )
-            after = CaseState.FLAGGED
             await tx.execute(
                 "UPDATE cases SET state = ?, updated_at = ? WHERE id = ?", (after, ts, case_id)
             )
@@ -276,7 +271,7 @@ class RequestRounds:
     ) -> PendingList:
         """Open rounds of cases that are not dismissed, oldest first."""
         deadline = to_ts(now - sla)
-        where = "r.outcome IS NULL AND c.state != 'dismissed'"
+        where = f"r.outcome IS NULL AND c.state != {_DISMISSED}"
         params: list[object] = []
         if platform is not None:
             where += " AND c.platform = ?"

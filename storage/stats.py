@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.domain import Outcome, Platform
+from bot.domain import CaseState, Outcome, Platform, states
 from bot.domain.compliance import (
     EMPTY,
     Breakdown,
@@ -22,6 +22,7 @@ from bot.domain.compliance import (
     percent,
 )
 from bot.domain.records import DigestTables
+from storage import sql
 from storage.db import Database, Row, from_ts, to_ts
 
 # Column names by breakdown: fixed SQL text, never user input. request_rounds and cases both
@@ -32,7 +33,10 @@ _KEYS: dict[Breakdown, str] = {"platform": "platform", "group": "grp"}
 # without a start uses start = -1 (every stored timestamp is >= 0).
 _IN_WINDOW = """request_rounds INDEXED BY rounds_by_sent
     WHERE sent_at > :start AND sent_at <= :end AND (:platform IS NULL OR platform = :platform)"""
-_ACTIONED = "outcome IN ('removed', 'restricted')"
+_ACTIONED = f"outcome IN {sql.in_list(states.ACTIONED_OUTCOMES)}"
+_REJECTED = f"outcome = {sql.literal(Outcome.REJECTED)}"
+_NO_RESPONSE = f"outcome = {sql.literal(Outcome.NO_RESPONSE)}"
+_DISMISSED = sql.literal(CaseState.DISMISSED)
 
 # Each part reads the index range again (a scan of the window costs less than keeping it in a
 # temporary table): the counts; the actioned rounds ranked by time to action within their key
@@ -47,8 +51,8 @@ WITH counts AS (
     SELECT {{key}} AS key,
            COUNT(*) AS sent,
            COUNT(*) FILTER (WHERE {_ACTIONED}) AS actioned,
-           COUNT(*) FILTER (WHERE outcome = 'rejected') AS rejected,
-           COUNT(*) FILTER (WHERE outcome = 'no_response'
+           COUNT(*) FILTER (WHERE {_REJECTED}) AS rejected,
+           COUNT(*) FILTER (WHERE {_NO_RESPONSE}
                             OR (outcome IS NULL AND sent_at < :expired_before)) AS expired,
            COUNT(*) FILTER (WHERE outcome IS NULL AND sent_at >= :expired_before) AS pending
     FROM {_IN_WINDOW}
@@ -113,8 +117,8 @@ WITH cells AS MATERIALIZED (
     SELECT platform, grp, code, COUNT(*) AS n
     FROM (SELECT platform, grp,
                  CASE WHEN {_ACTIONED} THEN max(outcome_at - sent_at, 0) / {_BUCKET}
-                      WHEN outcome = 'rejected' THEN -1
-                      WHEN outcome = 'no_response'
+                      WHEN {_REJECTED} THEN -1
+                      WHEN {_NO_RESPONSE}
                            OR (outcome IS NULL AND sent_at < :expired_before) THEN -2
                       WHEN outcome IS NULL THEN -3
                       ELSE -4
@@ -195,8 +199,8 @@ SELECT counts.part, IIF(counts.part = 'total', NULL, counts.key) AS key,
 FROM counts LEFT JOIN median USING (part, key) LEFT JOIN reach USING (part, key)
 UNION ALL
 SELECT 'previous', platform, NULL, COUNT(*) FILTER (WHERE {_ACTIONED}),
-       COUNT(*) FILTER (WHERE outcome = 'rejected'),
-       COUNT(*) FILTER (WHERE outcome = 'no_response'
+       COUNT(*) FILTER (WHERE {_REJECTED}),
+       COUNT(*) FILTER (WHERE {_NO_RESPONSE}
                         OR (outcome IS NULL AND sent_at < :expired_before)),
        NULL, NULL, NULL
 FROM request_rounds INDEXED BY rounds_by_sent
@@ -224,12 +228,12 @@ WHERE outcome_at > :start AND outcome_at <= :end
 GROUP BY outcome
 """
 
-_OVERDUE_SQL = """
+_OVERDUE_SQL = f"""
 SELECT r.case_id, r.round_no, r.sent_at, c.platform, c.handle, c.grp
 FROM request_rounds AS r INDEXED BY rounds_open
 CROSS JOIN cases AS c ON c.id = r.case_id
 WHERE r.outcome IS NULL AND r.sent_at < :expired_before
-  AND c.state <> 'dismissed'  -- as /pending: a dismissed case is no longer chased
+  AND c.state <> {_DISMISSED}  -- as /pending: a dismissed case is no longer chased
 ORDER BY r.sent_at, r.id
 LIMIT :limit
 """

@@ -64,12 +64,9 @@ class Outcome(StrEnum):
     REJECTED = "rejected"
     NO_RESPONSE = "no_response"
 
-    @property
-    def is_action(self) -> bool:
-        return self in (Outcome.REMOVED, Outcome.RESTRICTED)
-
 
 # `restored` is typed like an outcome but is not one of a round: it reopens an actioned case.
+# What each state and outcome means for a case is in bot/domain/states.py.
 RESTORED = "restored"
 
 

@@ -23,6 +23,7 @@ from enum import StrEnum
 from typing import Literal
 
 from bot.domain import Outcome, Platform
+from bot.domain.states import is_actioned
 
 
 class Status(StrEnum):
@@ -121,7 +122,7 @@ def window(key: str, now: dt.datetime) -> Window:
 def classify(row: RoundRow, now: dt.datetime, sla: dt.timedelta) -> Status:
     if row.outcome is None:
         return Status.EXPIRED if now - row.sent_at > sla else Status.PENDING
-    if row.outcome.is_action:
+    if is_actioned(row.outcome):
         return Status.ACTIONED
     if row.outcome is Outcome.REJECTED:
         return Status.REJECTED
