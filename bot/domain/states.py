@@ -2,7 +2,7 @@
 
     flagged -> requested -> actioned (removed, restricted) | refused (rejected, no_response)
     refused -> requested (escalation: round n + 1)      actioned -> flagged (restored)
-    any open state -> dismissed                          dismissed -> flagged (reopen)
+    any open state -> dismissed                          dismissed -> flagged (reopen, report)
 
 `TRANSITIONS` is the whole machine: what each event does to a case in each state; an event
 missing from a state's row is not allowed there. Storage asks these functions and builds its
