@@ -9,9 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from bot.domain import CaseState, Outcome, Platform
+from bot.domain import CaseState, Outcome, Platform, states
 from bot.domain.accounts import AccountRef
-from bot.domain.case_rules import reopen_refusal
 from bot.domain.records import (
     CaseCard,
     CaseChanged,
@@ -31,12 +30,16 @@ from bot.domain.records import (
     ReportLine,
     ReportResult,
 )
+from storage import sql
 from storage.audit import Audit
 from storage.db import Database, Row, Tx, from_ts, from_ts_or_none, to_ts
 from storage.requests import case_rounds, decide_round
 
-# States a case can be dismissed from; `actioned` and `dismissed` are closed.
-DISMISSABLE = frozenset({CaseState.FLAGGED, CaseState.REQUESTED, CaseState.REFUSED})
+# /import's SQL spells these states (storage/sql.py): a new case's, and those its summary
+# counts. A report moves no case (Event.REPORT in bot/domain/states.py).
+_NEW = sql.literal(states.NEW_CASE_STATE)
+_DISMISSED = sql.literal(CaseState.DISMISSED)
+_ACTIONED = sql.literal(CaseState.ACTIONED)
 CARD_REPORTS = 10
 CARD_EVIDENCE = 5
 CARD_REPORTERS = 30
@@ -82,20 +85,21 @@ class Cases:
                         cmd.group,
                         cmd.category.value,
                         cmd.followers,
-                        CaseState.FLAGGED.value,
+                        states.NEW_CASE_STATE.value,
                         ts,
                         reporter,
                         ts,
                     ),
                 )
                 assert case_id is not None
-                group, category, state = cmd.group, cmd.category.value, CaseState.FLAGGED
+                group, category, state = cmd.group, cmd.category.value, states.NEW_CASE_STATE
                 await Audit.record(
                     tx, reporter, "flag", at, case_id=case_id, after=state.value, detail=cmd.source
                 )
             else:
                 case_id, group, category = row["id"], row["grp"], row["category"]
-                state = CaseState(row["state"])
+                before = CaseState(row["state"])
+                state = states.after_report(before)  # a report moves no case (PRODUCT.md)
                 dismissal = await _dismissal(tx, case_id) if state is CaseState.DISMISSED else None
                 await _known_followers(tx, case_id, row["followers"], cmd.followers, reporter, at)
             if cmd.followers is not None:
@@ -120,7 +124,7 @@ class Cases:
                     "report",
                     at,
                     case_id=case_id,
-                    before=state.value,
+                    before=before.value,
                     after=state.value,
                     detail=cmd.source if counted else REPEAT,
                 )
@@ -250,20 +254,20 @@ class Cases:
                 """
             )
             await tx.execute(
-                """
+                f"""
                 INSERT INTO cases (id, platform, handle, grp, category, followers, state,
                                    created_at, created_by, updated_at)
                 SELECT n.case_id, a.platform, a.handle, a.grp, a.category, a.last_followers,
-                       'flagged', :ts, :by, :ts
+                       {_NEW}, :ts, :by, :ts
                   FROM import_new n JOIN import_accounts a USING (pos)
                  ORDER BY n.pos
                 """,
                 params,
             )
             await tx.execute(
-                """
+                f"""
                 INSERT INTO audit (at, user_id, action, case_id, before, after, detail)
-                SELECT :ts, :by, 'flag', case_id, NULL, 'flagged', 'import'
+                SELECT :ts, :by, 'flag', case_id, NULL, {_NEW}, 'import'
                   FROM import_new ORDER BY pos
                 """,
                 params,
@@ -327,14 +331,14 @@ class Cases:
         """One `report` audit row per repeat, as /flag writes: each row of an account after
         its first, and its first row too where this member had reported the case before."""
         await tx.execute(
-            """
+            f"""
             INSERT INTO audit (at, user_id, action, case_id, before, after, detail)
             WITH RECURSIVE n (i) AS (
                      SELECT 1 UNION ALL
                      SELECT i + 1 FROM n WHERE i <= (SELECT max(repeats) FROM import_accounts)
                  ),
                  touched (pos, case_id, state, repeats) AS (
-                     SELECT n.pos, n.case_id, 'flagged', a.repeats
+                     SELECT n.pos, n.case_id, {_NEW}, a.repeats
                        FROM import_new n JOIN import_accounts a USING (pos)
                      UNION ALL
                      SELECT k.pos, k.case_id, k.state_before, a.repeats + k.reported
@@ -373,12 +377,12 @@ class Cases:
     @staticmethod
     async def _import_summary(tx: Tx, rows: int) -> ImportSummary:
         counts = await tx.fetchone(
-            """
+            f"""
             SELECT (SELECT count(*) FROM import_new),
                    count(*) FILTER (WHERE NOT reported),
                    count(*),
-                   count(*) FILTER (WHERE state_before = 'actioned'),
-                   count(*) FILTER (WHERE state_before = 'dismissed')
+                   count(*) FILTER (WHERE state_before = {_ACTIONED}),
+                   count(*) FILTER (WHERE state_before = {_DISMISSED})
               FROM import_known
             """
         )
@@ -405,11 +409,12 @@ class Cases:
                 return DismissResult(case_id, None, None, dismissed=False)
             before = CaseState(row["state"])
             account = _account(row)
-            if before not in DISMISSABLE:
+            after = states.after(before, states.Event.DISMISS)
+            if after is None:
                 return DismissResult(case_id, account, before, dismissed=False)
             await tx.execute(
                 "UPDATE cases SET state = ?, dismissed_reason = ?, updated_at = ? WHERE id = ?",
-                (CaseState.DISMISSED.value, reason, to_ts(at), case_id),
+                (after.value, reason, to_ts(at), case_id),
             )
             # A round left open is withdrawn: sent, but no longer chased nor counted.
             open_round = await tx.fetchone(
@@ -434,7 +439,7 @@ class Cases:
                 at,
                 case_id=case_id,
                 before=before.value,
-                after=CaseState.DISMISSED.value,
+                after=after.value,
                 detail=reason,
             )
         return DismissResult(case_id, account, before, dismissed=True, withdrawn_round=withdrawn)
@@ -463,10 +468,10 @@ class Cases:
             if row is None:
                 return Refusal(case_id, f"There is no case #{case_id}.")
             before = CaseState(row["state"])
-            refusal = reopen_refusal(case_id, before)
+            refusal = states.reopen_refusal(case_id, before)
             if refusal is not None:
                 return Refusal(case_id, refusal)
-            after = CaseState.FLAGGED
+            after = states.after_reopen(before)
             await tx.execute(
                 "UPDATE cases SET state = ?, dismissed_reason = NULL, updated_at = ? WHERE id = ?",
                 (after.value, to_ts(at), case_id),
