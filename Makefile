@@ -1,10 +1,11 @@
-# Two commands for a newcomer: `make run` and `make test`. Both create .venv on first use.
+# Two commands for a newcomer: `make run` and `make test` (`make check`: the quick loop).
+# All create .venv on first use.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run console test lint bench clean
+.PHONY: run console test check lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +24,13 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# The whole suite, what CI runs; two workers (pytest-xdist), one per core.
 test: lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
+
+# The quick loop while you work: the same checks without the tests marked slow.
+check: lint
+	$(BIN)/python -m pytest -n 2 -m "not slow"
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run

@@ -42,11 +42,11 @@ async def flag(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
     # A re-created account of an actioned case is news the reporter should get at once.
     comebacks = await store(context).comebacks.link_new_case(result.case_id, now(context))
-    note = flag_note(comebacks, settings(context).timezone)
-    shown = flag_result(
-        result, cmd, settings(context).timezone, show_people=await shows_people(update, context)
+    tz = settings(context).timezone
+    show_people = await shows_people(update, context)
+    await reply(
+        update, flag_result(result, cmd, tz, show_people=show_people) + flag_note(comebacks, tz)
     )
-    await reply(update, shown + note)
 
 
 def evidence_of(message: Message) -> Evidence:

@@ -9,13 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from bot.domain import CaseState, Outcome, Platform
+from bot.domain import CaseState, Outcome, Platform, states
 from bot.domain.accounts import AccountRef
-from bot.domain.case_rules import reopen_refusal
 from bot.domain.records import (
     CaseCard,
     CaseChanged,
     CaseSummary,
+    Dismissal,
     DismissResult,
     Evidence,
     EvidenceLine,
@@ -30,16 +30,22 @@ from bot.domain.records import (
     ReportLine,
     ReportResult,
 )
+from storage import sql
 from storage.audit import Audit
 from storage.db import Database, Row, Tx, from_ts, from_ts_or_none, to_ts
 from storage.requests import case_rounds, decide_round
 
-# States a case can be dismissed from; `actioned` and `dismissed` are closed.
-DISMISSABLE = frozenset({CaseState.FLAGGED, CaseState.REQUESTED, CaseState.REFUSED})
+# /import's SQL spells these states (storage/sql.py): a new case's, and those its summary
+# counts. A report moves no case (Event.REPORT in bot/domain/states.py).
+_NEW = sql.literal(states.NEW_CASE_STATE)
+_DISMISSED = sql.literal(CaseState.DISMISSED)
+_ACTIONED = sql.literal(CaseState.ACTIONED)
 CARD_REPORTS = 10
 CARD_EVIDENCE = 5
 CARD_REPORTERS = 30
 CARD_NOTES = 10
+# The audit detail of a member's second report of a case (/flag and /import).
+REPEAT = "repeat by the same member, not counted"
 
 
 class Cases:
@@ -51,7 +57,12 @@ class Cases:
     async def report(
         self, cmd: FlagCommand, reporter: int, at: dt.datetime, evidence: Evidence | None = None
     ) -> ReportResult:
-        """One /flag: a new case, or one more report (at most one per member) on the case."""
+        """One /flag: a new case, or one more report (at most one per member) on the case.
+
+        A known case keeps its state (a dismissed case stays dismissed: only a reviewer
+        /reopens it), group and category; its followers= is a fact seen (the last known
+        count, audited as an edit). A member's repeat is not counted, but its note is kept as
+        a case note; /import follows the same rule row by row (tests/test_report_paths.py)."""
         ts = to_ts(at)
         ref = cmd.account
         async with self.db.transaction() as tx:
@@ -60,7 +71,7 @@ class Cases:
                 " WHERE platform = ? AND handle = ?",
                 (ref.platform.value, ref.handle),
             )
-            dismissal: HistoryLine | None = None
+            dismissal: Dismissal | None = None
             if row is None:
                 case_id = await tx.execute(
                     # With its comeback match key, so the /flag hook need not key it later.
@@ -74,20 +85,21 @@ class Cases:
                         cmd.group,
                         cmd.category.value,
                         cmd.followers,
-                        CaseState.FLAGGED.value,
+                        states.NEW_CASE_STATE.value,
                         ts,
                         reporter,
                         ts,
                     ),
                 )
                 assert case_id is not None
-                group, category, state = cmd.group, cmd.category.value, CaseState.FLAGGED
+                group, category, state = cmd.group, cmd.category.value, states.NEW_CASE_STATE
                 await Audit.record(
                     tx, reporter, "flag", at, case_id=case_id, after=state.value, detail=cmd.source
                 )
             else:
                 case_id, group, category = row["id"], row["grp"], row["category"]
-                state = CaseState(row["state"])
+                before = CaseState(row["state"])
+                state = states.after_report(before)  # a report moves no case (PRODUCT.md)
                 dismissal = await _dismissal(tx, case_id) if state is CaseState.DISMISSED else None
                 await _known_followers(tx, case_id, row["followers"], cmd.followers, reporter, at)
             if cmd.followers is not None:
@@ -112,9 +124,9 @@ class Cases:
                     "report",
                     at,
                     case_id=case_id,
-                    before=state.value,
+                    before=before.value,
                     after=state.value,
-                    detail=cmd.source if counted else "repeat by the same member, not counted",
+                    detail=cmd.source if counted else REPEAT,
                 )
             if evidence is not None:
                 await self._add_evidence(tx, case_id, report_id, reporter, ts, evidence)
@@ -183,9 +195,13 @@ class Cases:
     ) -> ImportSummary:
         """An /import: every row a report by `reporter`, all in one transaction, set-based.
 
-        An account repeated in the file counts once (its first row decides group, category,
-        note and the report; its last followers= value is kept). New cases are numbered in
-        the order of the file, so an /export imports again in the same order.
+        The same outcome as `report` row by row (tests/test_report_paths.py holds it), but a
+        known case keeps its followers too (PRODUCT.md: an import never changes a case's
+        state, group, category or followers; /edit does). An account repeated in the file
+        counts once: its first row decides group, category, note and the report (its last
+        followers= value is a new case's count); the later rows are repeats by the same
+        member (audited, their notes kept as case notes). New cases are numbered in the order
+        of the file, so an /export imports again in the same order.
 
         New cases are written without their comeback match key (NULL): keying 78,000 handles
         and placing them in `cases_by_match_key` took ~0.5 s of a 100,000-row import at 1M
@@ -193,20 +209,27 @@ class Cases:
         keys them after replying (`Comebacks.fill_missing_keys`), /comebacks keys what is
         left first, and a case is keyed at the latest when an outcome is recorded."""
         params = {"ts": to_ts(at), "by": reporter}
-        accounts = _import_accounts(rows)
+        accounts, repeat_notes = _import_accounts(rows)
         async with self.db.transaction() as tx:
             await tx.execute("DROP TABLE IF EXISTS temp.import_accounts")
             await tx.execute("DROP TABLE IF EXISTS temp.import_known")
             await tx.execute("DROP TABLE IF EXISTS temp.import_new")
-            # pos: the account's first row in the file (0-based).
+            await tx.execute("DROP TABLE IF EXISTS temp.import_notes")
+            # pos: the account's first row in the file (0-based); repeats: its rows after it.
             await tx.execute(
                 "CREATE TEMP TABLE import_accounts (pos INTEGER PRIMARY KEY, platform TEXT,"
                 " handle TEXT, source TEXT, grp TEXT, category TEXT, followers INTEGER,"
-                " last_followers INTEGER, note TEXT)"
+                " last_followers INTEGER, note TEXT, repeats INTEGER)"
             )
             await tx.executemany(
-                "INSERT INTO import_accounts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", accounts
+                "INSERT INTO import_accounts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", accounts
             )
+            # The notes of the rows after an account's first: (its pos, the row's number).
+            await tx.execute(
+                "CREATE TEMP TABLE import_notes (pos INTEGER, row INTEGER, note TEXT,"
+                " PRIMARY KEY (pos, row))"
+            )
+            await tx.executemany("INSERT INTO import_notes VALUES (?, ?, ?)", repeat_notes)
             # The accounts that already have a case: their state before, and whether this
             # member has reported them already.
             await tx.execute(
@@ -231,20 +254,20 @@ class Cases:
                 """
             )
             await tx.execute(
-                """
+                f"""
                 INSERT INTO cases (id, platform, handle, grp, category, followers, state,
                                    created_at, created_by, updated_at)
                 SELECT n.case_id, a.platform, a.handle, a.grp, a.category, a.last_followers,
-                       'flagged', :ts, :by, :ts
+                       {_NEW}, :ts, :by, :ts
                   FROM import_new n JOIN import_accounts a USING (pos)
                  ORDER BY n.pos
                 """,
                 params,
             )
             await tx.execute(
-                """
+                f"""
                 INSERT INTO audit (at, user_id, action, case_id, before, after, detail)
-                SELECT :ts, :by, 'flag', case_id, NULL, 'flagged', 'import'
+                SELECT :ts, :by, 'flag', case_id, NULL, {_NEW}, 'import'
                   FROM import_new ORDER BY pos
                 """,
                 params,
@@ -284,28 +307,9 @@ class Cases:
                 """,
                 params,
             )
-            counts = await tx.fetchone(
-                """
-                SELECT (SELECT count(*) FROM import_new),
-                       count(*) FILTER (WHERE NOT reported),
-                       count(*),
-                       count(*) FILTER (WHERE state_before = 'actioned'),
-                       count(*) FILTER (WHERE state_before = 'dismissed')
-                  FROM import_known
-                """
-            )
-            assert counts is not None
-            new_cases = int(counts[0])
-            new_reports = new_cases + int(counts[1])
-            summary = ImportSummary(
-                rows=len(rows),
-                new_cases=new_cases,
-                new_reports=new_reports,
-                duplicates=len(rows) - new_reports,
-                known=int(counts[2]),
-                on_actioned=int(counts[3]),
-                dismissed=int(counts[4]),
-            )
+            await self._audit_repeats(tx, params)
+            await self._keep_repeat_notes(tx, params)
+            summary = await self._import_summary(tx, len(rows))
             await Audit.record(
                 tx,
                 reporter,
@@ -314,12 +318,86 @@ class Cases:
                 detail=(
                     f"{name[:100]}: {summary.rows} rows, {summary.new_cases} new cases, "
                     f"{summary.new_reports} new reports, {summary.duplicates} duplicates, "
-                    f"{summary.known} known cases left as they were"
+                    f"{summary.on_known} known cases left as they were, "
+                    f"{summary.on_dismissed} of them dismissed"
                 ),
             )
-            for table in ("import_new", "import_known", "import_accounts"):
+            for table in ("import_new", "import_known", "import_accounts", "import_notes"):
                 await tx.execute(f"DROP TABLE temp.{table}")
         return summary
+
+    @staticmethod
+    async def _audit_repeats(tx: Tx, params: dict[str, int]) -> None:
+        """One `report` audit row per repeat, as /flag writes: each row of an account after
+        its first, and its first row too where this member had reported the case before."""
+        await tx.execute(
+            f"""
+            INSERT INTO audit (at, user_id, action, case_id, before, after, detail)
+            WITH RECURSIVE n (i) AS (
+                     SELECT 1 UNION ALL
+                     SELECT i + 1 FROM n WHERE i <= (SELECT max(repeats) FROM import_accounts)
+                 ),
+                 touched (pos, case_id, state, repeats) AS (
+                     SELECT n.pos, n.case_id, {_NEW}, a.repeats
+                       FROM import_new n JOIN import_accounts a USING (pos)
+                     UNION ALL
+                     SELECT k.pos, k.case_id, k.state_before, a.repeats + k.reported
+                       FROM import_known k JOIN import_accounts a USING (pos)
+                 )
+            SELECT :ts, :by, 'report', t.case_id, t.state, t.state, :repeat
+              FROM touched t JOIN n ON n.i <= t.repeats
+             ORDER BY t.pos, n.i
+            """,
+            {**params, "repeat": f"import: {REPEAT}"},
+        )
+
+    @staticmethod
+    async def _keep_repeat_notes(tx: Tx, params: dict[str, int]) -> None:
+        """A repeat's note is kept as a case note, as /flag keeps it: the rows after an
+        account's first, and its first row where this member had reported the case before."""
+        await tx.execute(
+            """
+            INSERT INTO case_notes (case_id, note, noted_at, noted_by)
+            SELECT case_id, note, :ts, :by FROM (
+                SELECT k.pos, -1 AS row, k.case_id, a.note
+                  FROM import_known k JOIN import_accounts a USING (pos)
+                 WHERE k.reported AND a.note != ''
+                UNION ALL
+                SELECT t.pos, r.row, t.case_id, r.note
+                  FROM (SELECT pos, case_id FROM import_new
+                        UNION ALL
+                        SELECT pos, case_id FROM import_known) t
+                  JOIN import_notes r USING (pos)
+            )
+             ORDER BY pos, row
+            """,
+            params,
+        )
+
+    @staticmethod
+    async def _import_summary(tx: Tx, rows: int) -> ImportSummary:
+        counts = await tx.fetchone(
+            f"""
+            SELECT (SELECT count(*) FROM import_new),
+                   count(*) FILTER (WHERE NOT reported),
+                   count(*),
+                   count(*) FILTER (WHERE state_before = {_ACTIONED}),
+                   count(*) FILTER (WHERE state_before = {_DISMISSED})
+              FROM import_known
+            """
+        )
+        assert counts is not None
+        new_cases = int(counts[0])
+        new_reports = new_cases + int(counts[1])
+        return ImportSummary(
+            rows=rows,
+            new_cases=new_cases,
+            new_reports=new_reports,
+            duplicates=rows - new_reports,
+            on_known=int(counts[2]),
+            on_actioned=int(counts[3]),
+            on_dismissed=int(counts[4]),
+        )
 
     async def dismiss(self, case_id: int, reason: str, by: int, at: dt.datetime) -> DismissResult:
         """Close an open case as not actionable; kept, with the reason, never deleted."""
@@ -331,11 +409,12 @@ class Cases:
                 return DismissResult(case_id, None, None, dismissed=False)
             before = CaseState(row["state"])
             account = _account(row)
-            if before not in DISMISSABLE:
+            after = states.after(before, states.Event.DISMISS)
+            if after is None:
                 return DismissResult(case_id, account, before, dismissed=False)
             await tx.execute(
                 "UPDATE cases SET state = ?, dismissed_reason = ?, updated_at = ? WHERE id = ?",
-                (CaseState.DISMISSED.value, reason, to_ts(at), case_id),
+                (after.value, reason, to_ts(at), case_id),
             )
             # A round left open is withdrawn: sent, but no longer chased nor counted.
             open_round = await tx.fetchone(
@@ -360,7 +439,7 @@ class Cases:
                 at,
                 case_id=case_id,
                 before=before.value,
-                after=CaseState.DISMISSED.value,
+                after=after.value,
                 detail=reason,
             )
         return DismissResult(case_id, account, before, dismissed=True, withdrawn_round=withdrawn)
@@ -389,10 +468,10 @@ class Cases:
             if row is None:
                 return Refusal(case_id, f"There is no case #{case_id}.")
             before = CaseState(row["state"])
-            refusal = reopen_refusal(case_id, before)
+            refusal = states.reopen_refusal(case_id, before)
             if refusal is not None:
                 return Refusal(case_id, refusal)
-            after = CaseState.FLAGGED
+            after = states.after_reopen(before)
             await tx.execute(
                 "UPDATE cases SET state = ?, dismissed_reason = NULL, updated_at = ? WHERE id = ?",
                 (after.value, to_ts(at), case_id),
@@ -595,15 +674,26 @@ class Cases:
         )
 
 
-def _import_accounts(rows: Sequence[FlagRow] | Sequence[FlagCommand]) -> list[tuple[object, ...]]:
+def _import_accounts(
+    rows: Sequence[FlagRow] | Sequence[FlagCommand],
+) -> tuple[list[tuple[object, ...]], list[tuple[int, int, str]]]:
     """One row per account of an import, in the order of its first row: (position of that
-    row, platform, handle, source, group, category, followers, last followers= value, note)."""
+    row, platform, handle, source, group, category, followers, last followers= value, note,
+    rows after the first); and the notes of those later rows: (position of the first, row
+    number, note), the empty ones left out."""
     first: dict[tuple[str, str], int] = {}
     last_followers: dict[tuple[str, str], int] = {}
+    repeats: dict[tuple[str, str], int] = {}
+    repeat_notes: list[tuple[int, int, str]] = []
     flag_rows = [row if isinstance(row, FlagRow) else FlagRow.of(row) for row in rows]
     for pos, row in enumerate(flag_rows):
         key = (row.platform, row.handle)
-        first.setdefault(key, pos)
+        if key in first:
+            repeats[key] = repeats.get(key, 0) + 1
+            if row.note:
+                repeat_notes.append((first[key], pos, row.note))
+        else:
+            first[key] = pos
         if row.followers is not None:
             last_followers[key] = row.followers
     accounts: list[tuple[object, ...]] = []
@@ -619,21 +709,24 @@ def _import_accounts(rows: Sequence[FlagRow] | Sequence[FlagCommand]) -> list[tu
                 row.followers,
                 last_followers.get(key),
                 row.note,
+                repeats.get(key, 0),
             )
         )
-    return accounts
+    return accounts, repeat_notes
 
 
-async def _dismissal(tx: Tx, case_id: int) -> HistoryLine | None:
-    """Who dismissed the case, when and why (its latest dismissal)."""
+async def _dismissal(tx: Tx, case_id: int) -> Dismissal:
+    """Who dismissed the case, when and why: its last `dismiss` audit entry."""
     row = await tx.fetchone(
-        "SELECT at, user_id, action, detail FROM audit WHERE case_id = ? AND action = 'dismiss'"
+        "SELECT user_id, at, detail FROM audit WHERE case_id = ? AND action = 'dismiss'"
         " ORDER BY id DESC LIMIT 1",
         (case_id,),
     )
-    if row is None:
-        return None
-    return HistoryLine(from_ts(row["at"]), row["user_id"], row["action"], row["detail"])
+    if row is None:  # dismissed before the audit kept it (or by hand): the reason only
+        case = await tx.fetchone("SELECT dismissed_reason FROM cases WHERE id = ?", (case_id,))
+        assert case is not None
+        return Dismissal(by=None, at=None, reason=case["dismissed_reason"] or "")
+    return Dismissal(by=row["user_id"], at=from_ts(row["at"]), reason=row["detail"])
 
 
 async def _known_followers(

@@ -17,9 +17,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from bot.domain import CaseState, Platform
+from bot.domain import CaseState, Platform, states
 from bot.domain.comebacks import Comeback, compare, match_key, typo_budget, typo_prefix
 from bot.domain.records import ComebackList
+from storage import sql
 from storage.db import Database, Row, Tx, from_ts, from_ts_or_none, to_ts
 
 # A probe returns at most this many candidates (a very common key, e.g. `news`).
@@ -29,23 +30,27 @@ LIST_LIMIT = 50
 # SCAN_LINK_LIMIT new links (a second /comebacks goes on from there).
 SCAN_PAIR_LIMIT = 5000
 SCAN_LINK_LIMIT = 1000
-OPEN_STATES = (CaseState.FLAGGED.value, CaseState.REQUESTED.value, CaseState.REFUSED.value)
 FILL_BATCH = 1000
+# Open cases are linked to actioned ones (the originals), bound in the domain's order.
+_OPEN = sql.placeholders(states.OPEN_STATES)
+_OPEN_STATES = sql.ordered(states.OPEN_STATES)
+_ACTIONED = sql.literal(CaseState.ACTIONED)
+_ACTIONED_OUTCOMES = sql.in_list(states.ACTIONED_OUTCOMES)
 
-_PROBE_SQL = """
+_PROBE_SQL = f"""
 SELECT id, handle FROM cases
- WHERE platform = :platform AND match_key = :key AND state = 'actioned' AND id <> :case_id
+ WHERE platform = :platform AND match_key = :key AND state = {_ACTIONED} AND id <> :case_id
  LIMIT :limit
 """
-_TYPO_PROBE_SQL = """
+_TYPO_PROBE_SQL = f"""
 SELECT id, handle FROM cases
  WHERE platform = :platform AND match_key >= :low AND match_key < :high
    AND match_key <> :key AND length(match_key) BETWEEN :min_len AND :max_len
-   AND state = 'actioned' AND id <> :case_id
+   AND state = {_ACTIONED} AND id <> :case_id
  LIMIT :limit
 """
 # A link with both cases and the original's latest removal/restriction.
-_LINK_SQL = """
+_LINK_SQL = f"""
 SELECT k.case_id, n.platform, n.handle, k.original_case_id, o.handle AS original_handle,
        a.outcome AS original_outcome, a.outcome_at AS original_actioned_at,
        k.score, k.found_at
@@ -54,7 +59,7 @@ SELECT k.case_id, n.platform, n.handle, k.original_case_id, o.handle AS original
   JOIN cases o ON o.id = k.original_case_id
   LEFT JOIN request_rounds a ON a.id = (
        SELECT r.id FROM request_rounds r
-        WHERE r.case_id = o.id AND r.outcome IN ('removed', 'restricted')
+        WHERE r.case_id = o.id AND r.outcome IN {_ACTIONED_OUTCOMES}
         ORDER BY r.round_no DESC LIMIT 1)
 """
 
@@ -151,7 +156,7 @@ class Comebacks:
             state = await tx.fetchone("SELECT state FROM cases WHERE id = ?", (case_id,))
             if state is None:
                 return []
-            if state["state"] in OPEN_STATES:
+            if CaseState(state["state"]) in states.OPEN_STATES:
                 candidates = await self.candidates_for(case_id, tx)
                 await _link(tx, at, [(case_id, c.original_case_id, c.score) for c in candidates])
             rows = await tx.fetchall(
@@ -173,12 +178,12 @@ class Comebacks:
             "SELECT n.id, n.platform, n.handle, o.id AS original_id, o.handle AS original"
             "  FROM cases n"
             "  JOIN cases o ON o.platform = n.platform AND o.match_key = n.match_key"
-            "   AND o.state = 'actioned'"
-            " WHERE n.state IN (?, ?, ?) AND n.match_key <> '' AND o.id <> n.id"
+            f"   AND o.state = {_ACTIONED}"
+            f" WHERE n.state IN {_OPEN} AND n.match_key <> '' AND o.id <> n.id"
             "   AND (? IS NULL OR n.platform = ?)"
             "   AND NOT EXISTS (SELECT 1 FROM comebacks k WHERE k.case_id = n.id)"
             " LIMIT ?",
-            (*OPEN_STATES, platform, platform, SCAN_PAIR_LIMIT),
+            (*_OPEN_STATES, platform, platform, SCAN_PAIR_LIMIT),
         )
         best: dict[int, tuple[int, float]] = {}
         for pair in pairs:
@@ -191,9 +196,9 @@ class Comebacks:
             async with self.db.transaction() as tx:
                 await _link(tx, at, links)
         where = (
-            " WHERE n.state IN (?, ?, ?) AND o.state = 'actioned' AND (? IS NULL OR n.platform = ?)"
+            f" WHERE n.state IN {_OPEN} AND o.state = {_ACTIONED} AND (? IS NULL OR n.platform = ?)"
         )
-        params = (*OPEN_STATES, platform, platform)
+        params = (*_OPEN_STATES, platform, platform)
         count = await self.db.fetchone(
             "SELECT count(*) FROM comebacks k JOIN cases n ON n.id = k.case_id"
             " JOIN cases o ON o.id = k.original_case_id" + where,

@@ -11,16 +11,18 @@ import datetime as dt
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
-from bot.domain import CaseState, Platform
+from bot.domain import CaseState, Platform, states
 from bot.domain.accounts import AccountRef
 from bot.domain.packets import MAX_PACKET_CASES, PacketRow, ref_prefix, round_ref
 from bot.domain.records import MarkResult, PacketResult, Refusal
+from storage import sql
 from storage.db import Database, Row, Tx, from_ts, from_ts_or_none, to_ts
 from storage.requests import RequestRounds
 
-# A case may be put in a packet when a request can be opened for it: flagged (first round)
-# or refused (escalation), and no round open.
-ELIGIBLE_STATES = (CaseState.FLAGGED.value, CaseState.REFUSED.value)
+# A case may be put in a packet when a request is due for it (states.PACKET_STATES) and no
+# round is open; the states are bound in the domain's order.
+_ELIGIBLE = sql.placeholders(states.PACKET_STATES)
+_ELIGIBLE_STATES = sql.ordered(states.PACKET_STATES)
 NOTES_PER_CASE = 3
 EVIDENCE_PER_CASE = 2
 
@@ -55,14 +57,14 @@ class Packets:
             more = 0
             if case_ids is None:
                 rows = await tx.fetchall(
-                    _ROWS_SQL + " WHERE c.platform = ? AND c.state IN (?, ?)"
+                    _ROWS_SQL + f" WHERE c.platform = ? AND c.state IN {_ELIGIBLE}"
                     " ORDER BY c.created_at, c.id LIMIT ?",
-                    (platform.value, *ELIGIBLE_STATES, MAX_PACKET_CASES + 1),
+                    (platform.value, *_ELIGIBLE_STATES, MAX_PACKET_CASES + 1),
                 )
                 if len(rows) > MAX_PACKET_CASES:
                     total = await tx.fetchone(
-                        "SELECT count(*) FROM cases WHERE platform = ? AND state IN (?, ?)",
-                        (platform.value, *ELIGIBLE_STATES),
+                        f"SELECT count(*) FROM cases WHERE platform = ? AND state IN {_ELIGIBLE}",
+                        (platform.value, *_ELIGIBLE_STATES),
                     )
                     more = int(total[0]) - MAX_PACKET_CASES if total else 0
                     rows = rows[:MAX_PACKET_CASES]
@@ -132,7 +134,7 @@ def _not_eligible(row: Row | None, platform: Platform) -> str:
     if row["has_open_round"]:
         return "a request is already open"
     state = CaseState(row["state"])
-    if state.value not in ELIGIBLE_STATES:
+    if state not in states.PACKET_STATES:
         return f"is {state.value}"
     return ""
 

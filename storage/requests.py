@@ -11,8 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import AsyncGenerator, Sequence
 
-from bot.domain import CaseState, Outcome, Platform
-from bot.domain.case_rules import correction_refusal, state_after_outcome
+from bot.domain import CaseState, Outcome, Platform, states
 from bot.domain.compliance import is_overdue
 from bot.domain.records import (
     AlreadyRecorded,
@@ -28,16 +27,17 @@ from bot.domain.records import (
     Restored,
     RoundInfo,
 )
+from storage import sql
 from storage.audit import Audit
 from storage.db import Database, Row, Tx, from_ts, from_ts_or_none, to_ts
 
 PENDING_LIMIT = 30
 EXPORT_BATCH = 10_000
-
-
+_ACTIONED = sql.in_list(states.ACTIONED_OUTCOMES)
 # The open rounds the unit still chases: /pending, /export pending and the digest's overdue
-# list all read this one condition (round `r`, its case `c`).
-CHASED = "r.outcome IS NULL AND c.state <> 'dismissed'"
+# list all read this one condition (round `r`, its case `c`): a dismissed case's open round
+# is no longer chased, not pending, not overdue.
+CHASED = f"r.outcome IS NULL AND c.state <> {sql.literal(CaseState.DISMISSED)}"
 
 _ROUND_COLUMNS = """
     r.case_id, c.platform, c.handle, c.state, r.round_no, r.sent_at, r.sent_by, r.ref,
@@ -103,7 +103,7 @@ async def decide_round(
         "UPDATE request_rounds SET outcome = ?1, outcome_at = ?2, outcome_by = ?3,"
         " outcome_note = ?4, followers_at_action = IIF(?5, (SELECT followers FROM cases"
         " WHERE id = ?6), NULL) WHERE case_id = ?6 AND round_no = ?7",
-        (outcome, ts, by, note, outcome.is_action, case_id, round_no),
+        (outcome, ts, by, note, states.is_actioned(outcome), case_id, round_no),
     )
     await tx.execute(
         "INSERT INTO outcome_versions (case_id, round_no, outcome, outcome_at, recorded_at,"
@@ -141,18 +141,9 @@ class RequestRounds:
                     refused.append(Refusal(case_id, "no such case"))
                     continue
                 state = CaseState(case["state"])
-                if case["open_no"] is not None:
-                    refused.append(
-                        Refusal(
-                            case_id, f"round {case['open_no']} is still open: record its outcome"
-                        )
-                    )
-                    continue
-                if state is CaseState.DISMISSED:
-                    refused.append(Refusal(case_id, "dismissed"))
-                    continue
-                if state is CaseState.ACTIONED:
-                    refused.append(Refusal(case_id, "already actioned"))
+                refusal = states.request_refusal(state, case["open_no"])
+                if refusal is not None:
+                    refused.append(Refusal(case_id, refusal))
                     continue
                 round_no = (case["last_no"] or 0) + 1
                 await tx.execute(
@@ -160,9 +151,10 @@ class RequestRounds:
                     " platform, grp) SELECT ?, ?, ?, ?, ?, platform, grp FROM cases WHERE id = ?",
                     (case_id, round_no, ts, by, ref, case_id),
                 )
+                requested = states.after_request(state)
                 await tx.execute(
                     "UPDATE cases SET state = ?, updated_at = ? WHERE id = ?",
-                    (CaseState.REQUESTED, ts, case_id),
+                    (requested, ts, case_id),
                 )
                 await Audit.record(
                     tx,
@@ -171,7 +163,7 @@ class RequestRounds:
                     at,
                     case_id=case_id,
                     before=state,
-                    after=CaseState.REQUESTED,
+                    after=requested,
                     detail=f"round {round_no}" + (f" ref={ref}" if ref else ""),
                 )
                 info = await _fetch_round(tx, case_id, round_no)
@@ -214,7 +206,7 @@ class RequestRounds:
                 )
             open_no = row["round_no"]
             await decide_round(tx, case_id, open_no, outcome, by=by, ts=ts, note=note)
-            after = state_after_outcome(before, outcome)
+            after = states.after_outcome(before, outcome)
             if before is not CaseState.DISMISSED:  # a dismissed case stays dismissed
                 await _move_case(tx, case_id, after, ts)
             await Audit.record(
@@ -241,7 +233,8 @@ class RequestRounds:
             if case is None:
                 return Refusal(case_id, f"There is no case #{case_id}.")
             before = CaseState(case["state"])
-            if before is not CaseState.ACTIONED:
+            after = states.after(before, states.Event.RESTORED)
+            if after is None:
                 return Refusal(
                     case_id,
                     f"#{case_id} is {before}, not actioned: restored is for a removed or "
@@ -249,7 +242,7 @@ class RequestRounds:
                 )
             row = await tx.fetchone(
                 "SELECT round_no FROM request_rounds WHERE case_id = ?"
-                " AND outcome IN ('removed', 'restricted') AND restored_at IS NULL"
+                f" AND outcome IN {_ACTIONED} AND restored_at IS NULL"
                 " ORDER BY round_no DESC LIMIT 1",
                 (case_id,),
             )
@@ -259,7 +252,6 @@ class RequestRounds:
                 "UPDATE request_rounds SET restored_at = ? WHERE case_id = ? AND round_no = ?",
                 (ts, case_id, row["round_no"]),
             )
-            after = CaseState.FLAGGED
             await tx.execute(
                 "UPDATE cases SET state = ?, updated_at = ? WHERE id = ?", (after, ts, case_id)
             )
@@ -298,7 +290,7 @@ class RequestRounds:
                 None if latest is None or latest["outcome"] is None else Outcome(latest["outcome"])
             )
             restored = latest is not None and latest["restored_at"] is not None
-            refusal = correction_refusal(case_id, before, old, restored, outcome)
+            refusal = states.correction_refusal(case_id, before, old, restored, outcome)
             if refusal is not None:
                 return Refusal(case_id, refusal)
             assert latest is not None and old is not None
@@ -309,7 +301,7 @@ class RequestRounds:
                 "   AND f.seen_at <= request_rounds.outcome_at ORDER BY f.seen_at DESC, f.id DESC"
                 "   LIMIT 1), (SELECT followers FROM cases WHERE id = ?3)), NULL)"
                 " WHERE case_id = ?3 AND round_no = ?4",
-                (outcome, outcome.is_action, case_id, round_no),
+                (outcome, states.is_actioned(outcome), case_id, round_no),
             )
             await tx.execute(
                 "INSERT INTO outcome_versions (case_id, round_no, outcome, outcome_at,"
@@ -318,7 +310,7 @@ class RequestRounds:
                 " outcome_note, ?5 FROM request_rounds WHERE case_id = ?1 AND round_no = ?2",
                 (case_id, round_no, ts, by, reason),
             )
-            after = state_after_outcome(before, outcome)
+            after = states.after_correction(before, outcome)
             await _move_case(tx, case_id, after, ts)
             await Audit.record(
                 tx,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.domain import Outcome, Platform
+from bot.domain import Outcome, Platform, states
 from bot.domain.compliance import (
     EMPTY,
     Breakdown,
@@ -22,6 +22,7 @@ from bot.domain.compliance import (
     Window,
 )
 from bot.domain.records import DigestTables
+from storage import sql
 from storage.db import Database, Row, from_ts, to_ts
 from storage.requests import CHASED
 
@@ -53,7 +54,10 @@ as_of AS MATERIALIZED (
 ),"""
 _AS_OF_ROUNDS = "as_of WHERE 1"
 
-_ACTIONED = "outcome IN ('removed', 'restricted')"
+_ACTIONED = f"outcome IN {sql.in_list(states.ACTIONED_OUTCOMES)}"
+_REJECTED = f"outcome = {sql.literal(Outcome.REJECTED)}"
+_NO_RESPONSE = f"outcome = {sql.literal(Outcome.NO_RESPONSE)}"
+_WITHDRAWN = f"outcome = {sql.literal(Outcome.WITHDRAWN)}"
 # An actioned round counts in the reach until its account is restored.
 _IN_REACH = f"{_ACTIONED} AND restored_at IS NULL"
 
@@ -70,11 +74,11 @@ WITH {{prefix}} counts AS (
     SELECT {{key}} AS key,
            COUNT(*) AS sent,
            COUNT(*) FILTER (WHERE {_ACTIONED}) AS actioned,
-           COUNT(*) FILTER (WHERE outcome = 'rejected') AS rejected,
-           COUNT(*) FILTER (WHERE outcome = 'no_response'
+           COUNT(*) FILTER (WHERE {_REJECTED}) AS rejected,
+           COUNT(*) FILTER (WHERE {_NO_RESPONSE}
                             OR (outcome IS NULL AND sent_at < :expired_before)) AS expired,
            COUNT(*) FILTER (WHERE outcome IS NULL AND sent_at >= :expired_before) AS pending,
-           COUNT(*) FILTER (WHERE outcome = 'withdrawn') AS withdrawn,
+           COUNT(*) FILTER (WHERE {_WITHDRAWN}) AS withdrawn,
            COALESCE(SUM(followers_at_action) FILTER (WHERE {_IN_REACH}), 0) AS reach,
            COUNT(*) FILTER (WHERE {_IN_REACH} AND followers_at_action IS NULL) AS unknown
     FROM {{rounds}}
@@ -145,8 +149,8 @@ WITH cells AS MATERIALIZED (
            COUNT(*) FILTER (WHERE {_IN_REACH} AND followers_at_action IS NULL) AS unknown
     FROM (SELECT platform, grp, outcome, followers_at_action, restored_at,
                  CASE WHEN {_ACTIONED} THEN max(outcome_at - sent_at, 0) / {_BUCKET}
-                      WHEN outcome = 'rejected' THEN -1
-                      WHEN outcome = 'no_response'
+                      WHEN {_REJECTED} THEN -1
+                      WHEN {_NO_RESPONSE}
                            OR (outcome IS NULL AND sent_at < :expired_before) THEN -2
                       WHEN outcome IS NULL THEN -3
                       ELSE -4  -- withdrawn
@@ -216,8 +220,8 @@ SELECT counts.part, IIF(counts.part = 'total', NULL, counts.key) AS key,
 FROM counts LEFT JOIN median USING (part, key)
 UNION ALL
 SELECT 'previous', platform, NULL, COUNT(*) FILTER (WHERE {_ACTIONED}),
-       COUNT(*) FILTER (WHERE outcome = 'rejected'),
-       COUNT(*) FILTER (WHERE outcome = 'no_response'
+       COUNT(*) FILTER (WHERE {_REJECTED}),
+       COUNT(*) FILTER (WHERE {_NO_RESPONSE}
                         OR (outcome IS NULL AND sent_at < :expired_before)),
        NULL, NULL, NULL, NULL, NULL
 FROM request_rounds INDEXED BY rounds_by_sent

@@ -579,6 +579,7 @@ def outcome(parse: object, text: str) -> AccountRef | str:
     return ref
 
 
+@pytest.mark.slow  # thousands of examples against the general path: `make test` only
 @settings(max_examples=2000)
 @given(text=simple_urls)
 @example(text="https://www.x.com/Foo")
@@ -648,6 +649,7 @@ def whatsapp_general(raw: str) -> AccountRef | str:
     return AccountRef(Platform.WHATSAPP, e164)
 
 
+@pytest.mark.slow  # thousands of examples against libphonenumber: `make test` only
 @settings(max_examples=3000)
 @given(text=phone_texts)
 @example(text="+923001234567")

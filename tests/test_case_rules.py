@@ -1,13 +1,19 @@
-"""The issue 13 rules (bot/domain/case_rules.py) and the grammar of /correct, /edit, /note and
-/reopen: pure, no database."""
+"""The issue 13 rules of the state machine (bot/domain/states.py: reopen, correct, an outcome on
+a dismissed case) and the grammar of /correct, /edit, /note and /reopen: pure, no database."""
 
 from __future__ import annotations
 
 import pytest
 
 from bot.domain import CaseState, Category, Outcome
-from bot.domain.case_rules import correction_refusal, reopen_refusal, state_after_outcome
 from bot.domain.errors import UsageError
+from bot.domain.states import (
+    after_correction,
+    after_outcome,
+    after_reopen,
+    correction_refusal,
+    reopen_refusal,
+)
 from bot.grammar.correct import CorrectCommand
 from bot.grammar.edit import EditCommand
 from bot.grammar.note import parse_note
@@ -18,6 +24,7 @@ GROUPS = ["TTP", "BLA", "BLF"]
 
 def test_only_a_dismissed_case_is_reopened() -> None:
     assert reopen_refusal(4, CaseState.DISMISSED) is None
+    assert after_reopen(CaseState.DISMISSED) is CaseState.FLAGGED
     for state in set(CaseState) - {CaseState.DISMISSED}:
         assert (
             reopen_refusal(4, state)
@@ -26,10 +33,17 @@ def test_only_a_dismissed_case_is_reopened() -> None:
 
 
 def test_an_outcome_moves_the_case_and_a_dismissed_case_stays_dismissed() -> None:
-    assert state_after_outcome(CaseState.REQUESTED, Outcome.RESTRICTED) is CaseState.ACTIONED
-    assert state_after_outcome(CaseState.ACTIONED, Outcome.REJECTED) is CaseState.REFUSED
-    assert state_after_outcome(CaseState.REFUSED, Outcome.REMOVED) is CaseState.ACTIONED
-    assert state_after_outcome(CaseState.DISMISSED, Outcome.REMOVED) is CaseState.DISMISSED
+    assert after_outcome(CaseState.REQUESTED, Outcome.RESTRICTED) is CaseState.ACTIONED
+    assert after_outcome(CaseState.ACTIONED, Outcome.REJECTED) is CaseState.REFUSED
+    assert after_outcome(CaseState.REFUSED, Outcome.REMOVED) is CaseState.ACTIONED
+    assert after_outcome(CaseState.DISMISSED, Outcome.REMOVED) is CaseState.DISMISSED
+
+
+def test_a_correction_moves_the_case_as_the_corrected_outcome_would() -> None:
+    assert after_correction(CaseState.ACTIONED, Outcome.REJECTED) is CaseState.REFUSED
+    assert after_correction(CaseState.ACTIONED, Outcome.RESTRICTED) is CaseState.ACTIONED
+    assert after_correction(CaseState.REFUSED, Outcome.REMOVED) is CaseState.ACTIONED
+    assert after_correction(CaseState.REFUSED, Outcome.NO_RESPONSE) is CaseState.REFUSED
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ import pytest
 
 from bot.domain import CaseState
 from bot.domain.accounts import parse_account
-from bot.domain.records import Evidence, FlagCommand, Refusal
+from bot.domain.records import Dismissal, Evidence, FlagCommand, Refusal
 from bot.grammar.flag import parse_flag
 from storage.db import to_ts
 from storage.store import Store
@@ -47,11 +47,17 @@ async def test_same_account_from_two_urls_is_one_case_with_two_reports(store: St
 
 
 async def test_same_member_twice_is_not_double_counted(store: Store) -> None:
-    await store.cases.report(flag("x.com/foo TTP"), ALI, T0)
-    again = await store.cases.report(flag("x.com/FOO TTP followers=2m"), ALI, T0)
+    await store.cases.report(flag("x.com/foo TTP recruits"), ALI, T0)
+    again = await store.cases.report(flag("x.com/FOO TTP followers=2m posts videos"), ALI, T0)
     assert not again.counted and again.report_count == 1
     card = await store.cases.card(again.case_id)
     assert card is not None and card.followers == 2_000_000  # last known followers kept
+    # PRODUCT.md: the repeat keeps the member's note (a case note) and followers (the
+    # case's last known count); their one report stays as first written.
+    [mine] = card.reports
+    assert (mine.note, mine.followers) == ("recruits", None)
+    assert [note.note for note in card.notes] == ["posts videos"]
+    assert (await audit_of(store, again.case_id))[-1] == ("report", "flagged", "flagged")
 
 
 async def test_later_group_does_not_change_the_case(store: Store) -> None:
@@ -78,6 +84,8 @@ async def test_evidence_is_kept_with_the_report(store: Store) -> None:
 async def test_dismissed_case_flagged_again_stays_dismissed_and_only_reopen_reopens(
     store: Store,
 ) -> None:
+    # PRODUCT.md: flagging a dismissed case does not reopen it; the reply says who dismissed
+    # it, when and why. (Before issue 12 a /flag reopened it.)
     case_id = (await store.cases.report(flag("x.com/foo TTP"), ALI, T0)).case_id
     done = await store.cases.dismiss(case_id, "parody account", by=IMPORTER, at=T0)
     assert done.dismissed and done.before is CaseState.FLAGGED
@@ -86,12 +94,7 @@ async def test_dismissed_case_flagged_again_stays_dismissed_and_only_reopen_reop
     later = T0 + dt.timedelta(days=1)
     flagged = await store.cases.report(flag("x.com/foo TTP followers=300"), SARA, later)
     assert flagged.state is CaseState.DISMISSED and flagged.counted
-    assert flagged.dismissal is not None
-    assert (flagged.dismissal.user_id, flagged.dismissal.at, flagged.dismissal.detail) == (
-        IMPORTER,
-        T0,
-        "parody account",
-    )
+    assert flagged.dismissal == Dismissal(by=IMPORTER, at=T0, reason="parody account")
     card = await store.cases.card(case_id)
     assert card is not None and card.state is CaseState.DISMISSED and card.report_count == 2
     assert card.followers == 300  # a count seen is a fact, whatever the state
@@ -204,7 +207,7 @@ async def test_import_in_one_transaction_with_summary(store: Store) -> None:
         4,
         2,
     )
-    assert (summary.known, summary.dismissed) == (3, 1)
+    assert (summary.on_known, summary.on_dismissed) == (3, 1)
     new1 = await store.cases.case_id_of(parse_account("x:@new1"))
     assert new1 is not None
     card = await store.cases.card(new1)
@@ -212,16 +215,22 @@ async def test_import_in_one_transaction_with_summary(store: Store) -> None:
     assert (card.group, card.category, card.followers, card.report_count) == ("BLA", "hate", 20, 1)
     old = await store.cases.card(existing)
     assert old is not None
-    # a known case keeps its group, category and followers: /edit changes them
+    # a known case keeps its group, category and followers: /edit changes them. PRODUCT.md:
+    # dismissed cases stay dismissed. (Before issue 12 an import took the file's followers=
+    # and reopened the case.)
     assert (old.group, old.category, old.followers, old.report_count) == ("TTP", "other", None, 2)
     gone = await store.cases.card(dismissed)
-    assert gone is not None and gone.state is CaseState.DISMISSED
+    assert gone is not None and gone.state is CaseState.DISMISSED and gone.report_count == 2
     assert await audit_of(store, dismissed) == [
         ("flag", None, "flagged"),
         ("dismiss", "flagged", "dismissed"),
         ("report", "dismissed", "dismissed"),
     ]
-    assert await audit_of(store, new1) == [("flag", None, "flagged")]
+    # the repeated row is a repeat by the same member, audited as /flag audits it
+    assert await audit_of(store, new1) == [
+        ("flag", None, "flagged"),
+        ("report", "flagged", "flagged"),
+    ]
     mine_card = await store.cases.card(mine)
     assert mine_card is not None and mine_card.report_count == 1
     summary_entry = (await store.audit.recent(limit=1))[0]
@@ -248,3 +257,16 @@ async def test_failed_import_writes_nothing(store: Store) -> None:
     # and the next import works (the temporary tables went with the rollback)
     summary = await store.cases.report_many([flag("x.com/baz TTP")], IMPORTER, T0)
     assert summary.new_cases == 1
+
+
+async def test_a_case_dismissed_without_an_audit_entry_is_told_by_its_reason(store: Store) -> None:
+    # Dismissed before the audit kept who did it (data of an old version, a fix by hand).
+    case_id = (await store.cases.report(flag("x.com/foo TTP"), ALI, T0)).case_id
+    async with store.db.transaction() as tx:
+        await tx.execute(
+            "UPDATE cases SET state = 'dismissed', dismissed_reason = 'satire' WHERE id = ?",
+            (case_id,),
+        )
+    later = await store.cases.report(flag("x.com/foo TTP"), SARA, T0)
+    assert later.dismissal == Dismissal(by=None, at=None, reason="satire")
+    assert later.state is CaseState.DISMISSED

@@ -293,6 +293,7 @@ affix_keys = st.lists(
 ).map("".join)
 
 
+@pytest.mark.slow  # thousands of examples against the word-by-word rule: `make test` only
 @settings(max_examples=3000)
 @given(key=affix_keys)
 @example(key="tvnews")

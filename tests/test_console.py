@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 SCRIPT = """\
@@ -39,6 +41,7 @@ def run_console(tmp_path: Path, script: str) -> str:
     return result.stdout
 
 
+@pytest.mark.slow  # `python -m bot console` processes: `make test` only
 def test_console_runs_commands_offline_as_admin_and_saves_documents(tmp_path):
     output = run_console(tmp_path, SCRIPT)
     assert "Your role: admin" in output
@@ -52,6 +55,7 @@ def test_console_runs_commands_offline_as_admin_and_saves_documents(tmp_path):
     assert "Usage: /flag" in output  # the unknown host got a reason and the usage
 
 
+@pytest.mark.slow  # `python -m bot console` processes: `make test` only
 def test_console_keeps_data_in_the_same_sqlite_file(tmp_path):
     run_console(tmp_path, "/flag t.me/ttp_media BLA\nquit\n")
     output = run_console(tmp_path, "/status telegram:@ttp_media\nquit\n")

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from bot.domain import Category, Outcome, Platform, compliance
 from bot.domain.accounts import AccountRef
 from bot.domain.compliance import Table
+from bot.domain.states import is_actioned, is_platform_answer
 from bot.grammar.flag import parse_flag
 from bot.grammar.import_ import read_import
 from bot.views.export import write_csv
@@ -77,10 +78,10 @@ def _write(
         last = versions[-1][0] if versions else None
         restored_at = (
             versions[0][2] + restored
-            if restored is not None and last is not None and last.is_action
+            if restored is not None and last is not None and is_actioned(last)
             else None
         )
-        at_action = followers if last is not None and last.is_action else None
+        at_action = followers if last is not None and is_actioned(last) else None
         conn.execute(
             "INSERT INTO request_rounds (case_id, round_no, sent_at, sent_by, outcome,"
             " outcome_at, restored_at, followers_at_action) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -106,7 +107,7 @@ def _write(
                     outcome_at,
                     recorded_at,
                     REVIEWER,
-                    followers if outcome.is_action else None,
+                    followers if is_actioned(outcome) else None,
                 ),
             )
 
@@ -217,7 +218,7 @@ action_strategy = st.tuples(
     st.sampled_from(GROUPS),
     st.sampled_from([*Category]),
     st.one_of(st.none(), st.integers(0, 10**9)),
-    st.sampled_from([o for o in Outcome if o.is_platform_answer]),
+    st.sampled_from([o for o in Outcome if is_platform_answer(o)]),
     st.sampled_from([100, 200, 300]),  # who
 )
 
@@ -252,7 +253,7 @@ async def _export_import_round_trip(path: Path, actions: list[tuple[Any, ...]]) 
         parsed = read_import(out.getvalue(), GROUPS)
         assert parsed.errors == []
         summary = await store.cases.report_many(parsed.rows, 400, at + D, name="export.csv")
-        assert summary.new_cases == 0 and summary.known == len(before)
+        assert summary.new_cases == 0 and summary.on_known == len(before)
         assert await _cases(store) == before
     finally:
         await store.close()

@@ -1,7 +1,12 @@
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.domain.records import Dismissal
 from bot.views.common import esc, split_message
+from bot.views.flag import dismissed_note
 
 
 def test_escaping_keeps_text_literal():
@@ -37,3 +42,18 @@ def test_split_message_closes_and_reopens_a_pre_table_it_cuts(lines, limit):
         return value.replace("<pre>", "").replace("</pre>", "").replace("\n", "")
 
     assert "".join(bare(part) for part in parts) == bare(text)
+
+
+def test_flag_of_a_dismissed_case_says_who_when_and_why_as_far_as_known():
+    tz = ZoneInfo("Asia/Karachi")
+    at = dt.datetime(2026, 11, 2, 6, 0, tzinfo=dt.UTC)
+    known = Dismissal(by=301, at=at, reason="parody <b>")
+    to_reviewer = dismissed_note(known, tz, show_people=True)
+    assert to_reviewer.startswith(
+        "This case was dismissed by 301 on 2026-11-02 11:00: parody &lt;b"
+    )
+    assert "It stays dismissed and your report is kept" in to_reviewer
+    to_reporter = dismissed_note(known, tz, show_people=False)
+    assert to_reporter.startswith("This case was dismissed on 2026-11-02 11:00: parody")
+    old = dismissed_note(Dismissal(by=None, at=None, reason=""), tz, show_people=True)
+    assert old.startswith("This case was dismissed. It stays dismissed")

@@ -89,6 +89,7 @@ def test_bad_value_is_one_line_naming_the_variable(monkeypatch, variable, value)
     assert "\n" not in message
 
 
+@pytest.mark.slow  # one `python -m bot` process per case: `make test` only
 @pytest.mark.parametrize(
     ("env", "expected"),
     [

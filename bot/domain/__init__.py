@@ -66,17 +66,9 @@ class Outcome(StrEnum):
     # Not a platform's answer: the case was dismissed while the round was open.
     WITHDRAWN = "withdrawn"
 
-    @property
-    def is_action(self) -> bool:
-        return self in (Outcome.REMOVED, Outcome.RESTRICTED)
-
-    @property
-    def is_platform_answer(self) -> bool:
-        """What a reviewer may record for a round (/outcome, the buttons, /correct)."""
-        return self is not Outcome.WITHDRAWN
-
 
 # `restored` is typed like an outcome but is not one of a round: it reopens an actioned case.
+# What each state and outcome means for a case is in bot/domain/states.py.
 RESTORED = "restored"
 
 

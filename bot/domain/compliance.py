@@ -33,6 +33,7 @@ from fractions import Fraction
 from typing import Literal
 
 from bot.domain import Outcome, Platform
+from bot.domain.states import is_actioned
 
 
 class Status(StrEnum):
@@ -207,7 +208,7 @@ def is_overdue(sent_at: dt.datetime, now: dt.datetime, sla: dt.timedelta) -> boo
 def classify(row: RoundRow, now: dt.datetime, sla: dt.timedelta) -> Status:
     if row.outcome is None:
         return Status.EXPIRED if is_overdue(row.sent_at, now, sla) else Status.PENDING
-    if row.outcome.is_action:
+    if is_actioned(row.outcome):
         return Status.ACTIONED
     if row.outcome is Outcome.REJECTED:
         return Status.REJECTED

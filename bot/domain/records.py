@@ -70,6 +70,15 @@ class FlagRow(NamedTuple):
 
 
 @dataclass(frozen=True)
+class Dismissal:
+    """Who dismissed a case, when and why: what a /flag of a dismissed case is told."""
+
+    by: int | None  # None: dismissed before the audit kept who (by hand, an old version)
+    at: dt.datetime | None
+    reason: str
+
+
+@dataclass(frozen=True)
 class ReportResult:
     case_id: int
     account: AccountRef
@@ -77,10 +86,10 @@ class ReportResult:
     counted: bool  # False: this member had already reported the case
     report_count: int
     state: CaseState  # after the report (a dismissed case stays dismissed)
+    dismissal: Dismissal | None  # the case is dismissed and stays so
     case_group: str
     case_category: str
     evidence_kept: bool
-    dismissal: HistoryLine | None = None  # who dismissed the case, when and why
 
 
 @dataclass(frozen=True)
@@ -89,9 +98,9 @@ class ImportSummary:
     new_cases: int
     new_reports: int
     duplicates: int  # rows that added no report: repeated in the file or reported before
-    known: int  # rows about known cases: their state, group, category, followers unchanged
+    on_known: int  # rows about accounts that had a case: its state, group, ... unchanged
+    on_dismissed: int  # rows about dismissed cases, which stay dismissed
     on_actioned: int  # rows about accounts the platform has already actioned
-    dismissed: int = 0  # rows about dismissed cases (they stay dismissed)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.domain import RESTORED, Outcome
+from bot.domain.states import is_platform_answer
 from bot.grammar.commands import parse_case_id, spec
 
 MAX_NOTE_LENGTH = 1000
@@ -12,7 +13,7 @@ MAX_NOTE_LENGTH = 1000
 
 # What a user may type for an outcome (case-insensitive) -> the outcome, or RESTORED.
 OUTCOME_WORDS: dict[str, Outcome | str] = {
-    **{outcome.value: outcome for outcome in Outcome if outcome.is_platform_answer},
+    **{outcome.value: outcome for outcome in Outcome if is_platform_answer(outcome)},
     "no-response": Outcome.NO_RESPONSE,
     "noresponse": Outcome.NO_RESPONSE,
     RESTORED: RESTORED,

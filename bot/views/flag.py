@@ -6,25 +6,15 @@ from zoneinfo import ZoneInfo
 
 from bot.domain import CaseState
 from bot.domain.records import (
+    Dismissal,
     FlagCommand,
-    HistoryLine,
     ReportResult,
 )
 from bot.views.common import account_link, esc, followers_text, local_time, one_line
 
 
-def _dismissed(dismissal: HistoryLine | None, tz: ZoneInfo, show_people: bool) -> str:
-    """A dismissed case stays dismissed: who dismissed it, when and why, and what to do."""
-    text = "The case is dismissed"
-    if dismissal is not None:
-        by = f" by {dismissal.user_id}" if show_people else ""
-        text += f"{by} on {local_time(dismissal.at, tz)}: {one_line(dismissal.detail, 200)}"
-    return text + ". Your report is kept; a reviewer can /reopen it."
-
-
-def flag_result(
-    result: ReportResult, cmd: FlagCommand, tz: ZoneInfo, *, show_people: bool = False
-) -> str:
+def flag_result(result: ReportResult, cmd: FlagCommand, tz: ZoneInfo, *, show_people: bool) -> str:
+    """With `show_people` (bot.domain.privacy.may_see_people) it names who dismissed the case."""
     case = f"<b>#{result.case_id}</b> {account_link(result.account)}"
     reports = f"{result.report_count} report{'s' if result.report_count != 1 else ''}"
     if result.new_case:
@@ -33,9 +23,11 @@ def flag_result(
         lines = [f"Added your report to case {case}: {reports}."]
     else:
         lines = [f"You already reported case {case}; not counted twice ({reports})."]
-    if result.state is CaseState.DISMISSED:
-        lines.append(_dismissed(result.dismissal, tz, show_people))
-    if result.state is CaseState.ACTIONED:
+        if cmd.note or cmd.followers is not None:
+            lines.append("Your note and followers= value are kept on the case.")
+    if result.dismissal is not None:
+        lines.append(dismissed_note(result.dismissal, tz, show_people=show_people))
+    elif result.state is CaseState.ACTIONED:
         lines.append("This account is already actioned by the platform.")
     elif not result.new_case and result.state is not CaseState.FLAGGED:
         lines.append(f"State: {esc(result.state)}.")
@@ -54,3 +46,14 @@ def flag_result(
     if result.evidence_kept:
         lines.append("The message you replied to is kept as evidence.")
     return "\n".join(lines)
+
+
+def dismissed_note(dismissal: Dismissal, tz: ZoneInfo, *, show_people: bool) -> str:
+    """A /flag of a dismissed case does not reopen it (PRODUCT.md): who, when, why."""
+    who = f" by {dismissal.by}" if show_people and dismissal.by is not None else ""
+    when = f" on {local_time(dismissal.at, tz)}" if dismissal.at is not None else ""
+    why = f": {one_line(dismissal.reason, 200)}" if dismissal.reason else ""
+    return (
+        f"This case was dismissed{who}{when}{why}. It stays dismissed and your report is "
+        "kept; a reviewer can /reopen it."
+    )

@@ -38,11 +38,14 @@ def import_summary(summary: ImportSummary, name: str) -> str:
         f"New reports: {summary.new_reports:,}",
         f"Duplicates (repeated in the file or reported by you before): {summary.duplicates:,}",
     ]
-    if summary.known:
-        dismissed = f", {summary.dismissed:,} of them dismissed" if summary.dismissed else ""
+    if summary.on_known:
         lines.append(
-            f"Known cases: {summary.known:,}{dismissed}; their state, group, category and "
-            "followers are left as they were (/edit changes them, /reopen reopens)."
+            f"Accounts that had a case: {summary.on_known:,} (their state, group, category and "
+            "followers are left as they were: /edit changes them)"
+        )
+    if summary.on_dismissed:
+        lines.append(
+            f"Dismissed cases (they stay dismissed; /reopen reopens): {summary.on_dismissed:,}"
         )
     if summary.on_actioned:
         lines.append(f"Accounts already actioned: {summary.on_actioned:,}")

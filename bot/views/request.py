@@ -17,6 +17,7 @@ from bot.domain.records import (
     Refusal,
     RoundInfo,
 )
+from bot.domain.states import is_platform_answer
 from bot.views.common import Keyboard, esc, local_time, one_line
 from bot.views.figures import hours
 
@@ -62,7 +63,7 @@ def parse_button_data(data: str | None) -> OutcomeButton | None:
         outcome = Outcome(outcome_text)
     except ValueError:
         return None
-    if not outcome.is_platform_answer:
+    if not is_platform_answer(outcome):
         return None
     return OutcomeButton(int(case_text), int(round_text), outcome)
 

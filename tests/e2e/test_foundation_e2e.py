@@ -3,6 +3,7 @@
 import re
 from pathlib import Path
 
+import pytest
 from telegram import Update
 from telegram.ext import CommandHandler, ContextTypes
 
@@ -35,6 +36,7 @@ async def test_start_as_admin_shows_role_and_menu_is_registered(fake_api, tmp_pa
     assert TOKEN not in bot.output()
 
 
+@pytest.mark.slow  # a `python -m bot` process: `make test` only
 async def test_stranger_gets_one_polite_refusal_with_their_id_and_is_audited(fake_api, tmp_path):
     async with BotProcess(bot_env(fake_api, tmp_path), cwd=tmp_path, log_dir=tmp_path) as bot:
         await bot.wait_ready(fake_api)
@@ -50,6 +52,7 @@ async def test_stranger_gets_one_polite_refusal_with_their_id_and_is_audited(fak
         assert "×2 within the hour" in audit.plain
 
 
+@pytest.mark.slow  # a `python -m bot` process: `make test` only
 async def test_grant_then_the_new_member_sees_their_commands(fake_api, tmp_path):
     async with BotProcess(bot_env(fake_api, tmp_path), cwd=tmp_path, log_dir=tmp_path) as bot:
         await bot.wait_ready(fake_api)
@@ -67,6 +70,7 @@ async def test_grant_then_the_new_member_sees_their_commands(fake_api, tmp_path)
         assert "only for members" in again.plain
 
 
+@pytest.mark.slow  # a `python -m bot` process: `make test` only
 async def test_group_chat_not_allowed_gets_no_answer_at_all(fake_api, tmp_path):
     env = bot_env(fake_api, tmp_path, ALLOWED_CHAT_IDS="-100999")
     async with BotProcess(env, cwd=tmp_path, log_dir=tmp_path) as bot:
@@ -79,6 +83,7 @@ async def test_group_chat_not_allowed_gets_no_answer_at_all(fake_api, tmp_path):
         assert "Your role: admin" in allowed.plain
 
 
+@pytest.mark.slow  # a `python -m bot` process: `make test` only
 async def test_bad_arguments_get_reason_and_usage(fake_api, tmp_path):
     async with BotProcess(bot_env(fake_api, tmp_path), cwd=tmp_path, log_dir=tmp_path) as bot:
         await bot.wait_ready(fake_api)
@@ -97,6 +102,7 @@ async def test_bad_arguments_get_reason_and_usage(fake_api, tmp_path):
             assert expected in answer.plain, (text, answer.plain)
 
 
+@pytest.mark.slow  # a `python -m bot` process: `make test` only
 async def test_start_up_with_bad_setting_is_one_line(fake_api, tmp_path):
     env = bot_env(fake_api, tmp_path, DIGEST_TIME="25:00")
     code, output = await BotProcess(env, cwd=tmp_path, log_dir=tmp_path).run_to_exit(30)

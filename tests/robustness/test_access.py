@@ -19,6 +19,8 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from bot.domain import Role
 from bot.grammar.commands import COMMANDS
 from tests.robustness.driver import (
@@ -30,6 +32,9 @@ from tests.robustness.driver import (
     Reply,
     fingerprint,
 )
+
+# The robustness tests are slow: `make test` runs them, `make check` leaves them out.
+pytestmark = pytest.mark.slow
 
 VIEWER, REPORTER, REVIEWER, GRANTED_ADMIN, STRANGER = 401, 201, 301, 102, 555
 MEMBERS = {VIEWER: Role.VIEWER, REPORTER: Role.REPORTER, REVIEWER: Role.REVIEWER,

@@ -22,6 +22,9 @@ from bot.domain import Category, Outcome, Platform, Role
 from bot.grammar.commands import COMMANDS
 from tests.robustness.driver import ADMIN, InProcessBot, Reply, fingerprint
 
+# The robustness tests are slow: `make test` runs them, `make check` leaves them out.
+pytestmark = pytest.mark.slow
+
 EXAMPLES = 500
 MAX_MESSAGE = 4096  # Telegram delivers at most this many characters in a message
 

@@ -13,8 +13,13 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from storage.db import migrations
 from tests.robustness.driver import ADMIN, InProcessBot
+
+# The robustness tests are slow: `make test` runs them, `make check` leaves them out.
+pytestmark = pytest.mark.slow
 
 ROWS = 20_000
 RUNS = 12

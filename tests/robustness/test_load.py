@@ -10,9 +10,14 @@ import sqlite3
 import time
 from pathlib import Path
 
+import pytest
+
 from storage.inbox import inbox_path
 from tests.e2e.fake_bot_api import html_to_plain
 from tests.robustness.driver import ADMIN, InProcessBot
+
+# The robustness tests are slow: `make test` runs them, `make check` leaves them out.
+pytestmark = pytest.mark.slow
 
 MEMBERS = [1000 + n for n in range(50)]
 ACCOUNTS = 400

@@ -19,6 +19,9 @@ import pytest
 from storage.db import Database, migrate_file, migrations
 from tests.robustness.driver import ADMIN, InProcessBot
 
+# The robustness tests are slow: `make test` runs them, `make check` leaves them out.
+pytestmark = pytest.mark.slow
+
 NEWEST = migrations()[-1].version
 EARLIER = [m.version for m in migrations() if m.version < NEWEST]
 NOTE = "یہ اکاؤنٹ <b>bold</b> '; DROP TABLE cases; -- & ✓"

@@ -8,9 +8,14 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from tests.e2e.fake_bot_api import FakeBotApi
 from tests.e2e.harness import running_bot
 from tests.robustness.driver import ADMIN, InProcessBot, fingerprint
+
+# The robustness tests are slow: `make test` runs them, `make check` leaves them out.
+pytestmark = pytest.mark.slow
 
 REPORTER, REVIEWER = 201, 301
 
