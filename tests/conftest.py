@@ -35,3 +35,31 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
         yield database
     finally:
         await database.close()
+
+
+# What `make check` leaves out (pytest -m "not slow"), besides the tests marked one by one:
+# whole files that start bot processes, sleep through retries and time limits, or run many
+# hypothesis examples on real databases. `make test` (CI) runs them all.
+SLOW_FILES = frozenset(
+    {
+        "tests/e2e/test_bad_database_e2e.py",
+        "tests/e2e/test_digest_once_e2e.py",
+        "tests/e2e/test_disk_full_e2e.py",
+        "tests/e2e/test_retry_e2e.py",
+        "tests/e2e/test_slow_download_e2e.py",
+        "tests/e2e/test_webhook_e2e.py",
+        "tests/test_backup.py",
+        "tests/test_history_properties.py",
+        "tests/test_report_paths.py",
+        "tests/test_stats_storage.py",
+        "tests/test_webhook_settings.py",
+    }
+)
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        where = item.path.relative_to(ROOT).as_posix()
+        if where in SLOW_FILES or where.startswith("tests/robustness/"):
+            item.add_marker(pytest.mark.slow)
