@@ -114,6 +114,12 @@ async def decide_round(
     )
 
 
+async def _case_state(tx: Tx, case_id: int) -> CaseState | None:
+    """The case's state, or None when there is no such case."""
+    row = await tx.fetchone("SELECT state FROM cases WHERE id = ?", (case_id,))
+    return None if row is None else CaseState(row["state"])
+
+
 class RequestRounds:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -188,10 +194,9 @@ class RequestRounds:
         """
         ts = to_ts(at)
         async with self.db.transaction() as tx:
-            case = await tx.fetchone("SELECT state FROM cases WHERE id = ?", (case_id,))
-            if case is None:
+            before = await _case_state(tx, case_id)
+            if before is None:
                 return Refusal(case_id, f"There is no case #{case_id}.")
-            before = CaseState(case["state"])
             row = await tx.fetchone(
                 "SELECT round_no FROM request_rounds WHERE case_id = ? AND outcome IS NULL",
                 (case_id,),
@@ -229,10 +234,9 @@ class RequestRounds:
         """An actioned account came back: mark its actioned round restored, reopen the case."""
         ts = to_ts(at)
         async with self.db.transaction() as tx:
-            case = await tx.fetchone("SELECT state FROM cases WHERE id = ?", (case_id,))
-            if case is None:
+            before = await _case_state(tx, case_id)
+            if before is None:
                 return Refusal(case_id, f"There is no case #{case_id}.")
-            before = CaseState(case["state"])
             after = states.after(before, states.Event.RESTORED)
             if after is None:
                 return Refusal(
@@ -277,10 +281,9 @@ class RequestRounds:
         an action keeps the followers the account had then (the last count seen by then)."""
         ts = to_ts(at)
         async with self.db.transaction() as tx:
-            case = await tx.fetchone("SELECT state FROM cases WHERE id = ?", (case_id,))
-            if case is None:
+            before = await _case_state(tx, case_id)
+            if before is None:
                 return Refusal(case_id, f"There is no case #{case_id}.")
-            before = CaseState(case["state"])
             latest = await tx.fetchone(
                 "SELECT round_no, outcome, restored_at FROM request_rounds WHERE case_id = ?"
                 " ORDER BY round_no DESC LIMIT 1",
