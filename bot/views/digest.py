@@ -15,10 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-# The Agg canvas renders to PNG bytes without a display (and without pyplot's global state).
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-
 from bot.domain import Outcome
 from bot.domain.accounts import AccountRef
 from bot.domain.comebacks import Comeback
@@ -167,6 +163,12 @@ def chart_png(table: Table, title: str) -> bytes:
     labels = [_label("platform", key) for key in table.rows]
     values = [fig.percent or 0 for fig in table.rows.values()]
     notes = [format_compliance(fig) for fig in table.rows.values()]
+    # Imported here, not at the top: matplotlib is ~40 MB and ~1 s at start, and only the
+    # chart needs it. The Agg canvas renders PNG bytes without a display (and without
+    # pyplot's global state).
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(max(4.0, 1.1 * len(labels) + 1.5), 3.6), dpi=120)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
