@@ -37,7 +37,7 @@ CREATE TABLE IF NOT EXISTS inbox (
     body        TEXT    NOT NULL,        -- the update's JSON, as received
     received_at INTEGER NOT NULL,
     handled_at  INTEGER,
-    replays     INTEGER NOT NULL DEFAULT 0  -- times queued again after a restart
+    replays     INTEGER NOT NULL DEFAULT 0  -- times its handling began after a restart
 );
 CREATE INDEX IF NOT EXISTS inbox_unhandled ON inbox (seq) WHERE handled_at IS NULL;
 CREATE INDEX IF NOT EXISTS inbox_handled_at ON inbox (handled_at) WHERE handled_at IS NOT NULL;
@@ -152,7 +152,8 @@ class Inbox:
         return int(rows[0][0])
 
     async def count_replays(self, update_ids: list[int]) -> None:
-        """One more replay of each (synced: a crash during the replay is what it counts)."""
+        """One more replay of each, as its handling begins (synced: a crash during the replay
+        is what it counts)."""
         if not update_ids:
             return
         async with self._lock:

@@ -28,9 +28,11 @@ from storage.store import Store
 
 log = logging.getLogger(__name__)
 
-# An update whose handling the process did not survive this many times (each replay after a
-# restart counts) is given up and its sender told: a file that kills the bot (memory) would
-# otherwise kill it again on every start.
+# An update whose handling the process did not survive this many times after restarts is given
+# up and its sender told: a file that kills the bot (memory) would otherwise kill it again on
+# every start. A replay counts when its handling begins, and replays are handled one at a time
+# in receipt order, so a crash counts only against the update that was being handled, not
+# against those queued behind it.
 MAX_REPLAYS = 3
 
 
@@ -42,6 +44,8 @@ class InboxQueue(asyncio.Queue[object]):
         super().__init__()
         self._inbox: Inbox | None = None
         self._clock: Clock | None = None
+        self._replays: set[int] = set()
+        self.replay_turn = asyncio.Lock()  # fair: replays take their turns in receipt order
 
     def attach(self, inbox: Inbox | None, clock: Clock) -> None:
         self._inbox = inbox
@@ -65,8 +69,16 @@ class InboxQueue(asyncio.Queue[object]):
         await super().put(item)
 
     async def put_kept(self, update: Update) -> None:
-        """Queue an update that the inbox holds already."""
+        """Queue an update that the inbox holds already (a replay after a restart)."""
+        self._replays.add(update.update_id)
         await super().put(update)
+
+    def take_replay(self, update_id: int) -> bool:
+        """Whether this update is a replay (asked once, when its handling is due)."""
+        if update_id not in self._replays:
+            return False
+        self._replays.discard(update_id)
+        return True
 
 
 class DeskApplication(Application[Any, Any, Any, Any, Any, Any]):
@@ -77,6 +89,17 @@ class DeskApplication(Application[Any, Any, Any, Any, Any, Any]):
         if not isinstance(update, Update) or state.store is None:
             await super().process_update(update)
             return
+        queue = self.update_queue
+        if isinstance(queue, InboxQueue) and queue.take_replay(update.update_id):
+            async with queue.replay_turn:
+                assert state.inbox is not None
+                await state.inbox.count_replays([update.update_id])
+                await self._process_once(state, update)
+        else:
+            await self._process_once(state, update)
+
+    async def _process_once(self, state: Deps, update: Update) -> None:
+        assert state.store is not None
         if await state.store.updates.handled(update.update_id):
             log.info("update %s was already handled; skipped", update.update_id)
         else:
@@ -117,7 +140,6 @@ async def replay_kept(app: Application[Any, Any, Any, Any, Any, Any], store: Sto
     for update in given_up:
         await _tell_given_up(app, update)
     await inbox.mark_handled([update.update_id for update in given_up], clock.now())
-    await inbox.count_replays([update.update_id for update in again])
     queue = app.update_queue
     assert isinstance(queue, InboxQueue)
     for update in again:

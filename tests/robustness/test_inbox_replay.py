@@ -8,9 +8,12 @@ import json
 import sqlite3
 from pathlib import Path
 
+from telegram import Update
+
 from bot.runtime.app import running
 from bot.runtime.console import Console
-from bot.runtime.inbox import MAX_REPLAYS
+from bot.runtime.deps import deps_of
+from bot.runtime.inbox import MAX_REPLAYS, InboxQueue
 from bot.runtime.local_api import Output
 from bot.runtime.settings import Settings
 from storage.inbox import Inbox, inbox_path
@@ -143,3 +146,43 @@ async def test_an_update_interrupted_again_and_again_is_given_up_and_its_sender_
         assert await inbox.unhandled() == []
     finally:
         await inbox.close()
+
+
+async def test_a_replay_counts_only_once_its_handling_begins(tmp_path: Path):
+    """Replays take their turns in receipt order and each is counted as its turn comes: a
+    crash while the first is handled counts against the first only, not against the updates
+    queued behind it (those would otherwise be given up for a crash they never saw)."""
+    db = tmp_path / "t.db"
+
+    def replays() -> list[int]:
+        with sqlite3.connect(inbox_path(db)) as conn:
+            rows = conn.execute("SELECT replays FROM inbox ORDER BY seq").fetchall()
+        conn.close()
+        return [int(row[0]) for row in rows]
+
+    async with InProcessBot(db) as bot:
+        state = deps_of(bot.app.bot_data)
+        assert state.inbox is not None
+        queue = bot.app.update_queue
+        assert isinstance(queue, InboxQueue)
+        kept = [bot.message(ADMIN, f"/flag x.com/queued_{n} TTP") for n in range(3)]
+        for update in kept:  # kept before a crash, queued again on this start
+            assert await state.inbox.keep(update["update_id"], json.dumps(update), START)
+        writer = sqlite3.connect(db, isolation_level=None)
+        try:
+            writer.execute("BEGIN IMMEDIATE")  # the first replay's write waits on this
+            for update in kept:
+                await queue.put_kept(Update.de_json(update, bot.app.bot))
+            for _ in range(200):
+                if replays()[0] == 1:
+                    break
+                await asyncio.sleep(0.01)
+            await asyncio.sleep(0.2)  # the others' turns have not come: nothing counts them
+            assert replays() == [1, 0, 0]
+            writer.execute("ROLLBACK")
+            await _settled(bot, outputs=3)
+        finally:
+            writer.close()
+        assert len(bot.texts_to(ADMIN)) == 3
+    assert replays() == [1, 1, 1]
+    assert [_reports(db, f"queued_{n}") for n in range(3)] == [1, 1, 1]
