@@ -26,6 +26,7 @@ from storage.db import Database, Row, Tx, from_ts, from_ts_or_none, to_ts
 # A probe returns at most this many candidates (a very common key, e.g. `news`).
 PROBE_LIMIT = 200
 LIST_LIMIT = 50
+DIGEST_LIMIT = 10  # comebacks the digest names; it counts the rest
 # One /comebacks scan reads at most SCAN_PAIR_LIMIT look-alike pairs and records at most
 # SCAN_LINK_LIMIT new links (a second /comebacks goes on from there).
 SCAN_PAIR_LIMIT = 5000
@@ -212,14 +213,22 @@ class Comebacks:
 
     # ------------------------------------------------------------------ reading
 
-    async def found_between(self, since: dt.datetime, until: dt.datetime) -> list[Comeback]:
-        """Links found in [since, until): the digest's "new comebacks of the last 24 h"."""
+    async def found_between(
+        self, since: dt.datetime, until: dt.datetime, limit: int = DIGEST_LIMIT
+    ) -> ComebackList:
+        """Links found in [since, until), newest first, at most `limit` with their count: the
+        digest's "new comebacks of the last 24 h" (its cost must not grow with the day's
+        flags)."""
+        span = (to_ts(since), to_ts(until))
+        count = await self.db.fetchone(
+            "SELECT count(*) FROM comebacks WHERE found_at >= ? AND found_at < ?", span
+        )
         rows = await self.db.fetchall(
             _LINK_SQL + " WHERE k.found_at >= ? AND k.found_at < ?"
-            " ORDER BY k.found_at DESC, k.case_id DESC",
-            (to_ts(since), to_ts(until)),
+            " ORDER BY k.found_at DESC, k.case_id DESC LIMIT ?",
+            (*span, limit),
         )
-        return [_comeback(row) for row in rows]
+        return ComebackList([_comeback(row) for row in rows], int(count[0]) if count else 0)
 
     async def links_of(self, case_id: int) -> list[Comeback]:
         """Both directions, for the case card: what this case looks like, and what looks

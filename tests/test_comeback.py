@@ -25,6 +25,7 @@ from bot.domain.comebacks import (
     match_key,
     typo_prefix,
 )
+from bot.domain.records import ComebackList
 from bot.views.comebacks import describe, digest_section
 
 
@@ -266,11 +267,11 @@ def test_describe_and_digest_section():
         found_at=dt.datetime(2026, 11, 2, tzinfo=dt.UTC),
     )
     assert describe(item, tz) == "looks like a comeback of #3 (removed 2026-10-02)"
-    section = digest_section([item] * 12, tz, limit=10)
+    section = digest_section(ComebackList([item] * 10, total=12), tz)
     assert section.startswith("<b>Comebacks (last 24 h): 12</b>")
     assert "#9 X ttp_media2 ← #3 ttp_media (removed 2026-10-02)" in section
     assert section.endswith("… and 2 more: /comebacks")
-    assert digest_section([], tz) == ""
+    assert digest_section(ComebackList([], total=0), tz) == ""
 
 
 def strip_affixes_word_by_word(key: str) -> str:

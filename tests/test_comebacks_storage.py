@@ -130,7 +130,21 @@ async def test_found_between_is_the_digest_window(store: Store):
     window = await store.comebacks.found_between(
         T0 + dt.timedelta(hours=10), T0 + dt.timedelta(hours=34)
     )
-    assert [c.case_id for c in window] == [new]
+    assert [c.case_id for c in window.comebacks] == [new]
+    assert window.total == 1
+
+
+async def test_the_digest_names_ten_comebacks_and_counts_the_rest(store: Store):
+    """The digest's cost does not grow with the day's flags: ten links read, the rest counted."""
+    original = await flag(store, "x.com/ttp_media TTP")
+    await action(store, original, Outcome.REMOVED, T0)
+    for n in range(12):
+        case = await flag(store, f"x.com/ttp_media{n + 2} TTP")
+        await store.comebacks.link_new_case(case, T0 + dt.timedelta(minutes=n + 1))
+    found = await store.comebacks.found_between(T0, T0 + dt.timedelta(hours=1))
+    assert found.total == 12
+    assert len(found.comebacks) == 10
+    assert [c.handle for c in found.comebacks][:2] == ["ttp_media13", "ttp_media12"]
 
 
 async def test_a_case_written_without_a_key_is_keyed_when_actioned(store: Store, tmp_path):

@@ -63,12 +63,12 @@ def card_lines(comebacks: list[Comeback], case_id: int, tz: ZoneInfo) -> str:
     return "".join(f"\n{line}" for line in lines)
 
 
-def digest_section(comebacks: list[Comeback], tz: ZoneInfo, limit: int = 10) -> str:
+def digest_section(found: ComebackList, tz: ZoneInfo) -> str:
     """The digest's comeback section (last 24 h); empty text when there is nothing new."""
-    if not comebacks:
+    if not found.total:
         return ""
-    lines = [f"<b>Comebacks (last 24 h): {len(comebacks)}</b>"]
-    lines += [list_line(item, tz) for item in comebacks[:limit]]
-    if len(comebacks) > limit:
-        lines.append(f"… and {len(comebacks) - limit} more: /comebacks")
+    lines = [f"<b>Comebacks (last 24 h): {found.total}</b>"]
+    lines += [list_line(item, tz) for item in found.comebacks]
+    if found.total > len(found.comebacks):
+        lines.append(f"… and {found.total - len(found.comebacks)} more: /comebacks")
     return "\n".join(lines)

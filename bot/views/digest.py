@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 
 from bot.domain import Outcome
 from bot.domain.accounts import AccountRef
-from bot.domain.comebacks import Comeback
 from bot.domain.compliance import (
     DayActivity,
     OverdueRound,
@@ -25,6 +24,7 @@ from bot.domain.compliance import (
     Table,
     Window,
 )
+from bot.domain.records import ComebackList
 from bot.views.comebacks import digest_section
 from bot.views.common import MAX_CAPTION, esc, local_time, truncate
 from bot.views.figures import format_change, format_compliance
@@ -47,7 +47,7 @@ class DigestData:
     groups: Table
     day: DayActivity  # the last 24 h
     overdue: list[OverdueRound] = field(default_factory=list)  # the oldest, at most 5
-    comebacks: list[Comeback] = field(default_factory=list)  # found in the last 24 h
+    comebacks: ComebackList = field(default_factory=lambda: ComebackList([], 0))  # last 24 h
     late_for: dt.datetime | None = None  # the DIGEST_TIME it was due at, when sent late
 
 
