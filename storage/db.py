@@ -277,6 +277,7 @@ class Database:
         self._closing = False
         self._handled_marks = 0
         self._disk_full = False
+        self.commits = 0  # write transactions committed since open (tests, benchmark)
         # How many times the disk filled up (a write failed for lack of space after the disk
         # had room, see _has_room): whoever tells the admins remembers the last one told.
         self.disk_full_episodes = 0
@@ -337,6 +338,7 @@ class Database:
                     await self._record_handled(tx, mark)
                 yield tx
                 await self._writer.commit()
+                self.commits += 1
             except BaseException as err:
                 # Also after a failed COMMIT (a full disk): an open transaction left behind
                 # would refuse every BEGIN after it.

@@ -138,6 +138,15 @@ def command_handlers() -> list[BaseHandler[Update, Any, Any]]:
     ]
 
 
+def defaults(settings: Settings) -> Defaults:
+    """What every reply of the bot is sent with (the benchmark's floor uses the same)."""
+    return Defaults(
+        parse_mode=ParseMode.HTML,
+        link_preview_options=LinkPreviewOptions(is_disabled=True),
+        tzinfo=settings.timezone,
+    )
+
+
 def build_application(
     settings: Settings,
     *,
@@ -157,13 +166,7 @@ def build_application(
         .token(token)
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_file_url)
-        .defaults(
-            Defaults(
-                parse_mode=ParseMode.HTML,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-                tzinfo=settings.timezone,
-            )
-        )
+        .defaults(defaults(settings))
         .concurrent_updates(True)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
