@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable, Coroutine
+from contextvars import ContextVar
 from typing import Any
 
 from telegram import Update
@@ -45,11 +46,25 @@ def shared_sender(update: Update) -> bool:
     return user is not None and (user.is_bot or is_shared_id(user.id))
 
 
+# The caller's role, looked up once per update: the flood limit, the role check and "may the
+# reply name people" each ask for it. An update is handled in one task, so this is the
+# update's own; keyed by the update object, so a test feeding updates from one task gets
+# each its own look-up.
+_update_role: ContextVar[tuple[Update, Role | None] | None] = ContextVar(
+    "update_role", default=None
+)
+
+
 async def caller_role(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Role | None:
     user = update.effective_user
     if user is None or shared_sender(update):
         return None
-    return await store(context).members.role_of(user.id)
+    known = _update_role.get()
+    if known is not None and known[0] is update:
+        return known[1]
+    role = await store(context).members.role_of(user.id)
+    _update_role.set((update, role))
+    return role
 
 
 async def shows_people(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:

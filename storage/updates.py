@@ -15,12 +15,6 @@ class ProcessedUpdates:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def handled(self, update_id: int) -> bool:
-        row = await self.db.fetchone(
-            "SELECT 1 FROM processed_updates WHERE update_id = ?", (update_id,)
-        )
-        return row is not None
-
     async def handled_among(self, update_ids: Collection[int]) -> set[int]:
         """Which of these ids were handled (the updates a restart finds kept)."""
         rows = await self.db.fetchall(

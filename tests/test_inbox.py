@@ -95,7 +95,6 @@ async def test_the_handled_mark_commits_with_the_first_write_of_the_update(db: D
         handling.reset(token)
     assert mark.recorded
     assert _rows(db, "SELECT update_id FROM processed_updates") == [(41,)]
-    assert await ProcessedUpdates(db).handled(41)
     assert await ProcessedUpdates(db).handled_among([40, 41, 42]) == {41}
 
 

@@ -99,15 +99,15 @@ class DeskApplication(Application[Any, Any, Any, Any, Any, Any]):
             await self._process_once(state, update)
 
     async def _process_once(self, state: Deps, update: Update) -> None:
-        assert state.store is not None
-        if await state.store.updates.handled(update.update_id):
-            log.info("update %s was already handled; skipped", update.update_id)
-        else:
-            token = handling.set(HandledMark(update.update_id, state.clock.now()))
-            try:
-                await super().process_update(update)
-            finally:
-                handling.reset(token)
+        """No look-up first (it would cost every update a round trip): a redelivery was
+        skipped on receipt (InboxQueue.put) or at start (replay_kept), and one that slips
+        through anyway (no inbox: the console) fails its first write transaction on the
+        handled mark, so it writes nothing twice; a command that only reads answers again."""
+        token = handling.set(HandledMark(update.update_id, state.clock.now()))
+        try:
+            await super().process_update(update)
+        finally:
+            handling.reset(token)
         await _mark_in_inbox(state, update.update_id)
 
 
