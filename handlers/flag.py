@@ -40,12 +40,11 @@ async def flag(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         at=now(context),
         evidence=evidence_of(target) if target is not None else None,
     )
-    # A re-created account of an actioned case is news the reporter should get at once.
-    comebacks = await store(context).comebacks.link_new_case(result.case_id, now(context))
     tz = settings(context).timezone
     show_people = await shows_people(update, context)
     await reply(
-        update, flag_result(result, cmd, tz, show_people=show_people) + flag_note(comebacks, tz)
+        update,
+        flag_result(result, cmd, tz, show_people=show_people) + flag_note(result.comebacks, tz),
     )
 
 

@@ -32,6 +32,7 @@ from bot.domain.records import (
 )
 from storage import sql
 from storage.audit import Audit
+from storage.comebacks import link_case
 from storage.db import Database, Row, Tx, from_ts, from_ts_or_none, to_ts
 from storage.requests import case_rounds, decide_round
 
@@ -138,6 +139,9 @@ class Cases:
                 )
                 assert count_row is not None
                 report_count = int(count_row[0])
+            # In the same transaction: one write per /flag (issue 15), and a re-created
+            # account of an actioned case is news the reporter gets in this reply.
+            comebacks = await link_case(tx, case_id, ref, state, at)
         return ReportResult(
             case_id=case_id,
             account=ref,
@@ -149,6 +153,7 @@ class Cases:
             case_group=group,
             case_category=category,
             evidence_kept=evidence is not None,
+            comebacks=comebacks,
         )
 
     @staticmethod

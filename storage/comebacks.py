@@ -15,13 +15,15 @@ the keys of open cases, keys what is left first.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.domain import CaseState, Platform, states
+from bot.domain.accounts import AccountRef
 from bot.domain.comebacks import Comeback, compare, match_key, typo_budget, typo_prefix
 from bot.domain.records import ComebackList
 from storage import sql
-from storage.db import Database, Row, Tx, from_ts, from_ts_or_none, to_ts
+from storage.db import Database, Params, Row, Tx, from_ts, from_ts_or_none, to_ts
 
 # A probe returns at most this many candidates (a very common key, e.g. `news`).
 PROBE_LIMIT = 200
@@ -96,48 +98,13 @@ class Comebacks:
     # ------------------------------------------------------------------ matching
 
     async def candidates_for(self, case_id: int, tx: Tx | None = None) -> list[Candidate]:
-        """Actioned cases on the same platform that `case_id` looks like, best first.
-
-        Two bounded index probes and a rapidfuzz check per candidate: what `make bench`
-        times per /flag. Reads `match_key` of the actioned cases as stored: every actioned
-        case has one (see the module docstring).
-        """
+        """Actioned cases on the same platform that `case_id` looks like, best first."""
         fetchone = tx.fetchone if tx is not None else self.db.fetchone
-        fetchall = tx.fetchall if tx is not None else self.db.fetchall
         case = await fetchone("SELECT platform, handle FROM cases WHERE id = ?", (case_id,))
         if case is None:
             return []
-        platform, handle = case["platform"], case["handle"]
-        key = match_key(platform, handle)
-        if not key:
-            return []
-        params: dict[str, object] = {
-            "platform": platform,
-            "key": key,
-            "case_id": case_id,
-            "limit": PROBE_LIMIT,
-        }
-        rows = await fetchall(_PROBE_SQL, params)
-        prefix = typo_prefix(key)
-        if prefix is not None:
-            budget = typo_budget(key) + 1  # + a shared display name, see compare()
-            rows += await fetchall(
-                _TYPO_PROBE_SQL,
-                {
-                    **params,
-                    "low": prefix,
-                    "high": prefix + "~",  # keys are [0-9a-z]; "~" sorts after them
-                    "min_len": len(key) - budget,
-                    "max_len": len(key) + budget,
-                },
-            )
-        found = []
-        for row in rows:
-            decision = compare(platform, handle, row["handle"])
-            if decision.matched:
-                found.append(Candidate(row["id"], row["handle"], decision.score, decision.reason))
-        found.sort(key=lambda c: (-c.score, -c.original_case_id))
-        return found
+        fetchall = tx.fetchall if tx is not None else self.db.fetchall
+        return await _candidates(fetchall, case_id, case["platform"], case["handle"])
 
     async def fill_missing_keys(self) -> int:
         """Key every case written without a match_key; returns how many. One transaction
@@ -151,20 +118,16 @@ class Comebacks:
                 return filled
 
     async def link_new_case(self, case_id: int, at: dt.datetime) -> list[Comeback]:
-        """The /flag hook: link an open case to the actioned cases it looks like (idempotent);
-        returns every comeback link of the case."""
+        """Link an open case to the actioned cases it looks like (idempotent); returns every
+        comeback link of the case. /flag does this inside its own transaction (link_case)."""
         async with self.db.transaction() as tx:
-            state = await tx.fetchone("SELECT state FROM cases WHERE id = ?", (case_id,))
-            if state is None:
-                return []
-            if CaseState(state["state"]) in states.OPEN_STATES:
-                candidates = await self.candidates_for(case_id, tx)
-                await _link(tx, at, [(case_id, c.original_case_id, c.score) for c in candidates])
-            rows = await tx.fetchall(
-                _LINK_SQL + " WHERE k.case_id = ? ORDER BY k.score DESC, k.original_case_id DESC",
-                (case_id,),
+            case = await tx.fetchone(
+                "SELECT platform, handle, state FROM cases WHERE id = ?", (case_id,)
             )
-        return [_comeback(row) for row in rows]
+            if case is None:
+                return []
+            account = AccountRef(Platform(case["platform"]), case["handle"])
+            return await link_case(tx, case_id, account, CaseState(case["state"]), at)
 
     async def scan(self, at: dt.datetime, platform: Platform | None = None) -> ComebackList:
         """/comebacks: link open cases not linked yet whose key equals an actioned case's key
@@ -239,6 +202,62 @@ class Comebacks:
             (case_id, case_id),
         )
         return [_comeback(row) for row in rows]
+
+
+async def link_case(
+    tx: Tx, case_id: int, account: AccountRef, state: CaseState, at: dt.datetime
+) -> list[Comeback]:
+    """The /flag hook, in the /flag's transaction: link an open case to the actioned cases it
+    looks like; returns every comeback link of the case."""
+    if state in states.OPEN_STATES:
+        candidates = await _candidates(tx.fetchall, case_id, account.platform.value, account.handle)
+        await _link(tx, at, [(case_id, c.original_case_id, c.score) for c in candidates])
+    rows = await tx.fetchall(
+        _LINK_SQL + " WHERE k.case_id = ? ORDER BY k.score DESC, k.original_case_id DESC",
+        (case_id,),
+    )
+    return [_comeback(row) for row in rows]
+
+
+async def _candidates(
+    fetchall: Callable[[str, Params], Awaitable[list[Row]]],
+    case_id: int,
+    platform: str,
+    handle: str,
+) -> list[Candidate]:
+    """Two bounded index probes and a rapidfuzz check per candidate: what `make bench` times
+    per /flag. Reads `match_key` of the actioned cases as stored: every actioned case has one
+    (see the module docstring)."""
+    key = match_key(platform, handle)
+    if not key:
+        return []
+    params: dict[str, object] = {
+        "platform": platform,
+        "key": key,
+        "case_id": case_id,
+        "limit": PROBE_LIMIT,
+    }
+    rows = await fetchall(_PROBE_SQL, params)
+    prefix = typo_prefix(key)
+    if prefix is not None:
+        budget = typo_budget(key) + 1  # + a shared display name, see compare()
+        rows += await fetchall(
+            _TYPO_PROBE_SQL,
+            {
+                **params,
+                "low": prefix,
+                "high": prefix + "~",  # keys are [0-9a-z]; "~" sorts after them
+                "min_len": len(key) - budget,
+                "max_len": len(key) + budget,
+            },
+        )
+    found = []
+    for row in rows:
+        decision = compare(platform, handle, row["handle"])
+        if decision.matched:
+            found.append(Candidate(row["id"], row["handle"], decision.score, decision.reason))
+    found.sort(key=lambda c: (-c.score, -c.original_case_id))
+    return found
 
 
 async def _link(tx: Tx, at: dt.datetime, links: list[tuple[int, int, float]]) -> None:

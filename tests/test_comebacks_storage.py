@@ -88,10 +88,20 @@ async def test_a_one_letter_typo_is_found_through_the_prefix_probe(store: Store)
 
 async def test_a_dismissed_case_is_not_linked(store: Store):
     original = await flag(store, "x.com/ttp_media TTP")
-    await action(store, original, Outcome.REMOVED, T0)
-    new = await flag(store, "x.com/ttp_media2 TTP")
+    new = await flag(store, "x.com/ttp_media2 TTP")  # before the original was removed
     await store.cases.dismiss(new, "a news outlet", REVIEWER, T0)
+    await action(store, original, Outcome.REMOVED, T0)
     assert await store.comebacks.link_new_case(new, T0) == []
+
+
+async def test_a_flag_links_its_case_in_its_own_transaction(store: Store):
+    """One write transaction per /flag (issue 15): the report and its comeback links."""
+    original = await flag(store, "x.com/ttp_media TTP")
+    await action(store, original, Outcome.REMOVED, T0)
+    commits = store.db.commits
+    result = await store.cases.report(parse_flag("x.com/ttp_media2 TTP", GROUPS), REPORTER, T0)
+    assert store.db.commits == commits + 1
+    assert [c.original_case_id for c in result.comebacks] == [original]
 
 
 async def test_scan_links_open_cases_flagged_before_the_original_was_removed(store: Store):
@@ -122,10 +132,8 @@ async def test_scan_links_open_cases_flagged_before_the_original_was_removed(sto
 async def test_found_between_is_the_digest_window(store: Store):
     original = await flag(store, "x.com/ttp_media TTP")
     await action(store, original, Outcome.REMOVED, T0)
-    old = await flag(store, "x.com/ttp_media2 TTP")
-    new = await flag(store, "x.com/ttp_media3 TTP")
-    await store.comebacks.link_new_case(old, T0 + dt.timedelta(hours=1))
-    await store.comebacks.link_new_case(new, T0 + dt.timedelta(hours=30))
+    await flag(store, "x.com/ttp_media2 TTP", T0 + dt.timedelta(hours=1))  # linked as flagged
+    new = await flag(store, "x.com/ttp_media3 TTP", T0 + dt.timedelta(hours=30))
 
     window = await store.comebacks.found_between(
         T0 + dt.timedelta(hours=10), T0 + dt.timedelta(hours=34)
@@ -139,8 +147,7 @@ async def test_the_digest_names_ten_comebacks_and_counts_the_rest(store: Store):
     original = await flag(store, "x.com/ttp_media TTP")
     await action(store, original, Outcome.REMOVED, T0)
     for n in range(12):
-        case = await flag(store, f"x.com/ttp_media{n + 2} TTP")
-        await store.comebacks.link_new_case(case, T0 + dt.timedelta(minutes=n + 1))
+        await flag(store, f"x.com/ttp_media{n + 2} TTP", T0 + dt.timedelta(minutes=n + 1))
     found = await store.comebacks.found_between(T0, T0 + dt.timedelta(hours=1))
     assert found.total == 12
     assert len(found.comebacks) == 10

@@ -90,6 +90,7 @@ class ReportResult:
     case_group: str
     case_category: str
     evidence_kept: bool
+    comebacks: list[Comeback]  # the case's comeback links, found by this report or before
 
 
 @dataclass(frozen=True)
