@@ -27,19 +27,11 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     except UsageError as err:
         await reply_usage(update, err)
         return
-    cases = store(context).cases
-    if isinstance(wanted, AccountRef):
-        case_id = await cases.case_id_of(wanted)
-        if case_id is None:
-            await reply(update, not_flagged(wanted))
-            return
-    else:
-        case_id = wanted
-    card = await cases.card(case_id)
+    card = await store(context).cases.card(wanted)  # one round trip (issue 15)
     if card is None:
-        await reply(update, no_case(case_id))
+        missing = not_flagged(wanted) if isinstance(wanted, AccountRef) else no_case(wanted)
+        await reply(update, missing)
         return
-    links = await store(context).comebacks.links_of(case_id)
     tz = settings(context).timezone
     text = case_card(card, tz, show_people=await shows_people(update, context))
-    await reply(update, text + card_lines(links, case_id, tz))
+    await reply(update, text + card_lines(card.comebacks, card.id, tz))

@@ -7,7 +7,9 @@ The first report decides the case's group and category; each report keeps its ow
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from bot.domain import CaseState, Outcome, Platform, states
 from bot.domain.accounts import AccountRef
@@ -32,9 +34,9 @@ from bot.domain.records import (
 )
 from storage import sql
 from storage.audit import Audit
-from storage.comebacks import link_case
+from storage.comebacks import LINKS_OF_CASE_SQL, comeback_of, link_case
 from storage.db import Database, Row, Tx, from_ts, from_ts_or_none, to_ts
-from storage.requests import case_rounds, decide_round
+from storage.requests import ROUNDS_OF_CASE_SQL, decide_round, round_info
 
 # /import's SQL spells these states (storage/sql.py): a new case's, and those its summary
 # counts. A report moves no case (Event.REPORT in bot/domain/states.py).
@@ -537,97 +539,11 @@ class Cases:
         )
         return None if row is None else int(row["id"])
 
-    async def card(self, case_id: int) -> CaseCard | None:
-        """Everything /status shows about one case."""
-        case = await self.db.fetchone("SELECT * FROM cases WHERE id = ?", (case_id,))
-        if case is None:
-            return None
-        totals = await self.db.fetchone(
-            "SELECT count(*), min(reported_at), max(reported_at) FROM reports WHERE case_id = ?",
-            (case_id,),
-        )
-        assert totals is not None
-        reporters = await self.db.fetchall(
-            "SELECT reporter_id FROM reports WHERE case_id = ? ORDER BY reported_at, id LIMIT ?",
-            (case_id, CARD_REPORTERS),
-        )
-        reports = await self.db.fetchall(
-            "SELECT reporter_id, reported_at, source, category, followers, note FROM reports"
-            " WHERE case_id = ? ORDER BY reported_at DESC, id DESC LIMIT ?",
-            (case_id, CARD_REPORTS),
-        )
-        evidence_count = await self.db.fetchone(
-            "SELECT count(*) FROM evidence WHERE case_id = ?", (case_id,)
-        )
-        assert evidence_count is not None
-        evidence = await self.db.fetchall(
-            "SELECT added_by, added_at, file_kind, text, forward_origin FROM evidence"
-            " WHERE case_id = ? ORDER BY added_at DESC, id DESC LIMIT ?",
-            (case_id, CARD_EVIDENCE),
-        )
-        history = await self.db.fetchall(
-            "SELECT at, user_id, action, detail, before, after FROM audit"
-            " WHERE case_id = ? AND action IN ('dismiss', 'reopen', 'correct', 'edit')"
-            " ORDER BY id",
-            (case_id,),
-        )
-        notes = await self.db.fetchall(
-            "SELECT * FROM (SELECT noted_at, noted_by, note, id FROM case_notes"
-            " WHERE case_id = ? ORDER BY noted_at DESC, id DESC LIMIT ?) ORDER BY noted_at, id",
-            (case_id, CARD_NOTES),
-        )
-        return CaseCard(
-            id=case_id,
-            account=_account(case),
-            group=case["grp"],
-            category=case["category"],
-            followers=case["followers"],
-            state=CaseState(case["state"]),
-            created_at=from_ts(case["created_at"]),
-            created_by=case["created_by"],
-            dismissed_reason=case["dismissed_reason"],
-            report_count=int(totals[0]),
-            first_report_at=from_ts_or_none(totals[1]),
-            last_report_at=from_ts_or_none(totals[2]),
-            reporters=[int(row[0]) for row in reporters],
-            reports=[
-                ReportLine(
-                    reporter_id=row["reporter_id"],
-                    reported_at=from_ts(row["reported_at"]),
-                    source=row["source"],
-                    category=row["category"],
-                    followers=row["followers"],
-                    note=row["note"],
-                )
-                for row in reports
-            ],
-            evidence_count=int(evidence_count[0]),
-            evidence=[
-                EvidenceLine(
-                    added_by=row["added_by"],
-                    added_at=from_ts(row["added_at"]),
-                    kind=row["file_kind"] or "text",
-                    text=row["text"],
-                    forward_origin=row["forward_origin"],
-                )
-                for row in evidence
-            ],
-            rounds=await case_rounds(self.db, case_id),
-            history=[
-                HistoryLine(
-                    at=from_ts(row["at"]),
-                    user_id=row["user_id"],
-                    action=row["action"],
-                    detail=row["detail"],
-                    before=row["before"],
-                    after=row["after"],
-                )
-                for row in history
-            ],
-            notes=[
-                NoteLine(from_ts(row["noted_at"]), row["noted_by"], row["note"]) for row in notes
-            ],
-        )
+    async def card(self, wanted: int | AccountRef) -> CaseCard | None:
+        """Everything /status shows about one case (by number or account), read in one round
+        trip and one snapshot (issue 15: the card's queries were nine hops)."""
+        rows = await self.db.read(lambda conn: _card_rows(conn, wanted))
+        return None if rows is None else _card(rows)
 
     async def find(
         self, text: str, account: AccountRef | None = None, limit: int = 20
@@ -773,3 +689,131 @@ _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrst
 def _ascii_lower(text: str) -> str:
     """What SQLite's lower() does (ASCII letters only), so both sides compare alike."""
     return text.translate(_ASCII_LOWER)
+
+
+@dataclass(frozen=True)
+class _CardRows:
+    case: Row
+    totals: Row
+    reporters: list[Row]
+    reports: list[Row]
+    evidence_count: int
+    evidence: list[Row]
+    rounds: list[Row]
+    history: list[Row]
+    notes: list[Row]
+    links: list[Row]
+
+
+def _card_rows(conn: sqlite3.Connection, wanted: int | AccountRef) -> _CardRows | None:
+    """The card's queries, run in the reader's thread (Database.read)."""
+    if isinstance(wanted, AccountRef):
+        case = conn.execute(
+            "SELECT * FROM cases WHERE platform = ? AND handle = ?",
+            (wanted.platform.value, wanted.handle),
+        ).fetchone()
+    else:
+        case = conn.execute("SELECT * FROM cases WHERE id = ?", (wanted,)).fetchone()
+    if case is None:
+        return None
+    case_id = case["id"]
+
+    def rows(sql: str, *params: object) -> list[Row]:
+        return conn.execute(sql, params).fetchall()
+
+    return _CardRows(
+        case=case,
+        totals=rows(
+            "SELECT count(*), min(reported_at), max(reported_at) FROM reports WHERE case_id = ?",
+            case_id,
+        )[0],
+        reporters=rows(
+            "SELECT reporter_id FROM reports WHERE case_id = ? ORDER BY reported_at, id LIMIT ?",
+            case_id,
+            CARD_REPORTERS,
+        ),
+        reports=rows(
+            "SELECT reporter_id, reported_at, source, category, followers, note FROM reports"
+            " WHERE case_id = ? ORDER BY reported_at DESC, id DESC LIMIT ?",
+            case_id,
+            CARD_REPORTS,
+        ),
+        evidence_count=int(rows("SELECT count(*) FROM evidence WHERE case_id = ?", case_id)[0][0]),
+        evidence=rows(
+            "SELECT added_by, added_at, file_kind, text, forward_origin FROM evidence"
+            " WHERE case_id = ? ORDER BY added_at DESC, id DESC LIMIT ?",
+            case_id,
+            CARD_EVIDENCE,
+        ),
+        rounds=rows(ROUNDS_OF_CASE_SQL, case_id),
+        history=rows(
+            "SELECT at, user_id, action, detail, before, after FROM audit"
+            " WHERE case_id = ? AND action IN ('dismiss', 'reopen', 'correct', 'edit')"
+            " ORDER BY id",
+            case_id,
+        ),
+        notes=rows(
+            "SELECT * FROM (SELECT noted_at, noted_by, note, id FROM case_notes"
+            " WHERE case_id = ? ORDER BY noted_at DESC, id DESC LIMIT ?) ORDER BY noted_at, id",
+            case_id,
+            CARD_NOTES,
+        ),
+        links=rows(LINKS_OF_CASE_SQL, case_id, case_id),
+    )
+
+
+def _card(rows: _CardRows) -> CaseCard:
+    case, totals = rows.case, rows.totals
+    return CaseCard(
+        id=case["id"],
+        account=_account(case),
+        group=case["grp"],
+        category=case["category"],
+        followers=case["followers"],
+        state=CaseState(case["state"]),
+        created_at=from_ts(case["created_at"]),
+        created_by=case["created_by"],
+        dismissed_reason=case["dismissed_reason"],
+        report_count=int(totals[0]),
+        first_report_at=from_ts_or_none(totals[1]),
+        last_report_at=from_ts_or_none(totals[2]),
+        reporters=[int(row[0]) for row in rows.reporters],
+        reports=[
+            ReportLine(
+                reporter_id=row["reporter_id"],
+                reported_at=from_ts(row["reported_at"]),
+                source=row["source"],
+                category=row["category"],
+                followers=row["followers"],
+                note=row["note"],
+            )
+            for row in rows.reports
+        ],
+        evidence_count=rows.evidence_count,
+        evidence=[
+            EvidenceLine(
+                added_by=row["added_by"],
+                added_at=from_ts(row["added_at"]),
+                kind=row["file_kind"] or "text",
+                text=row["text"],
+                forward_origin=row["forward_origin"],
+            )
+            for row in rows.evidence
+        ],
+        rounds=[round_info(row) for row in rows.rounds],
+        history=[
+            HistoryLine(
+                at=from_ts(row["at"]),
+                user_id=row["user_id"],
+                action=row["action"],
+                detail=row["detail"],
+                before=row["before"],
+                after=row["after"],
+            )
+            for row in rows.history
+        ],
+        notes=[
+            NoteLine(from_ts(row["noted_at"]), row["noted_by"], row["note"]) for row in rows.notes
+        ],
+        comebacks=[comeback_of(row) for row in rows.links],
+    )

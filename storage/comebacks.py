@@ -77,7 +77,14 @@ class Candidate:
     reason: str
 
 
-def _comeback(row: Row) -> Comeback:
+# Both directions, for the case card (storage.cases.card): what this case looks like, and what
+# looks like it.
+LINKS_OF_CASE_SQL = (
+    _LINK_SQL + " WHERE k.case_id = ? OR k.original_case_id = ? ORDER BY k.found_at, k.case_id"
+)
+
+
+def comeback_of(row: Row) -> Comeback:
     return Comeback(
         case_id=row["case_id"],
         platform=Platform(row["platform"]),
@@ -172,7 +179,7 @@ class Comebacks:
             _LINK_SQL + where + " ORDER BY k.found_at DESC, k.case_id DESC LIMIT ?",
             (*params, LIST_LIMIT),
         )
-        return ComebackList([_comeback(row) for row in rows], int(count[0]) if count else 0)
+        return ComebackList([comeback_of(row) for row in rows], int(count[0]) if count else 0)
 
     # ------------------------------------------------------------------ reading
 
@@ -191,17 +198,7 @@ class Comebacks:
             " ORDER BY k.found_at DESC, k.case_id DESC LIMIT ?",
             (*span, limit),
         )
-        return ComebackList([_comeback(row) for row in rows], int(count[0]) if count else 0)
-
-    async def links_of(self, case_id: int) -> list[Comeback]:
-        """Both directions, for the case card: what this case looks like, and what looks
-        like it."""
-        rows = await self.db.fetchall(
-            _LINK_SQL + " WHERE k.case_id = ? OR k.original_case_id = ?"
-            " ORDER BY k.found_at, k.case_id",
-            (case_id, case_id),
-        )
-        return [_comeback(row) for row in rows]
+        return ComebackList([comeback_of(row) for row in rows], int(count[0]) if count else 0)
 
 
 async def link_case(
@@ -216,7 +213,7 @@ async def link_case(
         _LINK_SQL + " WHERE k.case_id = ? ORDER BY k.score DESC, k.original_case_id DESC",
         (case_id,),
     )
-    return [_comeback(row) for row in rows]
+    return [comeback_of(row) for row in rows]
 
 
 async def _candidates(

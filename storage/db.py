@@ -21,12 +21,12 @@ import os
 import re
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
@@ -35,6 +35,7 @@ from bot.domain.errors import SearchTooSlow
 
 Params = Sequence[Any] | dict[str, Any]
 Row = sqlite3.Row
+T = TypeVar("T")
 
 BUSY_TIMEOUT_MS = 10_000
 # A background checkpoint starts once the WAL file is larger than this: about SQLite's own
@@ -422,6 +423,24 @@ class Database:
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         return await _fetchone(self._reader, sql, params)
+
+    async def read(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Several statements in one round trip and one snapshot: `work` runs in the reader
+        connection's own thread, inside a read transaction (a card's nine queries cost one
+        hop to that thread, not nine). aiosqlite has no public call for this: `_execute` is
+        the door its own methods use to that thread."""
+        conn = self._reader
+
+        def in_thread() -> T:
+            raw = conn._conn
+            raw.execute("BEGIN")
+            try:
+                return work(raw)
+            finally:
+                raw.execute("COMMIT")  # a read transaction: nothing to write back
+
+        result: T = await conn._execute(in_thread)  # type: ignore[no-untyped-call]
+        return result
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         return await _fetchall(self._reader, sql, params)

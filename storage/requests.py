@@ -45,7 +45,7 @@ _ROUND_COLUMNS = """
 """
 
 
-def _round(row: Row) -> RoundInfo:
+def round_info(row: Row) -> RoundInfo:
     return RoundInfo(
         case_id=row["case_id"],
         platform=Platform(row["platform"]),
@@ -69,17 +69,14 @@ async def _fetch_round(tx: Tx, case_id: int, round_no: int) -> RoundInfo | None:
         " WHERE r.case_id = ? AND r.round_no = ?",
         (case_id, round_no),
     )
-    return _round(row) if row else None
+    return round_info(row) if row else None
 
 
-async def case_rounds(db: Database, case_id: int) -> list[RoundInfo]:
-    """Every round of one case, oldest first (the Requests lines of its card)."""
-    rows = await db.fetchall(
-        f"SELECT {_ROUND_COLUMNS} FROM request_rounds r JOIN cases c ON c.id = r.case_id"
-        " WHERE r.case_id = ? ORDER BY r.round_no",
-        (case_id,),
-    )
-    return [_round(row) for row in rows]
+# Every round of one case, oldest first (the Requests lines of its card).
+ROUNDS_OF_CASE_SQL = (
+    f"SELECT {_ROUND_COLUMNS} FROM request_rounds r JOIN cases c ON c.id = r.case_id"
+    " WHERE r.case_id = ? ORDER BY r.round_no"
+)
 
 
 async def _move_case(tx: Tx, case_id: int, state: CaseState, ts: int) -> None:
@@ -341,7 +338,7 @@ class RequestRounds:
                 (case_id, round_no),
             )
             if row is not None:
-                found.append(_round(row))
+                found.append(round_info(row))
         return found
 
     async def pending(
@@ -376,7 +373,7 @@ class RequestRounds:
         assert counts is not None
         listed = []
         for row in rows:
-            info = _round(row)
+            info = round_info(row)
             age = now - info.sent_at
             listed.append(
                 PendingRound(round=info, age=age, overdue=is_overdue(info.sent_at, now, sla))

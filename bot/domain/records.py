@@ -177,6 +177,7 @@ class CaseCard:
     rounds: list[RoundInfo]  # oldest first
     history: list[HistoryLine]  # dismissals, reopenings, corrections and edits, oldest first
     notes: list[NoteLine] = field(default_factory=list)  # the latest CARD_NOTES, oldest first
+    comebacks: list[Comeback] = field(default_factory=list)  # links both ways, oldest first
 
 
 @dataclass(frozen=True)
