@@ -21,7 +21,7 @@ from tests.robustness.driver import ADMIN, InProcessBot
 # The robustness tests are slow: `make test` runs them, `make check` leaves them out.
 pytestmark = pytest.mark.slow
 
-ROWS = 20_000
+ROWS = 8_000
 RUNS = 12
 REPO = Path(__file__).resolve().parents[2]
 FORMS = (
