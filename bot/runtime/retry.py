@@ -12,6 +12,11 @@ a bounded number of times with a growing wait, when:
 
 A read timeout is never retried: the request arrived and Telegram may well deliver it, so a
 second send would show the member the reply twice (see docs/product-notes.md).
+
+A connection closed without an answer may also come after Telegram did the call (the answer
+was lost on the way back). Sent again, an edit is then refused as "message is not modified"
+and a button answer as "query is too old": after such a drop those two refusals mean the first
+send did it, and are taken as success rather than shown to the member as an internal error.
 """
 
 from __future__ import annotations
@@ -40,6 +45,11 @@ NOT_HANDLED = (
     httpx.RemoteProtocolError,
     httpx.ReadError,
 )
+# Of those, the drops that may come after Telegram did the call.
+MAYBE_HANDLED = (httpx.RemoteProtocolError, httpx.ReadError)
+# What Telegram answers a call sent again that the first send already did.
+DONE_BEFORE = ("message is not modified", "query is too old")
+DONE = b'{"ok":true,"result":true}'
 
 
 class RetryingRequest(HTTPXRequest):
@@ -60,6 +70,7 @@ class RetryingRequest(HTTPXRequest):
         timeouts = (read_timeout, write_timeout, connect_timeout, pool_timeout)
         what = call_name(url)
         attempts = self.limits.request_attempts
+        dropped = False  # an earlier send's connection closed unanswered: it may have been done
         for attempt in range(1, attempts + 1):
             last = attempt == attempts
             try:
@@ -67,9 +78,13 @@ class RetryingRequest(HTTPXRequest):
             except NetworkError as err:
                 if last or not isinstance(err.__cause__, NOT_HANDLED):
                     raise
+                dropped = dropped or isinstance(err.__cause__, MAYBE_HANDLED)
                 reason = type(err.__cause__).__name__
                 wait = self._backoff(attempt)
             else:
+                if dropped and code == 400 and _done_before(payload):
+                    log.info("Bot API %s: the send before was done; its answer was lost", what)
+                    return 200, DONE
                 answer_wait = self._wait_for(code, payload, attempt)
                 if answer_wait is None or last:
                     return code, payload
@@ -113,6 +128,14 @@ def call_name(url: str) -> str:
     if "/file/bot" in url:
         return "file download"
     return url.rsplit("/", 1)[-1]
+
+
+def _done_before(payload: bytes) -> bool:
+    try:
+        description = str(json.loads(payload).get("description", ""))
+    except (ValueError, AttributeError):
+        return False
+    return any(words in description for words in DONE_BEFORE)
 
 
 def _retry_after(payload: bytes) -> float | None:

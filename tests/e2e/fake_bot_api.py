@@ -316,7 +316,9 @@ class _Failure:
     description: str
     retry_after: int | None
     times: int | None  # None: until cleared
-    kind: str = "error"  # "error": answered with error_code; "reset"; "slow": answered late
+    # "error": answered with error_code; "reset": dropped before handling; "reset_handled":
+    # dropped after handling; "slow": answered late
+    kind: str = "error"
     delay: float = 0.0  # seconds, for "slow"
 
 
@@ -492,10 +494,12 @@ class FakeBotApi:
         """
         self._queue_fault(method, _Failure(error_code, description, retry_after, times))
 
-    def reset_method(self, method: str, *, times: int | None = 1) -> None:
+    def reset_method(self, method: str, *, times: int | None = 1, handled: bool = False) -> None:
         """Close the connection of ``times`` calls of ``method`` before handling them, without
-        a byte of answer (the client sees the server disconnect: a reset)."""
-        self._queue_fault(method, _Failure(0, "reset", None, times, kind="reset"))
+        a byte of answer (the client sees the server disconnect: a reset); with ``handled``,
+        after handling them (Telegram did it, the answer was lost on the way back)."""
+        kind = "reset_handled" if handled else "reset"
+        self._queue_fault(method, _Failure(0, kind, None, times, kind=kind))
 
     def slow_method(self, method: str, seconds: float, *, times: int | None = 1) -> None:
         """Handle ``times`` calls of ``method`` (a sent message is delivered) but answer only
@@ -824,6 +828,10 @@ class FakeBotApi:
                 request.transport.abort()
                 raise web.HTTPServiceUnavailable()  # never written: the connection is gone
             result = await handler(params, files)
+            if fault is not None and fault.kind == "reset_handled":
+                assert request.transport is not None
+                request.transport.abort()
+                raise web.HTTPServiceUnavailable()  # handled, but the answer is never written
         except ApiError as err:
             return err.response()
         finally:

@@ -125,3 +125,25 @@ async def test_start_up_with_the_bot_api_down_is_one_line_and_exit_1(fake_api, t
     assert code == 1
     [line] = output.strip().splitlines()
     assert line.startswith("Cannot reach the Bot API at http://127.0.0.1:") and "exiting" in line
+
+
+async def test_an_edit_and_a_button_answer_done_but_unanswered_are_not_an_internal_error(
+    fake_api, tmp_path
+):
+    """Telegram did the edit and answered the press, but both answers were lost (a reset after
+    handling): sent again, Telegram refuses them as "not modified" and "query is too old",
+    which the bot takes as done. The member sees one edit and no "internal error"."""
+    db = tmp_path / "t.db"
+    limits = Limits(request_backoff=0.05)
+    async with running_bot(fake_api, db, limits=limits):
+        await fake_api.ask(ADMIN, "/flag x.com/lost_answer TTP")
+        [sent] = await fake_api.ask(ADMIN, "/request #1 ref=X-1")
+        fake_api.reset_method("editMessageText", handled=True)
+        fake_api.reset_method("answerCallbackQuery", handled=True)
+        pressed = await fake_api.press(ADMIN, sent, sent.button("#1 Removed"), expect_edit=False)
+        await fake_api.ask(ADMIN, "/status 1", expect=1)
+    assert pressed.answer["text"] == "Recorded: #1 round 1 removed."
+    assert len(fake_api.calls_of("editMessageText")) == 2  # the lost answer, and the retry
+    assert len(fake_api.calls_of("answerCallbackQuery")) == 2
+    assert not [m for m in fake_api.sent_to(ADMIN) if "internal error" in m.plain]
+    assert error_rows(db) == 0
