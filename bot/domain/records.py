@@ -15,7 +15,7 @@ from bot.domain.accounts import AccountRef
 from bot.domain.comebacks import Comeback
 from bot.domain.compliance import Rate, Table
 from bot.domain.evidence import CapturedFile, FileStatus, LinkSource
-from bot.domain.packets import PacketRow
+from bot.domain.packets import HeldCase, PacketRow
 
 
 @dataclass(frozen=True)
@@ -409,7 +409,8 @@ class PacketResult:
     ref: str
     rows: list[PacketRow]
     skipped: list[Refusal]  # asked-for cases left out, with why
-    more: int  # eligible pending cases beyond MAX_PACKET_CASES
+    more: int  # eligible pending cases beyond this page (the next /packet gives them)
+    held: list[HeldCase] = field(default_factory=list)  # in an unmarked packet of 7 days
 
 
 @dataclass(frozen=True)
