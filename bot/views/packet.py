@@ -106,6 +106,7 @@ def packet_letter(
     note, name or id (PRODUCT.md, "Request packets")."""
     label = platform.label
     count = f"{len(rows)} account{'s' if len(rows) != 1 else ''}"
+    listed = f"{len(rows)} {label} account{'s' if len(rows) != 1 else ''}"
     lines = [_one_line(head.unit_name)]
     if head.contact:
         lines.append(f"Contact: {_one_line(head.contact)}")
@@ -118,7 +119,7 @@ def packet_letter(
         "",
         "Dear colleagues,",
         "",
-        f"We request the review and removal of the following {label} {count}, which "
+        f"We request the review and removal of the following {listed}, which "
         "we have found publishing content for proscribed militant organisations.",
     ]
     if head.legal_basis:
