@@ -159,3 +159,28 @@ async def test_a_full_evidence_disk_gets_one_line_and_the_flag_stands(
         ("disk_full", hashlib.sha256(data).hexdigest())
     ]
     assert [p.name for p in (tiny_disk / "evidence").iterdir()] == []  # no partial file left
+
+
+async def test_several_accounts_before_the_group_are_flagged_each_and_a_note_account_warned(
+    fake_api, tmp_path
+):
+    """Issue 16 item 9: `/flag a TTP b` no longer turns the second URL silently into the
+    note; accounts before the group get a report each; followers= is then ambiguous."""
+    db = tmp_path / "t.db"
+    async with running_bot(fake_api, db, evidence_dir=tmp_path / "ev"):
+        [both] = await fake_api.ask(ADMIN, "/flag x.com/first_one/status/11 t.me/second_chan TTP")
+        [warned] = await fake_api.ask(ADMIN, "/flag x.com/third_one TTP also x.com/fourth_one")
+        [ambiguous] = await fake_api.ask(ADMIN, "/flag x.com/a_one x.com/b_two TTP followers=5k")
+    assert "New case #1" in both.plain and "New case #2" in both.plain
+    assert "Content link kept: https://x.com/first_one/status/11" in both.plain
+    assert "New case #3" in warned.plain and "#4" not in warned.plain
+    assert warned.plain.endswith(
+        "'x.com/fourth_one' in the note looks like an account (x:@fourth_one); it is kept as "
+        "note text. To flag it too, put it before the group."
+    )
+    assert ambiguous.plain.startswith("followers= is the count of one account")
+    assert "Usage: /flag <account>... <group>" in ambiguous.plain
+    assert rows(db, "SELECT id, platform, handle FROM cases ORDER BY id") == [
+        (1, "x", "first_one"), (2, "telegram", "second_chan"), (3, "x", "third_one"),
+    ]  # fmt: skip
+    assert rows(db, "SELECT note FROM reports WHERE case_id = 3") == [("also x.com/fourth_one",)]
