@@ -16,6 +16,7 @@ import hashlib
 import io
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from tests.e2e.fake_bot_api import FakeBotApi, SentMessage
 from tests.e2e.harness import ADMIN, running_bot
@@ -24,14 +25,14 @@ MARKER = "ZQXMARKER"
 REPORTER, REVIEWER = 987651, 987652
 LEAFLET = b"%PDF-1.4 recruitment leaflet " + bytes(range(256)) * 8
 SAMPLE = Path(__file__).resolve().parents[2] / "docs" / "sample-packet.txt"
-LETTERHEAD = {
+LETTERHEAD: dict[str, Any] = {
     "unit_name": "Counter-Extremism Cell, Punjab",
     "legal_basis": "Section 11W and Section 37 of the Prevention of Electronic Crimes Act 2016",
     "contact": "takedowns@cec.example.gov.pk, +92 42 99000000",
 }
 
 
-async def ask_ok(api: FakeBotApi, user: int, text: str, **kwargs: object) -> str:
+async def ask_ok(api: FakeBotApi, user: int, text: str, **kwargs: Any) -> str:
     [answer] = await api.ask(user, text, first_name=f"{MARKER}-name", username="zqxmarker",
                              **kwargs)  # fmt: skip
     return answer.plain
