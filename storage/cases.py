@@ -150,7 +150,7 @@ class Cases:
             await self._add_evidence(tx, case_id, report_id, reporter, ts, evidence)
             if evidence.post_link:
                 links.append((evidence.post_link, LinkSource.FORWARD))
-        links_added = await _add_links(tx, case_id, links, reporter, ts)
+        await _add_links(tx, case_id, links, reporter, ts)
         if row is None:
             report_count = 1  # the report that created the case
         else:
@@ -169,9 +169,6 @@ class Cases:
             dismissal=dismissal,
             case_group=group,
             case_category=category,
-            evidence_kept=evidence is not None,
-            captured=evidence.captured if evidence is not None else None,
-            links_added=links_added,
         )
 
     @staticmethod
@@ -750,16 +747,13 @@ def _import_accounts(
 
 async def _add_links(
     tx: Tx, case_id: int, links: Sequence[tuple[str, LinkSource]], by: int, ts: int
-) -> int:
-    """Keep the content links with the case (each once); how many were new to it."""
-    added = 0
-    for url, source in links:
-        added += await tx.execute_rowcount(
-            "INSERT INTO content_links (case_id, url, source, added_at, added_by)"
-            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (case_id, url) DO NOTHING",
-            (case_id, url, source.value, ts, by),
-        )
-    return added
+) -> None:
+    """Keep the content links with the case, each once (the first capture stays)."""
+    await tx.executemany(
+        "INSERT INTO content_links (case_id, url, source, added_at, added_by)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (case_id, url) DO NOTHING",
+        [(case_id, url, source.value, ts, by) for url, source in links],
+    )
 
 
 async def _dismissal(tx: Tx, case_id: int) -> Dismissal:

@@ -103,9 +103,6 @@ class ReportResult:
     dismissal: Dismissal | None  # the case is dismissed and stays so
     case_group: str
     case_category: str
-    evidence_kept: bool
-    captured: CapturedFile | None = None  # the kept message's file, if it had one
-    links_added: int = 0  # content links new to the case
 
 
 @dataclass(frozen=True)

@@ -129,6 +129,14 @@ _SPECS = (
         Role.REVIEWER,
         "<platform> [pending|#id...]",
         "request packet (CSV + letter) for one platform",
+        "Writes a CSV, a letter headed and signed with UNIT_NAME, LEGAL_BASIS and CONTACT (full "
+        "profile URLs, content links, earlier requests with their references, the removed "
+        "account a comeback re-creates) and, where the cases have evidence files, a zip of "
+        "them with a manifest of SHA-256 hashes. No member's note, name or id goes in. pending "
+        "(the default) lists 50 cases, oldest first; a case in a packet of the last 7 days not "
+        "marked as requested is named and not listed again, so /packet <platform> again gives "
+        'the next 50. Submit it, then press "Mark these as requested" under the letter: one '
+        "request round per case, with the packet's reference.",
     ),
     CommandSpec("export", Role.REVIEWER, "[all|pending|platform]", "CSV of cases"),
     CommandSpec(

@@ -1,0 +1,2 @@
+-- Placeholder for the migration 009 reserved for another branch (not committed).
+SELECT 1;
