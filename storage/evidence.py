@@ -45,7 +45,7 @@ class Evidences:
             files = sum(item.file_status is FileStatus.KEPT for item in items)
             detail = (
                 f"looked: {len(links[case_id])} links, {len(items)} kept messages, "
-                f"{files} files sent again"
+                f"{files} files kept"
             )
             await Audit.record(tx, by, "evidence", at, case_id=case_id, detail=detail)
         account = AccountRef(Platform(case["platform"]), case["handle"])

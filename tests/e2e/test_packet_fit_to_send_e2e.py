@@ -67,7 +67,7 @@ async def marked_cases(api: FakeBotApi) -> dict[str, int]:
         f"{MARKER}-note",
         reply_to_message=post,
     )
-    assert "New case #2" in flagged and "re-creation" in flagged.lower() or "#1" in flagged
+    assert "New case #2" in flagged and "looks like a comeback of #1" in flagged
     await ask_ok(api, REPORTER, f"/flag x.com/umar_media2 TTP {MARKER}-repeat")
     await ask_ok(api, REPORTER, f"/note #2 {MARKER}-casenote")
     await ask_ok(api, REPORTER, f"/flag x.com/bla_voice BLA hate {MARKER}-note2")
