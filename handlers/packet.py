@@ -1,18 +1,26 @@
-"""/packet <platform> [pending|#id...]: a request packet (CSV + letter) for one platform, and
-its "mark these as requested" button, which opens the rounds with the packet's reference."""
+"""/packet <platform> [pending|#id...]: a request packet (CSV, letter and, where the cases
+have evidence files, zips of them with a manifest) for one platform, and its "mark these as
+requested" button, which opens the rounds with the packet's reference."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
 
 from telegram import Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.domain.errors import UsageError
+from bot.domain.evidence import zip_parts
+from bot.domain.packets import PACKET_PAGE, Letterhead, PacketFile, PacketRow
 from bot.grammar.commands import spec
 from bot.grammar.packet import CALLBACK_PATTERN, button_data, parse_button_data, parse_packet
 from bot.runtime.deps import now, settings, store
+from bot.runtime.evidence import read_kept
 from bot.views import packet as packets
 from bot.views import request as views
 from handlers.auth import check_role, for_command, shows_people
@@ -29,30 +37,57 @@ async def packet(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply_usage(update, err)
         return
     assert update.effective_user is not None and update.effective_chat is not None
-    tz = settings(context).timezone
+    config = settings(context)
+    tz = config.timezone
     at = now(context)
     result = await store(context).packets.create(
         platform, case_ids, by=update.effective_user.id, at=at, tz=tz
     )
     if result.packet_id is None:
-        await reply(update, packets.nothing_to_send(result, platform))
+        await reply(update, packets.nothing_to_send(result, platform, tz))
         return
+    files, unreadable = await asyncio.to_thread(_read_files, result.rows, config.evidence_dir)
+    parts = zip_parts(files, [kept.size for kept, _ in files])
+    zips = [packets.zip_name(result.ref, n, len(parts)) for n in range(1, len(parts) + 1)]
     chat = update.effective_chat
     await chat.send_document(
         document=packets.packet_csv(result.rows, result.ref, tz),
         filename=packets.file_name(result.ref, "csv"),
         caption=packets.csv_caption(result, platform),
     )
-    letter = packets.packet_letter(result.rows, result.ref, platform, at, tz)
+    for name, part in zip(zips, parts, strict=True):
+        await chat.send_document(
+            document=packets.evidence_zip(part, result.rows),
+            filename=name,
+            caption=packets.zip_caption(result, len(part)),
+        )
+    head = Letterhead(config.unit_name, config.legal_basis, config.contact)
+    letter = packets.packet_letter(result.rows, result.ref, platform, at, tz, head, zips)
     await chat.send_document(
         document=letter.encode("utf-8"),
         filename=packets.file_name(result.ref, "txt"),
         caption=packets.letter_caption(result, platform),
         reply_markup=keyboard_markup([[(packets.MARK_LABEL, button_data(result.packet_id))]]),
     )
-    notes = packets.packet_notes(result, platform)
+    notes = packets.packet_notes(result, platform, tz, PACKET_PAGE, unreadable)
     if notes:
         await reply(update, notes)
+
+
+def _read_files(
+    rows: Sequence[PacketRow], folder: Path
+) -> tuple[list[tuple[PacketFile, bytes]], list[PacketFile]]:
+    """The packet's evidence files from EVIDENCE_DIR, each as captured (its SHA-256 checked);
+    the ones gone or changed are left out and named."""
+    found, unreadable = [], []
+    for row in rows:
+        for kept in row.files:
+            data = read_kept(folder, kept.name)
+            if data is None or hashlib.sha256(data).hexdigest() != kept.sha256:
+                unreadable.append(kept)
+            else:
+                found.append((kept, data))
+    return found, unreadable
 
 
 async def mark_requested_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from bot.domain import CaseState, Outcome, Platform, states
 from bot.domain.accounts import AccountRef
+from bot.domain.evidence import LinkSource
 from bot.domain.records import (
     CaseCard,
     CaseChanged,
@@ -66,84 +67,104 @@ class Cases:
         /reopens it), group and category; its followers= is a fact seen (the last known
         count, audited as an edit). A member's repeat is not counted, but its note is kept as
         a case note; /import follows the same rule row by row (tests/test_report_paths.py)."""
+        async with self.db.transaction() as tx:
+            return await self._report(tx, cmd, reporter, at, evidence)
+
+    async def report_all(
+        self,
+        cmds: Sequence[FlagCommand],
+        reporter: int,
+        at: dt.datetime,
+        evidence: Evidence | None = None,
+    ) -> list[ReportResult]:
+        """A /flag of several accounts: `report` for each, in one transaction; the message it
+        replied to is evidence for each of them."""
+        async with self.db.transaction() as tx:
+            return [await self._report(tx, cmd, reporter, at, evidence) for cmd in cmds]
+
+    async def _report(
+        self, tx: Tx, cmd: FlagCommand, reporter: int, at: dt.datetime, evidence: Evidence | None
+    ) -> ReportResult:
         ts = to_ts(at)
         ref = cmd.account
-        async with self.db.transaction() as tx:
-            row = await tx.fetchone(
-                "SELECT id, grp, category, state, followers FROM cases"
-                " WHERE platform = ? AND handle = ?",
-                (ref.platform.value, ref.handle),
-            )
-            dismissal: Dismissal | None = None
-            if row is None:
-                case_id = await tx.execute(
-                    # With its comeback match key, so the /flag hook need not key it later.
-                    "INSERT INTO cases (platform, handle, grp, category, followers, state,"
-                    " created_at, created_by, updated_at, match_key)"
-                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
-                    " coalesce(comeback_key(?1, ?2), ''))",
-                    (
-                        ref.platform.value,
-                        ref.handle,
-                        cmd.group,
-                        cmd.category.value,
-                        cmd.followers,
-                        states.NEW_CASE_STATE.value,
-                        ts,
-                        reporter,
-                        ts,
-                    ),
-                )
-                assert case_id is not None
-                group, category, state = cmd.group, cmd.category.value, states.NEW_CASE_STATE
-                await Audit.record(
-                    tx, reporter, "flag", at, case_id=case_id, after=state.value, detail=cmd.source
-                )
-            else:
-                case_id, group, category = row["id"], row["grp"], row["category"]
-                before = CaseState(row["state"])
-                state = states.after_report(before)  # a report moves no case (PRODUCT.md)
-                dismissal = await _dismissal(tx, case_id) if state is CaseState.DISMISSED else None
-                await _known_followers(tx, case_id, row["followers"], cmd.followers, reporter, at)
-            if cmd.followers is not None:
-                await tx.execute(
-                    "INSERT INTO follower_counts (case_id, followers, seen_at, seen_by, source)"
-                    " VALUES (?, ?, ?, ?, 'flag')",
-                    (case_id, cmd.followers, ts, reporter),
-                )
-            report_id = await self._add_report(tx, case_id, reporter, ts, cmd)
-            counted = report_id is not None
-            if not counted and cmd.note:
-                # A repeat by the same member is not a second report, but its note is kept.
-                await tx.execute(
-                    "INSERT INTO case_notes (case_id, note, noted_at, noted_by)"
-                    " VALUES (?, ?, ?, ?)",
-                    (case_id, cmd.note, ts, reporter),
-                )
-            if row is not None:
-                await Audit.record(
-                    tx,
+        row = await tx.fetchone(
+            "SELECT id, grp, category, state, followers FROM cases"
+            " WHERE platform = ? AND handle = ?",
+            (ref.platform.value, ref.handle),
+        )
+        dismissal: Dismissal | None = None
+        if row is None:
+            case_id = await tx.execute(
+                # With its comeback match key, so the /flag hook need not key it later.
+                "INSERT INTO cases (platform, handle, grp, category, followers, state,"
+                " created_at, created_by, updated_at, match_key)"
+                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+                " coalesce(comeback_key(?1, ?2), ''))",
+                (
+                    ref.platform.value,
+                    ref.handle,
+                    cmd.group,
+                    cmd.category.value,
+                    cmd.followers,
+                    states.NEW_CASE_STATE.value,
+                    ts,
                     reporter,
-                    "report",
-                    at,
-                    case_id=case_id,
-                    before=before.value,
-                    after=state.value,
-                    detail=cmd.source if counted else REPEAT,
-                )
-            if evidence is not None:
-                await self._add_evidence(tx, case_id, report_id, reporter, ts, evidence)
-            if row is None:
-                report_count = 1  # the report that created the case
-            else:
-                count_row = await tx.fetchone(
-                    "SELECT count(*) FROM reports WHERE case_id = ?", (case_id,)
-                )
-                assert count_row is not None
-                report_count = int(count_row[0])
-            # In the same transaction: one write per /flag (issue 15), and a re-created
-            # account of an actioned case is news the reporter gets in this reply.
-            comebacks = await link_case(tx, case_id, ref, state, at)
+                    ts,
+                ),
+            )
+            assert case_id is not None
+            group, category, state = cmd.group, cmd.category.value, states.NEW_CASE_STATE
+            await Audit.record(
+                tx, reporter, "flag", at, case_id=case_id, after=state.value, detail=cmd.source
+            )
+        else:
+            case_id, group, category = row["id"], row["grp"], row["category"]
+            before = CaseState(row["state"])
+            state = states.after_report(before)  # a report moves no case (PRODUCT.md)
+            dismissal = await _dismissal(tx, case_id) if state is CaseState.DISMISSED else None
+            await _known_followers(tx, case_id, row["followers"], cmd.followers, reporter, at)
+        if cmd.followers is not None:
+            await tx.execute(
+                "INSERT INTO follower_counts (case_id, followers, seen_at, seen_by, source)"
+                " VALUES (?, ?, ?, ?, 'flag')",
+                (case_id, cmd.followers, ts, reporter),
+            )
+        report_id = await self._add_report(tx, case_id, reporter, ts, cmd)
+        counted = report_id is not None
+        if not counted and cmd.note:
+            # A repeat by the same member is not a second report, but its note is kept.
+            await tx.execute(
+                "INSERT INTO case_notes (case_id, note, noted_at, noted_by) VALUES (?, ?, ?, ?)",
+                (case_id, cmd.note, ts, reporter),
+            )
+        if row is not None:
+            await Audit.record(
+                tx,
+                reporter,
+                "report",
+                at,
+                case_id=case_id,
+                before=before.value,
+                after=state.value,
+                detail=cmd.source if counted else REPEAT,
+            )
+        links = [(url, LinkSource.FLAG) for url in cmd.links]
+        if evidence is not None:
+            await self._add_evidence(tx, case_id, report_id, reporter, ts, evidence)
+            if evidence.post_link:
+                links.append((evidence.post_link, LinkSource.FORWARD))
+        await _add_links(tx, case_id, links, reporter, ts)
+        if row is None:
+            report_count = 1  # the report that created the case
+        else:
+            count_row = await tx.fetchone(
+                "SELECT count(*) FROM reports WHERE case_id = ?", (case_id,)
+            )
+            assert count_row is not None
+            report_count = int(count_row[0])
+        # In the same transaction: one write per /flag (issue 15), and a re-created account
+        # of an actioned case is news the reporter gets in this reply.
+        comebacks = await link_case(tx, case_id, ref, state, at)
         return ReportResult(
             case_id=case_id,
             account=ref,
@@ -154,7 +175,6 @@ class Cases:
             dismissal=dismissal,
             case_group=group,
             case_category=category,
-            evidence_kept=evidence is not None,
             comebacks=comebacks,
         )
 
@@ -175,9 +195,12 @@ class Cases:
     async def _add_evidence(
         tx: Tx, case_id: int, report_id: int | None, by: int, ts: int, evidence: Evidence
     ) -> None:
+        captured = evidence.captured
         await tx.execute(
             "INSERT INTO evidence (case_id, report_id, added_by, added_at, chat_id, message_id,"
-            " text, forward_origin, file_id, file_kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " text, forward_origin, file_id, file_kind, post_link, file_status, sha256,"
+            " file_size, mime_type, stored_name, file_error)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 case_id,
                 report_id,
@@ -189,6 +212,13 @@ class Cases:
                 evidence.forward_origin,
                 evidence.file_id,
                 evidence.file_kind,
+                evidence.post_link,
+                captured.status.value if captured else None,
+                captured.sha256 if captured else None,
+                captured.size if captured else evidence.file_size,
+                captured.mime_type if captured else evidence.mime_type,
+                captured.stored_name if captured else "",
+                captured.error if captured else "",
             ),
         )
 
@@ -634,6 +664,17 @@ def _import_accounts(
             )
         )
     return accounts, repeat_notes
+
+
+async def _add_links(
+    tx: Tx, case_id: int, links: Sequence[tuple[str, LinkSource]], by: int, ts: int
+) -> None:
+    """Keep the content links with the case, each once (the first capture stays)."""
+    await tx.executemany(
+        "INSERT INTO content_links (case_id, url, source, added_at, added_by)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (case_id, url) DO NOTHING",
+        [(case_id, url, source.value, ts, by) for url, source in links],
+    )
 
 
 async def _dismissal(tx: Tx, case_id: int) -> Dismissal:

@@ -20,7 +20,14 @@ from dataclasses import dataclass
 
 from bot.domain import CaseState, Platform, states
 from bot.domain.accounts import AccountRef
-from bot.domain.comebacks import Comeback, compare, match_key, typo_budget, typo_prefix
+from bot.domain.comebacks import (
+    Comeback,
+    compare,
+    compare_across,
+    match_key,
+    typo_budget,
+    typo_prefix,
+)
 from bot.domain.records import ComebackList
 from storage import sql
 from storage.db import Database, Params, Row, Tx, from_ts, from_ts_or_none, to_ts
@@ -52,9 +59,17 @@ SELECT id, handle FROM cases
    AND state = {_ACTIONED} AND id <> :case_id
  LIMIT :limit
 """
+# The same key as an actioned case on another platform (tiktok:@umar_media_ttp after
+# x:@umar_media_ttp was removed), through the partial index cases_actioned_by_key.
+_ACROSS_PROBE_SQL = f"""
+SELECT id, handle, platform FROM cases
+ WHERE match_key = :key AND state = {_ACTIONED} AND platform <> :platform AND id <> :case_id
+ LIMIT :limit
+"""
 # A link with both cases and the original's latest removal/restriction.
 _LINK_SQL = f"""
 SELECT k.case_id, n.platform, n.handle, k.original_case_id, o.handle AS original_handle,
+       o.platform AS original_platform,
        a.outcome AS original_outcome, a.outcome_at AS original_actioned_at,
        k.score, k.found_at
   FROM comebacks k
@@ -95,6 +110,7 @@ def comeback_of(row: Row) -> Comeback:
         original_actioned_at=from_ts_or_none(row["original_actioned_at"]),
         score=row["score"],
         found_at=from_ts(row["found_at"]),
+        original_platform=Platform(row["original_platform"]),
     )
 
 
@@ -105,7 +121,8 @@ class Comebacks:
     # ------------------------------------------------------------------ matching
 
     async def candidates_for(self, case_id: int, tx: Tx | None = None) -> list[Candidate]:
-        """Actioned cases on the same platform that `case_id` looks like, best first."""
+        """Actioned cases that `case_id` looks like, best first: on the same platform, and
+        with the same name on another one (see _candidates)."""
         fetchone = tx.fetchone if tx is not None else self.db.fetchone
         case = await fetchone("SELECT platform, handle FROM cases WHERE id = ?", (case_id,))
         if case is None:
@@ -222,7 +239,8 @@ async def _candidates(
     platform: str,
     handle: str,
 ) -> list[Candidate]:
-    """Two bounded index probes and a rapidfuzz check per candidate: what `make bench` times
+    """Three bounded index probes (the key, its typos, the same name on another platform) and
+    a rapidfuzz check per candidate: what `make bench` times
     per /flag. Reads `match_key` of the actioned cases as stored: every actioned case has one
     (see the module docstring)."""
     key = match_key(platform, handle)
@@ -251,6 +269,10 @@ async def _candidates(
     found = []
     for row in rows:
         decision = compare(platform, handle, row["handle"])
+        if decision.matched:
+            found.append(Candidate(row["id"], row["handle"], decision.score, decision.reason))
+    for row in await fetchall(_ACROSS_PROBE_SQL, params):
+        decision = compare_across(platform, handle, row["platform"], row["handle"])
         if decision.matched:
             found.append(Candidate(row["id"], row["handle"], decision.score, decision.reason))
     found.sort(key=lambda c: (-c.score, -c.original_case_id))

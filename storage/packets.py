@@ -13,26 +13,70 @@ from zoneinfo import ZoneInfo
 
 from bot.domain import CaseState, Platform, states
 from bot.domain.accounts import AccountRef
-from bot.domain.packets import MAX_PACKET_CASES, PacketRow, ref_prefix, round_ref
+from bot.domain.packets import (
+    PACKET_HOLD,
+    PACKET_PAGE,
+    EarlierRequest,
+    HeldCase,
+    PacketFile,
+    PacketRow,
+    Recreates,
+    ref_prefix,
+    round_ref,
+)
 from bot.domain.records import MarkResult, PacketResult, Refusal
 from storage import sql
+from storage.audit import Audit
 from storage.db import Database, Row, Tx, from_ts, from_ts_or_none, to_ts
+from storage.evidence import case_links, kept_files
 from storage.requests import RequestRounds
 
 # A case may be put in a packet when a request is due for it (states.PACKET_STATES) and no
 # round is open; the states are bound in the domain's order.
 _ELIGIBLE = sql.placeholders(states.PACKET_STATES)
 _ELIGIBLE_STATES = sql.ordered(states.PACKET_STATES)
-NOTES_PER_CASE = 3
-EVIDENCE_PER_CASE = 2
+_ELIGIBLE_LIST = sql.in_list(states.PACKET_STATES)
+LINKS_PER_CASE = 20
+RECREATES_PER_CASE = 3
 
 _ROWS_SQL = """
 SELECT c.id, c.platform, c.handle, c.grp, c.category, c.followers, c.created_at, c.state,
        (SELECT count(*) FROM reports r WHERE r.case_id = c.id) AS report_count,
-       (SELECT count(*) FROM evidence e WHERE e.case_id = c.id) AS evidence_count,
        EXISTS (SELECT 1 FROM request_rounds q
                 WHERE q.case_id = c.id AND q.outcome IS NULL) AS has_open_round
   FROM cases c
+"""
+# Pending cases of a platform that may go in a packet now: no open round, and not in a packet
+# of the hold period that was not marked as requested (that one lists them already).
+_PENDING_WHERE = f"""
+ WHERE c.platform = :platform AND c.state IN {_ELIGIBLE_LIST}
+   AND NOT EXISTS (SELECT 1 FROM request_rounds q WHERE q.case_id = c.id AND q.outcome IS NULL)
+   AND NOT EXISTS (SELECT 1 FROM packet_cases pc JOIN packets p ON p.id = pc.packet_id
+                    WHERE pc.case_id = c.id AND p.marked_at IS NULL AND p.created_at >= :since)
+"""
+# The unmarked packet of the hold period that holds a case (the newest).
+_HELD_SQL = """
+SELECT p.ref, p.created_at FROM packet_cases pc JOIN packets p ON p.id = pc.packet_id
+ WHERE pc.case_id = ? AND p.marked_at IS NULL AND p.created_at >= ?
+ ORDER BY p.created_at DESC, p.id DESC LIMIT 1
+"""
+_HELD_PENDING_SQL = f"""
+SELECT c.id AS case_id, max(p.created_at) AS created_at, p.ref
+  FROM cases c JOIN packet_cases pc ON pc.case_id = c.id JOIN packets p ON p.id = pc.packet_id
+ WHERE c.platform = :platform AND c.state IN {_ELIGIBLE_LIST}
+   AND p.marked_at IS NULL AND p.created_at >= :since
+   AND NOT EXISTS (SELECT 1 FROM request_rounds q WHERE q.case_id = c.id AND q.outcome IS NULL)
+ GROUP BY c.id ORDER BY c.id
+"""
+# The actioned case a comeback re-creates, with its latest removal or restriction.
+_RECREATES_SQL = f"""
+SELECT o.platform, o.handle, a.outcome, a.outcome_at, a.ref
+  FROM comebacks k JOIN cases o ON o.id = k.original_case_id
+  LEFT JOIN request_rounds a ON a.id = (
+       SELECT r.id FROM request_rounds r
+        WHERE r.case_id = o.id AND r.outcome IN {sql.in_list(states.ACTIONED_OUTCOMES)}
+        ORDER BY r.round_no DESC LIMIT 1)
+ WHERE k.case_id = ? ORDER BY k.score DESC, k.original_case_id DESC LIMIT ?
 """
 
 
@@ -50,34 +94,31 @@ class Packets:
         at: dt.datetime,
         tz: ZoneInfo,
     ) -> PacketResult:
-        """A packet of the given cases (None: every pending case of the platform, oldest
-        first); cases not on the platform or not eligible are skipped with a reason."""
+        """A packet of the given cases (None: a page of the platform's pending cases, oldest
+        first); cases not on the platform or not eligible are skipped with a reason. A case in
+        an unmarked packet of the last 7 days is named (`held`): asked for by number it is
+        listed again, pending it is not (so the next /packet gives the next page). Sending
+        the packet's evidence files is audited per case (chain of custody)."""
+        since = to_ts(at - PACKET_HOLD)
         async with self.db.transaction() as tx:
             skipped: list[Refusal] = []
             more = 0
             if case_ids is None:
-                rows = await tx.fetchall(
-                    _ROWS_SQL + f" WHERE c.platform = ? AND c.state IN {_ELIGIBLE}"
-                    " ORDER BY c.created_at, c.id LIMIT ?",
-                    (platform.value, *_ELIGIBLE_STATES, MAX_PACKET_CASES + 1),
-                )
-                if len(rows) > MAX_PACKET_CASES:
-                    total = await tx.fetchone(
-                        f"SELECT count(*) FROM cases WHERE platform = ? AND state IN {_ELIGIBLE}",
-                        (platform.value, *_ELIGIBLE_STATES),
-                    )
-                    more = int(total[0]) - MAX_PACKET_CASES if total else 0
-                    rows = rows[:MAX_PACKET_CASES]
-                rows = [row for row in rows if not row["has_open_round"]]
+                rows, more, held = await _pending_page(tx, platform, since)
             else:
-                rows = []
+                rows, held = [], []
                 for case_id in dict.fromkeys(case_ids):
                     row = await tx.fetchone(_ROWS_SQL + " WHERE c.id = ?", (case_id,))
                     reason = _not_eligible(row, platform)
                     if row is None or reason:
                         skipped.append(Refusal(case_id, reason))
-                    else:
-                        rows.append(row)
+                        continue
+                    rows.append(row)
+                    earlier = await tx.fetchone(_HELD_SQL, (case_id, since))
+                    if earlier is not None:
+                        held.append(
+                            HeldCase(case_id, earlier["ref"], from_ts(earlier["created_at"]))
+                        )
             packet_rows = [await _packet_row(tx, row) for row in rows]
             day = at.astimezone(tz).date()
             prefix = ref_prefix(platform, day)
@@ -86,7 +127,7 @@ class Packets:
             )
             ref = round_ref(platform, day, (int(count[0]) if count else 0) + 1)
             if not packet_rows:
-                return PacketResult(None, ref, [], skipped, more)
+                return PacketResult(None, ref, [], skipped, more, held)
             packet_id = await tx.execute(
                 "INSERT INTO packets (platform, ref, created_at, created_by) VALUES (?, ?, ?, ?)",
                 (platform.value, ref, to_ts(at), by),
@@ -96,7 +137,13 @@ class Packets:
                 "INSERT INTO packet_cases (packet_id, position, case_id) VALUES (?, ?, ?)",
                 [(packet_id, n, row.case_id) for n, row in enumerate(packet_rows, start=1)],
             )
-        return PacketResult(packet_id, ref, packet_rows, skipped, more)
+            for listed in packet_rows:
+                if listed.files:
+                    detail = f"exported in packet {ref}: {len(listed.files)} files"
+                    await Audit.record(
+                        tx, by, "evidence", at, case_id=listed.case_id, detail=detail
+                    )
+        return PacketResult(packet_id, ref, packet_rows, skipped, more, held)
 
     async def mark_requested(
         self, packet_id: int, *, by: int, at: dt.datetime
@@ -139,17 +186,38 @@ def _not_eligible(row: Row | None, platform: Platform) -> str:
     return ""
 
 
+async def _pending_page(
+    tx: Tx, platform: Platform, since: int
+) -> tuple[list[Row], int, list[HeldCase]]:
+    """A page of the platform's pending cases, how many more wait, and those held."""
+    params = {"platform": platform.value, "since": since}
+    rows = await tx.fetchall(
+        _ROWS_SQL + _PENDING_WHERE + " ORDER BY c.created_at, c.id LIMIT :limit",
+        {**params, "limit": PACKET_PAGE + 1},
+    )
+    more = 0
+    if len(rows) > PACKET_PAGE:
+        total = await tx.fetchone("SELECT count(*) FROM cases c" + _PENDING_WHERE, params)
+        more = int(total[0]) - PACKET_PAGE if total else 0
+        rows = rows[:PACKET_PAGE]
+    held = [
+        HeldCase(r["case_id"], r["ref"], from_ts(r["created_at"]))
+        for r in await tx.fetchall(_HELD_PENDING_SQL, params)
+    ]
+    return list(rows), more, held
+
+
 async def _packet_row(tx: Tx, r: Row) -> PacketRow:
+    """What the platform hears of a case: no member's note, name or id (PRODUCT.md)."""
     case_id = r["id"]
-    notes = await tx.fetchall(
-        "SELECT note FROM reports WHERE case_id = ? AND note <> '' ORDER BY reported_at, id"
-        " LIMIT ?",
-        (case_id, NOTES_PER_CASE),
+    links = await case_links(tx, [case_id], LINKS_PER_CASE)
+    rounds = await tx.fetchall(
+        "SELECT round_no, sent_at, ref, outcome FROM request_rounds WHERE case_id = ?"
+        " ORDER BY round_no",
+        (case_id,),
     )
-    evidence = await tx.fetchall(
-        "SELECT text FROM evidence WHERE case_id = ? AND text <> '' ORDER BY added_at, id LIMIT ?",
-        (case_id, EVIDENCE_PER_CASE),
-    )
+    originals = await tx.fetchall(_RECREATES_SQL, (case_id, RECREATES_PER_CASE))
+    files = await kept_files(tx, [case_id])
     return PacketRow(
         case_id=case_id,
         account=AccountRef(Platform(r["platform"]), r["handle"]),
@@ -158,7 +226,24 @@ async def _packet_row(tx: Tx, r: Row) -> PacketRow:
         followers=r["followers"],
         first_seen=from_ts(r["created_at"]),
         report_count=r["report_count"],
-        notes=tuple(n["note"] for n in notes),
-        evidence_count=r["evidence_count"],
-        evidence_texts=tuple(e["text"] for e in evidence),
+        links=tuple(link.url for link in links[case_id]),
+        earlier=tuple(
+            EarlierRequest(q["round_no"], from_ts(q["sent_at"]), q["ref"], q["outcome"])
+            for q in rounds
+        ),
+        recreates=tuple(
+            Recreates(
+                AccountRef(Platform(o["platform"]), o["handle"]),
+                o["outcome"],
+                from_ts_or_none(o["outcome_at"]),
+                o["ref"] or "",
+            )
+            for o in originals
+        ),
+        files=tuple(
+            PacketFile(
+                case_id, f.stored_name, f.sha256 or "", f.file_size or 0, f.mime_type, f.added_at
+            )
+            for f in files[case_id]
+        ),  # fmt: skip
     )

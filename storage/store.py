@@ -12,6 +12,7 @@ from storage.cases import Cases
 from storage.comebacks import Comebacks
 from storage.db import Database
 from storage.digests import DigestsSent
+from storage.evidence import Evidences
 from storage.members import Members
 from storage.packets import Packets
 from storage.requests import RequestRounds
@@ -32,6 +33,7 @@ class Store:
         self.comebacks = Comebacks(db)
         self.packets = Packets(db, self.requests)
         self.digests = DigestsSent(db)
+        self.evidence = Evidences(db)
 
     @classmethod
     async def open(cls, path: Path, admin_ids: Collection[int] = ()) -> Store:

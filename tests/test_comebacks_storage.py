@@ -51,7 +51,9 @@ async def test_a_new_case_is_linked_to_the_removed_account_it_looks_like(store: 
     assert [c.case_id for c in await card_links(store, original)] == [comeback]
 
 
-async def test_only_actioned_cases_on_the_same_platform_are_candidates(store: Store):
+async def test_only_actioned_cases_are_candidates_and_a_short_key_stays_on_its_platform(
+    store: Store,
+):
     open_case = await flag(store, "x.com/bla_news BLA")  # flagged, never actioned
     refused = await flag(store, "x.com/bla_tv BLA")
     await action(store, refused, Outcome.REJECTED, T0)
@@ -69,6 +71,23 @@ async def test_only_actioned_cases_on_the_same_platform_are_candidates(store: St
 
     assert [c.original_case_id for c in found] == [restricted]
     assert open_case not in {c.original_case_id for c in found}
+
+
+async def test_the_same_handle_or_a_long_key_on_another_platform_is_a_candidate(store: Store):
+    removed_x = await flag(store, "x.com/umar_media_ttp TTP")
+    await action(store, removed_x, Outcome.REMOVED, T0)
+    removed_tg = await flag(store, "t.me/khorasan_voice TTP")
+    await action(store, removed_tg, Outcome.REMOVED, T0)
+    same_handle = await flag(store, "tiktok.com/@umar_media_ttp TTP", T0 + dt.timedelta(days=1))
+    same_key = await flag(store, "instagram.com/khorasan.voice TTP", T0 + dt.timedelta(days=1))
+
+    [by_handle] = await store.comebacks.candidates_for(same_handle)
+    [by_key] = await store.comebacks.candidates_for(same_key)
+
+    assert (by_handle.original_case_id, by_handle.reason) == (
+        removed_x, "same handle on another platform"
+    )  # fmt: skip
+    assert (by_key.original_case_id, by_key.reason) == (removed_tg, "same name on another platform")
 
 
 async def test_near_misses_and_phone_numbers_are_not_linked(store: Store):

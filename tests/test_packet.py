@@ -9,12 +9,11 @@ from zoneinfo import ZoneInfo
 
 from bot.domain import CaseState, Outcome, Platform
 from bot.domain.accounts import AccountRef
-from bot.domain.packets import PacketRow, round_ref
+from bot.domain.packets import EarlierRequest, Letterhead, PacketRow, Recreates, round_ref
 from bot.grammar.flag import parse_flag
 from bot.grammar.packet import button_data, parse_button_data
 from bot.views.packet import (
     CSV_HEADER,
-    evidence_summary,
     packet_csv,
     packet_letter,
 )
@@ -25,6 +24,9 @@ T0 = dt.datetime(2026, 11, 2, 20, 30, tzinfo=dt.UTC)  # 01:30 on 3 Nov in Karach
 REVIEWER = 8
 GROUPS = ["TTP", "BLA", "BLF"]
 
+HEAD = Letterhead("Counter-Extremism Cell, Lahore", "Section 11W, Anti-Terrorism Act 1997",
+                  "cell@example.gov.pk, +92 42 1234567")  # fmt: skip
+
 ROWS = [
     PacketRow(
         case_id=12,
@@ -34,9 +36,18 @@ ROWS = [
         followers=12500,
         first_seen=dt.datetime(2026, 10, 1, 20, 0, tzinfo=dt.UTC),
         report_count=3,
-        notes=("posts attack videos", "posts attack videos", "recruits, line 1\nline 2"),
-        evidence_count=1,
-        evidence_texts=('=HYPERLINK("evil")',),
+        links=("https://x.com/ttp_media/status/1789",),
+        earlier=(
+            EarlierRequest(1, dt.datetime(2026, 10, 2, 8, 0, tzinfo=dt.UTC), "X-55", "rejected"),
+        ),
+        recreates=(
+            Recreates(
+                AccountRef(Platform.X, "ttp_media_old"),
+                "removed",
+                dt.datetime(2026, 9, 20, 8, 0, tzinfo=dt.UTC),
+                "TD-x-20260915-1",
+            ),
+        ),
     ),
     PacketRow(
         case_id=15,
@@ -59,50 +70,59 @@ def test_round_reference_and_button_data():
     assert parse_button_data(None) is None
 
 
-def test_evidence_summary_counts_and_quotes_once_on_one_line():
-    summary = evidence_summary(ROWS[0])
-    assert summary == (
-        "3 reports; 1 kept message: posts attack videos | recruits, line 1 line 2 | "
-        '=HYPERLINK("evil")'
-    )
-    assert evidence_summary(ROWS[1]) == "1 report"
-    long = PacketRow(**{**ROWS[1].__dict__, "notes": ("x" * 500,)})
-    assert len(evidence_summary(long)) == 300
-
-
 def test_csv_has_a_header_one_numbered_row_per_account_and_no_formulas():
     data = packet_csv(ROWS, "TD-x-20261103-1", TZ)
     rows = list(csv.reader(io.StringIO(data.decode("utf-8"))))
     assert tuple(rows[0]) == CSV_HEADER
-    assert rows[1][:10] == [
+    assert rows[1] == [
         "1",
         "TD-x-20261103-1",
         "#12",
         "X",
-        "x:@ttp_media",
         "https://x.com/ttp_media",
         "TTP",
         "propaganda",
         "12500",
         "2026-10-02",  # first seen in local time
+        "https://x.com/ttp_media/status/1789",
+        "request 1 sent 2026-10-02, reference X-55: rejected",
+        "https://x.com/ttp_media_old (X), removed on 2026-09-20 under reference TD-x-20260915-1",
+        "0",
     ]
-    assert rows[2][0] == "2" and rows[2][8] == ""
-    assert "'=HYPERLINK" not in rows[1][10]  # only a cell that starts with = is defused
+    assert rows[2][0] == "2" and rows[2][7] == ""
     formula = PacketRow(**{**ROWS[1].__dict__, "group": "=cmd()"})
     defused = list(csv.reader(io.StringIO(packet_csv([formula], "r", TZ).decode())))
-    assert defused[1][6] == "'=cmd()"
+    assert defused[1][5] == "'=cmd()"
 
 
-def test_letter_lists_every_account_with_the_reference():
-    letter = packet_letter(ROWS, "TD-x-20261103-1", Platform.X, T0, TZ)
-    assert letter.startswith("To: X Trust & Safety\nReference: TD-x-20261103-1\nDate: 2026-11-03")
+def test_letter_is_headed_and_signed_and_lists_full_urls_links_and_history():
+    letter = packet_letter(ROWS, "TD-x-20261103-1", Platform.X, T0, TZ, HEAD)
+    assert letter.startswith(
+        "Counter-Extremism Cell, Lahore\nContact: cell@example.gov.pk, +92 42 1234567\n\n"
+        "To: X Trust & Safety\nReference: TD-x-20261103-1\nDate: 2026-11-03"
+    )
+    assert "Legal basis: Section 11W, Anti-Terrorism Act 1997" in letter
     assert "Subject: Removal request for 2 accounts" in letter
-    assert "1. https://x.com/ttp_media\n   Account: x:@ttp_media (our case #12)" in letter
-    assert "   Organisation: TTP; content: propaganda; followers: 12,500" in letter
-    assert "2. https://x.com/bla_news" in letter
-    assert "followers: unknown" in letter
-    assert "   First seen: 2026-10-05" in letter
+    assert "1. https://x.com/ttp_media\n   Organisation: TTP; content: propaganda; " in letter
+    assert "     https://x.com/ttp_media/status/1789" in letter
+    assert (
+        "   Re-creates the account https://x.com/ttp_media_old (X), removed on 2026-09-20 "
+        "under reference TD-x-20260915-1"
+    ) in letter
+    assert "   Earlier: request 1 sent 2026-10-02, reference X-55: rejected" in letter
+    assert "2. https://x.com/bla_news" in letter and "followers: unknown" in letter
+    assert "x:@" not in letter  # full URLs, not the short form
+    assert "   First seen: 2026-10-05 (our case #15)" in letter
     assert "Please quote the reference TD-x-20261103-1" in letter
+    assert letter.endswith(
+        "Regards,\n\nCounter-Extremism Cell, Lahore\ncell@example.gov.pk, +92 42 1234567\n"
+    )
+
+
+def test_letter_without_legal_basis_or_contact_has_no_empty_lines_for_them():
+    letter = packet_letter(ROWS[1:], "r", Platform.X, T0, TZ, Letterhead("Desk", "", ""))
+    assert letter.startswith("Desk\n\nTo: X Trust & Safety")
+    assert "Legal basis" not in letter and "Contact" not in letter
 
 
 # ---------------------------------------------------------------- storage
@@ -125,9 +145,10 @@ async def test_pending_packet_takes_flagged_and_refused_cases_of_the_platform(st
 
     assert packet.ref == "TD-x-20261103-1"
     assert [row.case_id for row in packet.rows] == [first, refused]
-    assert packet.rows[0].followers == 2000 and packet.rows[0].notes == ("note one",)
-    second = await store.packets.create(Platform.X, None, by=REVIEWER, at=T0, tz=TZ)
-    assert second.ref == "TD-x-20261103-2"
+    assert packet.rows[0].followers == 2000
+    again = await store.packets.create(Platform.X, [first], by=REVIEWER, at=T0, tz=TZ)
+    assert again.ref == "TD-x-20261103-2"
+    assert [(held.case_id, held.ref) for held in again.held] == [(first, "TD-x-20261103-1")]
     other = await store.packets.create(Platform.TELEGRAM, None, by=REVIEWER, at=T0, tz=TZ)
     assert other.ref == "TD-telegram-20261103-1"
 

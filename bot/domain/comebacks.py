@@ -40,6 +40,9 @@ AFFIXES: tuple[str, ...] = tuple(
 
 # Below this length a key is too unspecific to stand for an account name.
 MIN_KEY = 3
+# Across platforms the key alone must be longer: a short key (`bla` of bla_media and
+# bla_news2) is a group's name that many unrelated accounts share.
+MIN_KEY_ACROSS = 6
 # A key one edit away matches only from this length (`bla`/`bbc`, `khalid`/`khalil`: never;
 # `ttpmedia`/`ttpmedla`: yes); two edits from LONG_KEY.
 TYPO_MIN_KEY = 8
@@ -184,6 +187,31 @@ class Comeback:
     original_actioned_at: dt.datetime | None
     score: float
     found_at: dt.datetime
+    original_platform: Platform | None = None  # None: read by a version without it
+
+    @property
+    def across_platforms(self) -> bool:
+        return self.original_platform is not None and self.original_platform != self.platform
+
+
+def compare_across(
+    platform: Platform | str,
+    new_handle: str,
+    original_platform: Platform | str,
+    original_handle: str,
+) -> Decision:
+    """Is `new_handle` a likely re-creation, on `platform`, of an account actioned on another
+    platform? Only the same name counts: the same handle, or the same match key when it is
+    long enough to be a name of its own; a typo across platforms is too weak a sign."""
+    new_key = match_key(platform, new_handle)
+    old_key = match_key(original_platform, original_handle)
+    if not new_key or new_key != old_key or len(new_key) < MIN_KEY:
+        return Decision(False, 0.0, "different names")
+    if new_handle.lower() == original_handle.lower():
+        return Decision(True, 1.0, "same handle on another platform")
+    if len(new_key) < MIN_KEY_ACROSS:
+        return Decision(False, 0.0, "key too short across platforms")
+    return Decision(True, 0.95, "same name on another platform")
 
 
 def sql_match_key(platform: object, handle: object) -> str | None:

@@ -14,7 +14,8 @@ from bot.domain import CaseState, Category, Outcome, Platform, Role
 from bot.domain.accounts import AccountRef
 from bot.domain.comebacks import Comeback
 from bot.domain.compliance import Rate, Table
-from bot.domain.packets import PacketRow
+from bot.domain.evidence import CapturedFile, FileStatus, LinkSource
+from bot.domain.packets import HeldCase, PacketRow
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,10 @@ class Evidence:
     forward_origin: str  # "channel @name", "user Ali (42)", ... or ""
     file_id: str | None
     file_kind: str | None  # photo, document, video, ...
+    post_link: str = ""  # t.me/<channel>/<post> of a forwarded public channel post
+    file_size: int | None = None  # as the message declares it
+    mime_type: str = ""
+    captured: CapturedFile | None = None  # what the download made of the file
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,15 @@ class FlagCommand:
     followers: int | None
     note: str
     category_given: bool = True
+    links: tuple[str, ...] = ()  # content links of the account given (bot.domain.evidence)
+
+
+@dataclass(frozen=True)
+class FlagRequest:
+    """One /flag: a report per account given before the group, and warnings for the reply."""
+
+    commands: tuple[FlagCommand, ...]
+    warnings: tuple[str, ...] = ()
 
 
 class FlagRow(NamedTuple):
@@ -89,7 +103,6 @@ class ReportResult:
     dismissal: Dismissal | None  # the case is dismissed and stays so
     case_group: str
     case_category: str
-    evidence_kept: bool
     comebacks: list[Comeback]  # the case's comeback links, found by this report or before
 
 
@@ -121,6 +134,45 @@ class EvidenceLine:
     kind: str  # photo, document, ... or "text"
     text: str
     forward_origin: str
+
+
+@dataclass(frozen=True)
+class ContentLink:
+    url: str
+    source: LinkSource
+    added_at: dt.datetime
+    added_by: int
+
+
+@dataclass(frozen=True)
+class KeptItem:
+    """One kept message with its file, as /evidence shows it."""
+
+    id: int
+    added_by: int
+    added_at: dt.datetime  # the capture time
+    chat_id: int | None
+    message_id: int | None
+    text: str
+    forward_origin: str
+    post_link: str
+    file_kind: str | None
+    file_status: FileStatus | None  # None: the message had no file
+    sha256: str | None
+    file_size: int | None
+    mime_type: str
+    stored_name: str  # in EVIDENCE_DIR
+    file_error: str
+
+
+@dataclass(frozen=True)
+class EvidenceList:
+    """/evidence #id: everything kept of a case (the look is audited)."""
+
+    case_id: int
+    account: AccountRef
+    links: list[ContentLink]
+    items: list[KeptItem]
 
 
 @dataclass(frozen=True)
@@ -356,7 +408,8 @@ class PacketResult:
     ref: str
     rows: list[PacketRow]
     skipped: list[Refusal]  # asked-for cases left out, with why
-    more: int  # eligible pending cases beyond MAX_PACKET_CASES
+    more: int  # eligible pending cases beyond this page (the next /packet gives them)
+    held: list[HeldCase] = field(default_factory=list)  # in an unmarked packet of 7 days
 
 
 @dataclass(frozen=True)

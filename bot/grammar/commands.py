@@ -35,12 +35,15 @@ _SPECS = (
     CommandSpec(
         "flag",
         Role.REPORTER,
-        "<account> <group> [category] [followers=N] [note...]",
+        "<account>... <group> [category] [followers=N] [note...]",
         "report an account",
-        "account: a URL (x.com/name, t.me/name, wa.me/92300...) or platform:@name. "
-        "category: glorification, incitement, recruitment, hate, propaganda, fundraising, "
-        "other. followers= takes 12500, 12.5k or 2m. Send as a reply to a message to keep "
-        "it as evidence.",
+        "account: a URL (x.com/name, t.me/name, wa.me/92300...) or platform:@name; several "
+        "accounts before the group get one report each (followers= then is refused as "
+        "ambiguous). A post, video, reel or message URL (x.com/name/status/123, t.me/chan/555) "
+        "is kept as a content link of the case. category: glorification, incitement, "
+        "recruitment, hate, propaganda, fundraising, other. followers= takes 12500, 12.5k or "
+        "2m. Send as a reply to a message to keep it as evidence: its text, its forward "
+        "origin and its photo, video or document, saved under its SHA-256 (see /evidence).",
     ),
     CommandSpec(
         "note",
@@ -50,6 +53,16 @@ _SPECS = (
         "The note is shown on the case card with its time, and audited.",
     ),
     CommandSpec("status", Role.VIEWER, "<#id or account>", "the case card of one account"),
+    CommandSpec(
+        "evidence",
+        Role.VIEWER,
+        "<#id>",
+        "a case's content links and kept messages; the files sent again",
+        "Lists the content links and kept messages with the SHA-256 of each file, when it "
+        "was captured (and by whom, for reviewers and admins in a private chat), and sends "
+        "the kept files again from EVIDENCE_DIR, each checked against its hash. Every look "
+        "is audited.",
+    ),
     CommandSpec("find", Role.VIEWER, "<text>", "cases whose handle or note contains text"),
     CommandSpec(
         "request",
@@ -116,6 +129,14 @@ _SPECS = (
         Role.REVIEWER,
         "<platform> [pending|#id...]",
         "request packet (CSV + letter) for one platform",
+        "Writes a CSV, a letter headed and signed with UNIT_NAME, LEGAL_BASIS and CONTACT (full "
+        "profile URLs, content links, earlier requests with their references, the removed "
+        "account a comeback re-creates) and, where the cases have evidence files, a zip of "
+        "them with a manifest of SHA-256 hashes. No member's note, name or id goes in. pending "
+        "(the default) lists 50 cases, oldest first; a case in a packet of the last 7 days not "
+        "marked as requested is named and not listed again, so /packet <platform> again gives "
+        'the next 50. Submit it, then press "Mark these as requested" under the letter: one '
+        "request round per case, with the packet's reference.",
     ),
     CommandSpec("export", Role.REVIEWER, "[all|pending|platform]", "CSV of cases"),
     CommandSpec(

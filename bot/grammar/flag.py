@@ -1,4 +1,4 @@
-"""`/flag <account> <group> [category] [followers=N] [note...]`, read into a FlagCommand.
+"""`/flag <account>... <group> [category] [followers=N] [note...]`, read into FlagCommands.
 
 The same rules read one row of an `/import` CSV (`RowReader`), so a bad value
 gets the same reason in both. Pure: imports neither telegram nor aiosqlite.
@@ -10,9 +10,10 @@ import re
 from collections.abc import Sequence
 
 from bot.domain import DEFAULT_CATEGORY, Category
-from bot.domain.accounts import parse_account
+from bot.domain.accounts import AccountRef, parse_account
 from bot.domain.errors import UsageError, echo
-from bot.domain.records import FlagCommand, FlagRow
+from bot.domain.evidence import content_link
+from bot.domain.records import FlagCommand, FlagRequest, FlagRow
 from bot.domain.text import clean
 
 MAX_NOTE = 4000
@@ -23,20 +24,73 @@ _FOLLOWERS = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?([km]?)", re.IGNOR
 _FOLLOWERS_WORD = re.compile(r"(?<!\S)followers=(\S*)", re.IGNORECASE)
 _LEADING_WORD = re.compile(r"(\S+)(?:\s+|$)")
 _MULTIPLIER = {"": 1, "k": 1_000, "m": 1_000_000}
+# What a word needs to be read as a possible account in a note: a link or a short form
+# (x.com/NAME, x:@NAME, +92300...); a plain word is never one.
+_ACCOUNT_LIKE = re.compile(r"[./:]|^\+\d")
+MAX_WARNINGS = 3
 
 
 def parse_flag(text: str, groups: Sequence[str]) -> FlagCommand:
-    """The text after `/flag`. After the group: a category word and `followers=N` (in any
-    order, before the note); `followers=N` is also found at the end of the note; the rest,
-    with its line breaks, is the note."""
-    parts = text.strip().split(maxsplit=2)
-    if len(parts) < 2:
-        raise UsageError("Give the account and the group." if parts else "Give an account.")
-    source, group_text = parts[0], parts[1]
-    account = parse_account(source)
-    group = parse_group(group_text, groups)
-    rest = parts[2] if len(parts) > 2 else ""
+    """The text after `/flag` naming one account (see parse_flags)."""
+    request = parse_flags(text, groups)
+    if len(request.commands) > 1:
+        raise UsageError("Give one account.")
+    return request.commands[0]
 
+
+def parse_flags(text: str, groups: Sequence[str]) -> FlagRequest:
+    """The text after `/flag`: one or more accounts, then the group. After the group: a
+    category word and `followers=N` (in any order, before the note); `followers=N` is also
+    found at the end of the note; the rest, with its line breaks, is the note. Several
+    accounts get one report each, with the same group, category and note; `followers=` is
+    one account's count, so it is refused with several. A post URL keeps its content link."""
+    words = text.split()
+    if not words:
+        raise UsageError("Give an account.")
+    sources = [words[0]]
+    accounts = [parse_account(words[0])]
+    position = 1
+    while position < len(words) and not _is_group(words[position], groups):
+        try:
+            accounts.append(parse_account(words[position]))
+        except UsageError:
+            parse_group(words[position], groups)  # raises: neither an account nor a group
+        sources.append(words[position])
+        position += 1
+    if position == len(words):
+        raise UsageError("Give the account and the group.")
+    group = parse_group(words[position], groups)
+    rest = text.strip().split(maxsplit=position + 1)[position + 1 :]
+    note, category, followers = _after_group(rest[0] if rest else "")
+    if followers is not None and len(accounts) > 1:
+        raise UsageError(
+            "followers= is the count of one account: with several accounts it is ambiguous. "
+            "Flag the account with its followers= on its own."
+        )
+    commands: dict[AccountRef, FlagCommand] = {}
+    for source, account in zip(sources, accounts, strict=True):
+        link = content_link(source, account)
+        known = commands.get(account)
+        links = (*(known.links if known else ()), *([link] if link else []))
+        commands[account] = FlagCommand(
+            account=account,
+            source=known.source if known else source,
+            group=group,
+            category=category or DEFAULT_CATEGORY,
+            followers=followers,
+            note=note,
+            category_given=category is not None,
+            links=tuple(dict.fromkeys(links)),
+        )
+    return FlagRequest(tuple(commands.values()), _note_warnings(note))
+
+
+def _is_group(word: str, groups: Sequence[str]) -> bool:
+    return any(group.upper() == word.upper() for group in groups)
+
+
+def _after_group(rest: str) -> tuple[str, Category | None, int | None]:
+    """The note, the category and the followers of the text after the group."""
     followers_words = _FOLLOWERS_WORD.findall(rest)
     if len(followers_words) > 1:
         raise UsageError("Give followers= only once.")
@@ -48,15 +102,24 @@ def parse_flag(text: str, groups: Sequence[str]) -> FlagCommand:
     if leading and leading.group(1).lower() in CATEGORY_WORDS:
         category = Category(leading.group(1).lower())
         rest = rest[leading.end() :]
-    return FlagCommand(
-        account=account,
-        source=source,
-        group=group,
-        category=category or DEFAULT_CATEGORY,
-        followers=followers,
-        note=check_note(rest.strip()),
-        category_given=category is not None,
-    )
+    return check_note(rest.strip()), category, followers
+
+
+def _note_warnings(note: str) -> tuple[str, ...]:
+    """A word of the note that reads as an account was likely meant as one (issue 16)."""
+    warnings = []
+    for word in dict.fromkeys(note.split()):
+        if _ACCOUNT_LIKE.search(word) is None:
+            continue
+        try:
+            account = parse_account(word)
+        except UsageError:
+            continue
+        warnings.append(
+            f"'{echo(word, 60)}' in the note looks like an account ({account.short}); it is "
+            "kept as note text. To flag it too, put it before the group."
+        )
+    return tuple(warnings[:MAX_WARNINGS])
 
 
 CATEGORY_WORDS = frozenset(Category)

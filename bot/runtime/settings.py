@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     backup_dir: Path = Path("data/backups")
     backup_time: dt.time = dt.time(3, 0)
     backup_keep: int = Field(default=14, ge=1, le=10_000)
+    evidence_dir: Path = Path("data/evidence")
+    unit_name: str = Field(default="Takedown Desk", min_length=1, max_length=200)
+    legal_basis: str = Field(default="", max_length=1000)
+    contact: str = Field(default="", max_length=500)
 
     _split_ids = field_validator(
         "admin_ids", "allowed_chat_ids", "digest_chat_ids", "groups", mode="before"

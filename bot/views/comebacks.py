@@ -6,6 +6,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from bot.domain import Platform
+from bot.domain.accounts import AccountRef
 from bot.domain.comebacks import Comeback
 from bot.domain.records import ComebackList
 from bot.views.common import esc, local_time
@@ -18,16 +19,27 @@ def _actioned_note(comeback: Comeback, tz: ZoneInfo) -> str:
     return f" ({esc(comeback.original_outcome or 'actioned')} {day})"
 
 
+def _across(comeback: Comeback) -> str:
+    """` x:@name on X, another platform` for a comeback across platforms, else ""."""
+    if not comeback.across_platforms or comeback.original_platform is None:
+        return ""
+    original = AccountRef(comeback.original_platform, comeback.original_handle)
+    return f" {esc(original.short)} on {esc(comeback.original_platform.label)}, another platform"
+
+
 def describe(comeback: Comeback, tz: ZoneInfo) -> str:
     """`looks like a comeback of #123 (removed 2026-10-02)`, HTML."""
-    return f"looks like a comeback of #{comeback.original_case_id}{_actioned_note(comeback, tz)}"
+    return (
+        f"looks like a comeback of #{comeback.original_case_id}{_across(comeback)}"
+        f"{_actioned_note(comeback, tz)}"
+    )
 
 
 def list_line(comeback: Comeback, tz: ZoneInfo) -> str:
     """One line of /comebacks and of the digest section."""
     return (
         f"#{comeback.case_id} {esc(comeback.platform.label)} {esc(comeback.handle)} "
-        f"← #{comeback.original_case_id} {esc(comeback.original_handle)}"
+        f"← #{comeback.original_case_id} {esc(comeback.original_handle)}{_across(comeback)}"
         f"{_actioned_note(comeback, tz)}"
     )
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from bot.domain import CaseState
+from bot.domain.evidence import FileStatus
 from bot.domain.records import (
     Dismissal,
+    Evidence,
     FlagCommand,
     ReportResult,
 )
@@ -43,9 +46,51 @@ def flag_result(result: ReportResult, cmd: FlagCommand, tz: ZoneInfo, *, show_pe
         )
     if cmd.followers is not None:
         lines.append(f"Followers: {followers_text(cmd.followers)}.")
-    if result.evidence_kept:
-        lines.append("The message you replied to is kept as evidence.")
+    for url in cmd.links:
+        lines.append(f"Content link kept: {esc(url)}")
     return "\n".join(lines)
+
+
+def flag_reply(parts: Sequence[str], warnings: Sequence[str], evidence: Evidence | None) -> str:
+    """The whole /flag reply: one part per account, the kept message, then the warnings."""
+    lines = ["\n\n".join(parts)]
+    if evidence is not None:
+        lines.append(evidence_line(evidence))
+    lines += [esc(warning) for warning in warnings]
+    return "\n".join(lines)
+
+
+def evidence_line(evidence: Evidence) -> str:
+    """One line: the message kept, and what became of its file."""
+    kept = "The message you replied to is kept as evidence"
+    if evidence.post_link:
+        kept += f" (post {esc(evidence.post_link)})"
+    captured = evidence.captured
+    kind = esc(evidence.file_kind or "file")
+    if captured is None:
+        return kept + "."
+    if captured.status is FileStatus.KEPT:
+        return (
+            f"{kept}, with its {kind} ({size_text(captured.size)}, SHA-256 {esc(captured.sha256)})."
+        )
+    if captured.status is FileStatus.TOO_BIG:
+        return f"{kept}; its {kind} is over the 20 MB Telegram hands to bots: recorded, not saved."
+    if captured.status is FileStatus.DISK_FULL:
+        return (
+            f"The flag stands and the message is kept, but its {kind} was not saved: the evidence "
+            "disk (EVIDENCE_DIR) is full. Tell an admin to free space there."
+        )
+    return f"{kept}; its {kind} was not saved ({esc(captured.error)}): recorded as such."
+
+
+def size_text(size: int | None) -> str:
+    if size is None:
+        return "size unknown"
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
 
 
 def dismissed_note(dismissal: Dismissal, tz: ZoneInfo, *, show_people: bool) -> str:

@@ -69,6 +69,7 @@ BOT_USER: JSONDict = {
 DEFAULT_TIMEOUT = 10.0
 MAX_TEXT_LENGTH = 4096
 MAX_CAPTION_LENGTH = 1024
+MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # getFile refuses bigger files: "file is too big"
 
 SEND_METHODS = frozenset({"sendMessage", "sendDocument", "sendPhoto"})
 EDIT_METHODS = frozenset({"editMessageText", "editMessageReplyMarkup", "editMessageCaption"})
@@ -618,6 +619,49 @@ class FakeBotApi:
             content.update(extra)
         message = self._new_message(chat_id, user, content)
         return self.push_raw({"update_id": self._new_update_id(update_id), "message": message})
+
+    def media_message(
+        self,
+        chat_id: int,
+        kind: str,
+        data: bytes,
+        *,
+        filename: str | None = None,
+        mime_type: str | None = None,
+        caption: str | None = None,
+        sender_id: int = 999,
+        extra: JSONDict | None = None,
+    ) -> JSONDict:
+        """A message with a photo, video, voice, audio, animation or document in ``chat_id``
+        (not an update: a message to reply to), its file served by getFile and the file URL
+        as Telegram serves it. ``extra`` is merged in (e.g. forward_origin)."""
+        default_mime = {"photo": "image/jpeg", "video": "video/mp4", "voice": "audio/ogg"}
+        mime = mime_type or default_mime.get(kind)
+        # Telegram's file paths end in the type's extension (photos/file_12.jpg).
+        path_name = filename or {"photo": "p.jpg", "voice": "v.oga", "video": "v.mp4"}.get(kind)
+        stored = self._store_file(data, path_name, mime, f"{kind}s")
+        attachment = self._document_dict(stored)
+        if filename is None:
+            attachment.pop("file_name", None)
+        content: JSONDict = {}
+        if kind == "photo":
+            content["photo"] = [
+                {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
+                 "width": 800, "height": 600, "file_size": len(data)}
+            ]  # fmt: skip
+        elif kind in ("video", "animation"):
+            attachment.update(width=640, height=360, duration=5)
+            content[kind] = attachment
+        elif kind in ("voice", "audio"):
+            attachment.update(duration=5)
+            content[kind] = attachment
+        else:
+            content[kind] = attachment
+        if caption is not None:
+            content["caption"] = caption
+        if extra:
+            content.update(extra)
+        return self._new_message(chat_id, self._user(sender_id, "Sender", None), content)
 
     def push_callback(
         self, user_id: int, message: SentMessage | JSONDict, data: str, *, first_name: str = "User"
@@ -1284,6 +1328,8 @@ class FakeBotApi:
         stored = self._files.get(file_id.removesuffix("-thumb"))
         if stored is None:
             raise ApiError(400, "Bad Request: invalid file_id")
+        if len(stored.content) > MAX_DOWNLOAD_BYTES:
+            raise ApiError(400, "Bad Request: file is too big")
         return {
             "file_id": file_id,
             "file_unique_id": stored.file_unique_id,

@@ -85,3 +85,27 @@ async def test_digest_lists_the_comebacks_of_the_last_24_hours(fake_api, tmp_pat
             digest.plain
         )
         assert f"#{old} " not in digest.plain.split("Comebacks (last 24 h)")[1]
+
+
+async def test_the_same_handle_on_another_platform_is_a_comeback_named_as_such(fake_api, tmp_path):
+    """Issue 17: tiktok:@umar_media_ttp after x:@umar_media_ttp was removed; the packet to
+    TikTok names the removed X account and the reference it was removed under."""
+    async with running_bot(fake_api, tmp_path / "t.db", evidence_dir=tmp_path / "ev"):
+        original, _ = await flag_reply(fake_api, "x.com/umar_media_ttp TTP propaganda")
+        await fake_api.ask(ADMIN, f"/request #{original} ref=X-777")
+        await fake_api.ask(ADMIN, f"/outcome #{original} removed")
+        comeback, reply = await flag_reply(fake_api, "tiktok.com/@umar_media_ttp TTP")
+        other, other_reply = await flag_reply(fake_api, "tiktok.com/@umar_media_tp TTP")
+        [listed] = await fake_api.ask(ADMIN, "/comebacks tiktok")
+        _, letter = await fake_api.ask(ADMIN, "/packet tiktok", expect=2)
+    assert (
+        f"#{comeback} looks like a comeback of #{original} x:@umar_media_ttp on X, another "
+        "platform (removed 2026-11-02)"
+    ) in reply
+    assert "comeback" not in other_reply and other != comeback  # no typo match across
+    assert f"← #{original} umar_media_ttp x:@umar_media_ttp on X, another platform" in listed.plain
+    assert letter.document is not None
+    assert (
+        "   Re-creates the account https://x.com/umar_media_ttp (X), removed on 2026-11-02 "
+        "under reference X-777"
+    ) in letter.document.decode()

@@ -73,7 +73,7 @@ async def test_bad_input_gets_a_reason_and_writes_nothing(fake_api: FakeBotApi, 
         for command, reason in cases:
             [answer] = await fake_api.ask(ALI, command)
             assert reason in answer.plain, answer.plain
-            assert "Usage: /flag <account> <group>" in answer.plain
+            assert "Usage: /flag <account>... <group>" in answer.plain
         [viewer] = await fake_api.ask(VIEWER, "/flag x.com/foo TTP")
         assert "needs the reporter role" in viewer.plain
     assert table_counts(db) == (0, 0, 0)

@@ -30,13 +30,16 @@ async def test_packet_then_mark_as_requested_opens_the_rounds_with_its_reference
         assert sheet.document is not None
         rows = list(csv.reader(io.StringIO(sheet.document.decode("utf-8"))))
         assert [row[2] for row in rows[1:]] == [f"#{a}", f"#{b}"]
-        assert rows[1][5:11] == [
+        assert rows[1][4:13] == [
             "https://x.com/alpha_one",
             "TTP",
             "propaganda",
             "12500",
             "2026-11-02",
-            "1 report: posts videos",
+            "",
+            "",
+            "",
+            "0",
         ]
         assert letter.filename == f"{ref}.txt"
         assert letter.document is not None

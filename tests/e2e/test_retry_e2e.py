@@ -48,7 +48,7 @@ async def test_reply_answered_5xx_or_reset_is_sent_again(fake_api, tmp_path, fau
     assert "Your role: admin" in answer.plain
     assert sends(fake_api) == 4  # two refused, the reply, the /help reply
     assert [m.plain.splitlines()[0] for m in later] == [
-        "/flag <account> <group> [category] [followers=N] [note...]"
+        "/flag <account>... <group> [category] [followers=N] [note...]"
     ]
     assert error_rows(db) == 0
 

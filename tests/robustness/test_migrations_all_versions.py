@@ -102,6 +102,10 @@ SAMPLES: dict[str, list[dict[str, Any]]] = {
         {"id": 1, "case_id": 1, "followers": 12_500, "seen_at": 1_000, "seen_by": 7,
          "source": "flag"},
     ],
+    "content_links": [
+        {"id": 1, "case_id": 1, "url": "https://x.com/ttp_media/status/1789", "source": "flag",
+         "added_at": 1_001, "added_by": 7},
+    ],
     "digests_sent": [
         {"chat_id": -1001, "digest_day": "1970-01-01", "as_of": 3_000, "late": 0,
          "parts_sent": 2, "sent_at": 3_100},
@@ -221,6 +225,10 @@ async def test_database_at_an_earlier_version_upgrades_with_its_data_intact(
             ]
             counts = "SELECT case_id, followers FROM follower_counts ORDER BY case_id"
             assert conn.execute(counts).fetchall() == [(1, 12_500), (3, 0), (4, 3), (5, 2_000_000)]
+        if version < 9:
+            # version 9: a file kept before files were downloaded is marked as such
+            status = "SELECT id, file_status, sha256 FROM evidence"
+            assert conn.execute(status).fetchall() == [(1, "not_fetched", None)]
         # version 3: every round carries its case's platform and group, the old rounds too
         case_of = {c["id"]: (c["platform"], c["grp"]) for c in SAMPLES["cases"]}
         copies = conn.execute("SELECT id, platform, grp FROM request_rounds ORDER BY id")
