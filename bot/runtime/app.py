@@ -287,8 +287,8 @@ async def _limit_flood(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     if update.callback_query is None:
         text = (message.text or message.caption or "") if message else ""
-        if message is None or not text.startswith("/"):
-            return
+        if message is None or _addressed_to(message, text) is None:
+            return  # plain text, or a command for another bot in the group
     verdict = flood(context).check(user.id, now(context))
     if verdict is Verdict.SERVE:
         return
