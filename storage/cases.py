@@ -33,6 +33,7 @@ from bot.domain.records import (
 from storage import sql
 from storage.audit import Audit
 from storage.db import Database, Row, Tx, from_ts, from_ts_or_none, to_ts
+from storage.people import names_of
 from storage.requests import case_rounds, decide_round
 
 # /import's SQL spells these states (storage/sql.py): a new case's, and those its summary
@@ -571,7 +572,15 @@ class Cases:
             " WHERE case_id = ? ORDER BY noted_at DESC, id DESC LIMIT ?) ORDER BY noted_at, id",
             (case_id, CARD_NOTES),
         )
+        named = [
+            *(row[0] for row in reporters),
+            *(row["reporter_id"] for row in reports),
+            *(row["added_by"] for row in evidence),
+            *(row["user_id"] for row in history),
+            *(row["noted_by"] for row in notes),
+        ]
         return CaseCard(
+            people=await names_of(self.db, named),
             id=case_id,
             account=_account(case),
             group=case["grp"],
@@ -625,7 +634,7 @@ class Cases:
         )
 
     async def find(
-        self, text: str, account: AccountRef | None = None, limit: int = 20
+        self, text: str, account: AccountRef | None = None, limit: int = 20, offset: int = 0
     ) -> FindResult:
         """Cases whose handle or a report's note contains `text` (ASCII letters in any case)
         or that are `account`, newest first. Raises SearchTooSlow past its deadline.
@@ -639,6 +648,7 @@ class Cases:
             "platform": account.platform.value if account else None,
             "handle": account.handle if account else None,
             "limit": limit,
+            "offset": offset,
         }
         rows = await self.db.search(
             """
@@ -654,11 +664,14 @@ class Cases:
                    (SELECT count(*) FROM hits) AS total
               FROM hits JOIN cases c ON c.id = hits.id
              ORDER BY c.created_at DESC, c.id DESC
-             LIMIT :limit
+             LIMIT :limit OFFSET :offset
             """,
             params,
         )
+        if not rows and offset > 0:  # past the last page: still say how many there are
+            return FindResult([], (await self.find(text, account, 1)).total, offset)
         return FindResult(
+            offset=offset,
             cases=[
                 CaseSummary(
                     id=row["id"],
@@ -726,7 +739,12 @@ async def _dismissal(tx: Tx, case_id: int) -> Dismissal:
         case = await tx.fetchone("SELECT dismissed_reason FROM cases WHERE id = ?", (case_id,))
         assert case is not None
         return Dismissal(by=None, at=None, reason=case["dismissed_reason"] or "")
-    return Dismissal(by=row["user_id"], at=from_ts(row["at"]), reason=row["detail"])
+    return Dismissal(
+        by=row["user_id"],
+        at=from_ts(row["at"]),
+        reason=row["detail"],
+        people=await names_of(tx, [row["user_id"]]),
+    )
 
 
 async def _known_followers(

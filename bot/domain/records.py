@@ -15,6 +15,7 @@ from bot.domain.accounts import AccountRef
 from bot.domain.comebacks import Comeback
 from bot.domain.compliance import Rate, Table
 from bot.domain.packets import PacketRow
+from bot.domain.people import Name, People
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ class Dismissal:
     by: int | None  # None: dismissed before the audit kept who (by hand, an old version)
     at: dt.datetime | None
     reason: str
+    people: People = field(default_factory=dict)  # the name of `by`, if seen
 
 
 @dataclass(frozen=True)
@@ -176,6 +178,7 @@ class CaseCard:
     rounds: list[RoundInfo]  # oldest first
     history: list[HistoryLine]  # dismissals, reopenings, corrections and edits, oldest first
     notes: list[NoteLine] = field(default_factory=list)  # the latest CARD_NOTES, oldest first
+    people: People = field(default_factory=dict)  # the names of everyone the card names
 
 
 @dataclass(frozen=True)
@@ -192,6 +195,7 @@ class CaseSummary:
 class FindResult:
     cases: list[CaseSummary]  # newest first, at most the limit
     total: int
+    offset: int = 0  # how many newer matches come before the first of `cases`
 
 
 @dataclass(frozen=True)
@@ -340,12 +344,37 @@ class AuditEntry:
 
 
 @dataclass(frozen=True)
+class AuditFilter:
+    """Which entries /audit lists: those of one case, by one member, of one action (None:
+    any)."""
+
+    case_id: int | None = None
+    user_id: int | None = None
+    action: str | None = None
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    """One page of /audit, newest first, of `total` entries matching its filter."""
+
+    entries: list[AuditEntry]
+    total: int
+    offset: int
+    people: People = field(default_factory=dict)
+    no_such_case: bool = False  # the filter's case number is no case
+
+
+@dataclass(frozen=True)
 class Member:
     user_id: int
     role: Role
-    display_name: str
-    granted_by: int
-    granted_at: dt.datetime
+    name: Name | None  # None: no update of theirs seen yet
+    granted_by: int | None  # None (and granted_at): an admin through ADMIN_IDS
+    granted_at: dt.datetime | None
+
+    @property
+    def by_setting(self) -> bool:
+        return self.granted_at is None
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,12 @@ _SPECS = (
         "The note is shown on the case card with its time, and audited.",
     ),
     CommandSpec("status", Role.VIEWER, "<#id or account>", "the case card of one account"),
-    CommandSpec("find", Role.VIEWER, "<text>", "cases whose handle or note contains text"),
+    CommandSpec(
+        "find",
+        Role.VIEWER,
+        "<text> [page=N]",
+        "cases whose handle or note contains text",
+    ),
     CommandSpec(
         "request",
         Role.REVIEWER,
@@ -126,7 +131,15 @@ _SPECS = (
     ),
     CommandSpec("grant", Role.ADMIN, "<user_id> <viewer|reporter|reviewer|admin>", "add a member"),
     CommandSpec("revoke", Role.ADMIN, "<user_id>", "remove a member"),
-    CommandSpec("audit", Role.ADMIN, "[#id]", "recent audit entries"),
+    CommandSpec("members", Role.ADMIN, "", "members with their role and name"),
+    CommandSpec(
+        "audit",
+        Role.ADMIN,
+        "[#id] [user=ID] [action=WORD] [page=N]",
+        "recent audit entries",
+        "Newest first, 30 a page: the filters narrow the entries to one case, one member's "
+        "doings or one action (flag, grant, dismiss, refused ...).",
+    ),
     CommandSpec(
         "health",
         Role.ADMIN,
@@ -171,6 +184,23 @@ def case_and_text(text: str, command: CommandSpec, what: str) -> tuple[int, str]
     if len(rest) > MAX_TEXT:
         raise command.error(f"The text is {len(rest):,} characters; at most {MAX_TEXT:,}.")
     return case_id, rest
+
+
+MAX_PAGE = 100_000
+
+
+def take_page(words: list[str], usage: str) -> tuple[list[str], int]:
+    """The words without the `page=N` among them, and N (1 without one): long lists (/find,
+    /audit, /pending) are shown a page at a time."""
+    pages = [word for word in words if word.lower().startswith("page=")]
+    if not pages:
+        return words, 1
+    if len(pages) > 1:
+        raise UsageError("Give page= only once.", usage)
+    value = pages[0].partition("=")[2]
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_PAGE:
+        raise UsageError(f"'{pages[0][:40]}' is not a page number like page=2.", usage)
+    return [word for word in words if word is not pages[0]], int(value)
 
 
 def parse_platform(word: str, usage: str | None = None) -> Platform:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from bot.domain import CaseState
+from bot.domain.people import person
 from bot.domain.records import (
     Dismissal,
     FlagCommand,
@@ -50,7 +51,9 @@ def flag_result(result: ReportResult, cmd: FlagCommand, tz: ZoneInfo, *, show_pe
 
 def dismissed_note(dismissal: Dismissal, tz: ZoneInfo, *, show_people: bool) -> str:
     """A /flag of a dismissed case does not reopen it (PRODUCT.md): who, when, why."""
-    who = f" by {dismissal.by}" if show_people and dismissal.by is not None else ""
+    who = ""
+    if show_people and dismissal.by is not None:
+        who = f" by {esc(person(dismissal.by, dismissal.people))}"
     when = f" on {local_time(dismissal.at, tz)}" if dismissal.at is not None else ""
     why = f": {one_line(dismissal.reason, 200)}" if dismissal.reason else ""
     return (

@@ -551,7 +551,9 @@ class FakeBotApi:
         self._update_event.set()
         return update
 
-    def _user(self, user_id: int, first_name: str, username: str | None) -> JSONDict:
+    def _user(
+        self, user_id: int, first_name: str, username: str | None, last_name: str | None = None
+    ) -> JSONDict:
         user: JSONDict = {
             "id": user_id,
             "is_bot": False,
@@ -560,6 +562,8 @@ class FakeBotApi:
         }
         if username:
             user["username"] = username
+        if last_name:
+            user["last_name"] = last_name
         return user
 
     def push_message(
@@ -570,6 +574,7 @@ class FakeBotApi:
         chat_id: int | None = None,
         chat_type: str = "private",
         first_name: str = "User",
+        last_name: str | None = None,
         username: str | None = None,
         reply_to_message: JSONDict | SentMessage | None = None,
         document: tuple[bytes, str] | None = None,
@@ -584,7 +589,7 @@ class FakeBotApi:
         ``extra`` is merged into the message (e.g. forward_origin).
         """
         chat_id = user_id if chat_id is None else chat_id
-        user = self._user(user_id, first_name, username)
+        user = self._user(user_id, first_name, username, last_name)
         chat: JSONDict = {"id": chat_id, "type": chat_type}
         if chat_type == "private":
             chat.update(first_name=first_name)
