@@ -352,6 +352,7 @@ class RequestRounds:
         platform: Platform | None = None,
         overdue_only: bool = False,
         limit: int = PENDING_LIMIT,
+        offset: int = 0,
     ) -> PendingList:
         """Open rounds of cases that are not dismissed, oldest first."""
         deadline = to_ts(now - sla)
@@ -365,8 +366,8 @@ class RequestRounds:
             params.append(deadline)
         rows = await self.db.fetchall(
             f"SELECT {_ROUND_COLUMNS} FROM request_rounds r JOIN cases c ON c.id = r.case_id"
-            f" WHERE {where} ORDER BY r.sent_at, r.id LIMIT ?",
-            (*params, limit),
+            f" WHERE {where} ORDER BY r.sent_at, r.id LIMIT ? OFFSET ?",
+            (*params, limit, offset),
         )
         counts = await self.db.fetchone(
             "SELECT count(*) AS total, coalesce(sum(r.sent_at <= ?), 0) AS overdue"
@@ -381,7 +382,9 @@ class RequestRounds:
             listed.append(
                 PendingRound(round=info, age=age, overdue=is_overdue(info.sent_at, now, sla))
             )
-        return PendingList(rounds=listed, total=counts["total"], overdue_total=counts["overdue"])
+        return PendingList(
+            rounds=listed, total=counts["total"], overdue_total=counts["overdue"], offset=offset
+        )
 
     async def export_rows(
         self, scope: ExportScope | Platform = ExportScope.ALL

@@ -165,16 +165,14 @@ def test_pending_text_marks_overdue_and_counts_the_rest():
         total=40,
         overdue_total=12,
     )
-    text = pending_text(
-        listing, platform=Platform.X, overdue_only=False, sla=dt.timedelta(hours=72)
-    )
+    text = pending_text(listing, PendingCommand(Platform.X, False), sla=dt.timedelta(hours=72))
     lines = text.split("\n")
     assert lines[0] == "<b>Open requests (X)</b>: 40, 12 overdue (SLA 72 h)"
     assert lines[1] == "#5 x:@acct5 · round 1 · 80 h · <b>OVERDUE</b>"
     assert lines[2] == "#6 x:@acct6 · round 1 · 2.0 h · ref T-9"
-    assert lines[-1] == "… and 38 more."
+    assert lines[-1] == "Shown: 1-2 of 40. Next page: <code>/pending x page=2</code>"
     empty = PendingList(rounds=[], total=0, overdue_total=0)
-    assert pending_text(empty, platform=None, overdue_only=True, sla=dt.timedelta(1)) == (
+    assert pending_text(empty, PendingCommand(None, True), sla=dt.timedelta(1)) == (
         "No open requests (overdue only)."
     )
 

@@ -307,6 +307,7 @@ class PendingList:
     rounds: list[PendingRound]  # oldest first, at most `limit`
     total: int  # open rounds matching the filter
     overdue_total: int  # of which overdue
+    offset: int = 0  # how many older open rounds come before the first of `rounds`
 
 
 @dataclass(frozen=True)

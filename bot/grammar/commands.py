@@ -103,7 +103,9 @@ _SPECS = (
         "The before/after is audited. followers= is kept as a new count seen now; the "
         "followers of accounts already actioned stay as they were when actioned.",
     ),
-    CommandSpec("pending", Role.VIEWER, "[platform] [overdue]", "open requests, oldest first"),
+    CommandSpec(
+        "pending", Role.VIEWER, "[platform] [overdue] [page=N]", "open requests, oldest first"
+    ),
     CommandSpec(
         "stats",
         Role.VIEWER,
