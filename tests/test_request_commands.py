@@ -216,7 +216,7 @@ def test_export_cells_start_with_the_import_columns():
     assert len(values) == len(HEADER)
     assert values[0] == "https://wa.me/923001234567"
     assert values[3] == "" and values[4] == "'=cmd|' /C calc'!A0"
-    assert values[7] == "'+923001234567"
+    assert values[7] == "whatsapp:+923001234567"  # no apostrophe for Excel to show
     assert values[10] == "2026-11-02T11:00+05:00"
 
 
@@ -248,7 +248,8 @@ async def _rows(count: int) -> AsyncIterator[ExportRow]:
 async def test_write_csv_writes_header_and_rows_as_utf8():
     out = io.BytesIO()
     assert await write_csv(_rows(3), out, KARACHI) == 3
-    lines = out.getvalue().decode("utf-8").split("\r\n")
+    assert out.getvalue().startswith("\ufeff".encode())  # Excel reads Urdu as UTF-8
+    lines = out.getvalue().decode("utf-8-sig").split("\r\n")
     assert lines[0] == ",".join(HEADER)
     assert lines[1].startswith("https://x.com/acct1,TTP,other,10,n,1,x,acct1,flagged,1,")
     assert len([line for line in lines if line]) == 4

@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 
 from bot.domain import DEFAULT_CATEGORY, Category
-from bot.domain.accounts import parse_account
+from bot.domain.accounts import join_spaced_phone, parse_account
 from bot.domain.errors import UsageError, echo
 from bot.domain.records import FlagCommand, FlagRow
 from bot.domain.text import clean
@@ -29,7 +29,7 @@ def parse_flag(text: str, groups: Sequence[str]) -> FlagCommand:
     """The text after `/flag`. After the group: a category word and `followers=N` (in any
     order, before the note); `followers=N` is also found at the end of the note; the rest,
     with its line breaks, is the note."""
-    parts = text.strip().split(maxsplit=2)
+    parts = join_spaced_phone(text.strip()).split(maxsplit=2)
     if len(parts) < 2:
         raise UsageError("Give the account and the group." if parts else "Give an account.")
     source, group_text = parts[0], parts[1]
