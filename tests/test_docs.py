@@ -58,7 +58,10 @@ def test_every_command_has_a_help_text_with_its_grammar() -> None:
             assert command.usage == f"/{name}", name
         else:
             assert command.args.strip(), f"/{name} has no grammar in its usage"
-        assert command.details == command.details.strip(), name
+        assert command.details.strip() and command.details == command.details.strip(), name
+        assert len(command.examples) == (1 if name in NO_ARGUMENTS else 2), name
+        if name != "import":  # /import's examples are rows of its file
+            assert all(example.startswith(f"/{name}") for example in command.examples), name
     assert set(COMMANDS) >= NO_ARGUMENTS
 
 
