@@ -8,7 +8,7 @@ from telegram.ext import ContextTypes
 from bot.domain.accounts import AccountRef
 from bot.domain.errors import UsageError
 from bot.grammar.status import parse_status
-from bot.runtime.deps import settings, store
+from bot.runtime.deps import now, settings, store
 from bot.views.comebacks import card_lines
 from bot.views.status import case_card, no_case, not_flagged
 from handlers.auth import for_command, shows_people
@@ -36,5 +36,11 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     links = await store(context).comebacks.links_of(case_id)
     tz = settings(context).timezone
-    text = case_card(card, tz, show_people=await shows_people(update, context))
+    text = case_card(
+        card,
+        tz,
+        show_people=await shows_people(update, context),
+        now=now(context),
+        sla=settings(context).sla,
+    )
     await reply(update, text + card_lines(links, case_id, tz))

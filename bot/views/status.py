@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain import CaseState
 from bot.domain.accounts import AccountRef
+from bot.domain.compliance import is_overdue
 from bot.domain.people import person
 from bot.domain.records import (
     CaseCard,
@@ -27,9 +28,12 @@ from bot.views.figures import hours
 NOTE_PREVIEW = 200
 
 
-def case_card(card: CaseCard, tz: ZoneInfo, *, show_people: bool) -> str:
+def case_card(
+    card: CaseCard, tz: ZoneInfo, *, show_people: bool, now: dt.datetime, sla: dt.timedelta
+) -> str:
     """The card; who reported, captured evidence, forwarded it and acted on the case only
-    with `show_people` (bot.domain.privacy.may_see_people): else the counts alone."""
+    with `show_people` (bot.domain.privacy.may_see_people): else the counts alone. An open
+    round SLA old is marked overdue, as /pending marks it."""
     account = card.account
     lines = [
         f"<b>Case #{card.id}</b> · {esc(account.platform.label)} <code>{esc(account.short)}</code>",
@@ -79,6 +83,11 @@ def case_card(card: CaseCard, tz: ZoneInfo, *, show_people: bool) -> str:
         line = f"• Round {round_.round_no}: sent {local_time(round_.sent_at, tz)}{ref}"
         if round_.outcome is None or round_.outcome_at is None:
             line += " · no outcome yet"
+            if card.state is not CaseState.DISMISSED and is_overdue(round_.sent_at, now, sla):
+                line += (
+                    f" · <b>OVERDUE</b> ({hours(now - round_.sent_at)} since sent,"
+                    f" SLA {hours(sla)})"
+                )
         else:
             took = round_.time_to_outcome or dt.timedelta()
             line += (
