@@ -205,7 +205,9 @@ REJECTED = [
     # reserved paths name the path
     ("https://x.com/home", "home"),
     ("x.com/explore", "explore"),
-    ("https://twitter.com/i/web/status/123", "'i' is a reserved"),
+    ("https://twitter.com/i/web/status/123", "a link to an X post that does not name its account"),
+    ("x.com/i/lists/123", "'i' is a reserved"),
+    ("t.me/c/123/45", "a message in a private Telegram channel or group"),
     ("https://x.com/search?q=ttp", "search"),
     ("https://twitter.com/intent/tweet?text=hi", "intent"),
     ("x:@settings", "reserved"),

@@ -415,6 +415,13 @@ def _x_from_url(link: _Link) -> AccountRef:
         name = link.fragment[2:].split("/")[0]
     if not name:
         raise _missing_account(Platform.X, _X_NAME.example)
+    if name.lower() == "i" and "status" in (part.lower() for part in link.segments):
+        # x.com/i/web/status/1789, x.com/i/status/1789: a post link without its author
+        raise UsageError(
+            "That is a link to an X post that does not name its account: open it and paste "
+            "the profile link (x.com/NAME) or the post's link with its name "
+            "(x.com/NAME/status/123)."
+        )
     return _x_from_short(name)
 
 
@@ -604,6 +611,12 @@ def _telegram_from_url(link: _Link) -> AccountRef:
     first = link.segment(0)
     if first.lower() == "s" and link.segment(1):  # t.me/s/NAME: the channel's web preview
         return _telegram_from_short(link.segment(1))
+    if first.lower() == "c" and link.segment(1):  # t.me/c/123/45: a private chat's message
+        raise UsageError(
+            "That is a link to a message in a private Telegram channel or group, which names "
+            "no public account: open it in Telegram and paste the channel's t.me/NAME or its "
+            "invite link (t.me/+CODE)."
+        )
     if first.lower() == "joinchat":
         if not link.segment(1):
             raise UsageError(
