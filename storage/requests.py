@@ -9,10 +9,12 @@ from the clock and SLA, never written.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import AsyncGenerator, Sequence
 
 from bot.domain import CaseState, Outcome, Platform, states
 from bot.domain.compliance import is_overdue
+from bot.domain.people import Name
 from bot.domain.records import (
     AlreadyRecorded,
     Corrected,
@@ -41,7 +43,9 @@ CHASED = f"r.outcome IS NULL AND c.state <> {sql.literal(CaseState.DISMISSED)}"
 
 _ROUND_COLUMNS = """
     r.case_id, c.platform, c.handle, c.state, r.round_no, r.sent_at, r.sent_by, r.ref,
-    r.outcome, r.outcome_at, r.outcome_by, r.outcome_note, r.restored_at
+    r.outcome, r.outcome_at, r.outcome_by, r.outcome_note, r.restored_at,
+    (SELECT json_array(first_name, last_name, username) FROM people
+      WHERE user_id = r.outcome_by) AS outcome_by_name
 """
 
 
@@ -60,6 +64,9 @@ def _round(row: Row) -> RoundInfo:
         outcome_by=row["outcome_by"],
         outcome_note=row["outcome_note"],
         restored_at=from_ts_or_none(row["restored_at"]),
+        outcome_by_name=Name(*json.loads(row["outcome_by_name"]))
+        if row["outcome_by_name"]
+        else None,
     )
 
 

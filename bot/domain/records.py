@@ -231,6 +231,7 @@ class RoundInfo:
     outcome_by: int | None
     outcome_note: str
     restored_at: dt.datetime | None
+    outcome_by_name: Name | None = None  # the name of outcome_by, if seen
 
     @property
     def account(self) -> AccountRef:

@@ -621,7 +621,13 @@ class FakeBotApi:
         return self.push_raw({"update_id": self._new_update_id(update_id), "message": message})
 
     def push_callback(
-        self, user_id: int, message: SentMessage | JSONDict, data: str, *, first_name: str = "User"
+        self,
+        user_id: int,
+        message: SentMessage | JSONDict,
+        data: str,
+        *,
+        first_name: str = "User",
+        last_name: str | None = None,
     ) -> JSONDict:
         """Queue a press of the inline button with ``data`` on a message the bot sent."""
         chat_id, message_id = _message_key(message)
@@ -640,7 +646,7 @@ class FakeBotApi:
         self._open_queries.add(query_id)
         query: JSONDict = {
             "id": query_id,
-            "from": self._user(user_id, first_name, None),
+            "from": self._user(user_id, first_name, None, last_name),
             "message": json.loads(json.dumps(current)),
             "chat_instance": f"ci{chat_id}",
             "data": data,
@@ -773,12 +779,16 @@ class FakeBotApi:
         expect_edit: bool = True,
         expect: int = 0,
         timeout: float = DEFAULT_TIMEOUT,
+        first_name: str = "User",
+        last_name: str | None = None,
     ) -> CallbackResult:
         """Press a button; wait for answerCallbackQuery, an edit of the message (unless
         ``expect_edit=False``) and ``expect`` new messages in that chat."""
         chat_id, message_id = _message_key(message)
         start = len(self.sent)
-        update = self.push_callback(user_id, message, data)
+        update = self.push_callback(
+            user_id, message, data, first_name=first_name, last_name=last_name
+        )
         query_id = update["callback_query"]["id"]
 
         def check() -> CallbackResult | None:

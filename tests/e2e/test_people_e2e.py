@@ -16,6 +16,7 @@ from tests.e2e.harness import ADMIN, flag, running_bot
 AYESHA = 2001
 BILAL = 2002
 GROUP = -100500
+AYESHA_KHAN: dict[str, Any] = {"first_name": "Ayesha", "last_name": "Khan"}
 SANA: dict[str, Any] = {"first_name": "Sana", "last_name": "Mir"}  # the admin's name
 
 
@@ -38,17 +39,20 @@ async def test_cards_and_audit_name_members_as_telegram_sends_them(fake_api: Fak
             AYESHA, "/flag x.com/recruiter TTP", first_name="Ayesha", last_name="Khan"
         )
         assert "#1" in flagged.plain
-        await fake_api.ask(AYESHA, "/note 1 posts daily", first_name="Ayesha", last_name="Khan")
-        [card] = await fake_api.ask(AYESHA, "/status #1", first_name="Ayesha", last_name="Khan")
+        await fake_api.ask(AYESHA, "/note 1 posts daily", **AYESHA_KHAN)
+        [card] = await fake_api.ask(AYESHA, "/status #1", **AYESHA_KHAN)
         assert f"by Ayesha K. ({AYESHA})" in card.plain
         assert f"• 2026-11-02 11:00 by Ayesha K. ({AYESHA}): posts daily" in card.plain
+        [sent] = await fake_api.ask(AYESHA, "/request #1", **AYESHA_KHAN)
+        pressed = await fake_api.press(AYESHA, sent, "o:1:1:removed", **AYESHA_KHAN)
+        assert f"removed after 0.0 h (by Ayesha K. ({AYESHA}))" in pressed.edits[-1].plain
         [audit] = await fake_api.ask(ADMIN, "/audit", **SANA)
         assert f"Ayesha K. ({AYESHA}) flag #1" in audit.plain
         assert f"Sana M. ({ADMIN}) grant" in audit.plain
         # A new name comes with the next update and is what every list shows from then on.
         await fake_api.ask(AYESHA, "/start", first_name="Ayesha", last_name="Siddiqui")
         [audit] = await fake_api.ask(ADMIN, f"/audit user={AYESHA}", **SANA)
-        assert f"Audit by Ayesha S. ({AYESHA}): 2 entries" in audit.plain
+        assert f"Audit by Ayesha S. ({AYESHA}): 4 entries" in audit.plain
         assert "Ayesha K." not in audit.plain
         # A stranger's name is not kept: the bot has no business with them.
         await fake_api.ask(4444, "/start", first_name="Nosy", last_name="Parker")
