@@ -374,10 +374,6 @@ class Member:
     granted_by: int | None  # None (and granted_at): an admin through ADMIN_IDS
     granted_at: dt.datetime | None
 
-    @property
-    def by_setting(self) -> bool:
-        return self.granted_at is None
-
 
 @dataclass(frozen=True)
 class PacketResult:

@@ -14,7 +14,7 @@ NO_NAME = "name not seen yet"
 
 def member_line(member: Member, tz: ZoneInfo) -> str:
     name = member.name.full if member.name is not None and member.name.full else NO_NAME
-    if member.granted_at is None:
+    if member.granted_at is None:  # an admin through the setting, never granted
         how = "through ADMIN_IDS"
     else:
         how = f"since {local_time(member.granted_at, tz)}"
