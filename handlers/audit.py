@@ -1,4 +1,5 @@
-"""/audit [#id]: recent audit entries."""
+"""/audit [#id] [user=ID] [action=WORD] [page=N]: audit entries, newest first, a page at a
+time."""
 
 from __future__ import annotations
 
@@ -18,12 +19,14 @@ AUDIT_LIMIT = 30
 @for_command("audit")
 async def audit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
-        case_id = parse_audit(args_of(context))
+        query = parse_audit(args_of(context))
     except UsageError as err:
         await reply_usage(update, err)
         return
     if not await shows_people(update, context):  # an admin, but in a group chat
         await reply(update, AUDIT_IN_PRIVATE)
         return
-    entries = await store(context).audit.recent(case_id=case_id, limit=AUDIT_LIMIT)
-    await reply(update, audit_list(entries, case_id, settings(context).timezone))
+    page = await store(context).audit.page(
+        query.wanted, offset=(query.page - 1) * AUDIT_LIMIT, limit=AUDIT_LIMIT
+    )
+    await reply(update, audit_list(page, query, settings(context).timezone))

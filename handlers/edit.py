@@ -18,7 +18,7 @@ from handlers.common import args_of, reply, reply_usage
 @for_command("edit")
 async def edit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
-        cmd = EditCommand.parse(args_of(context), settings(context).groups)
+        cmd = EditCommand.parse(args_of(context), settings(context).banned_groups)
     except UsageError as err:
         await reply_usage(update, err)
         return

@@ -23,8 +23,10 @@ async def find(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply_usage(update, err)
         return
     try:
-        result = await store(context).cases.find(query.needle, query.account, limit=FIND_LIMIT)
+        result = await store(context).cases.find(
+            query.needle, query.account, limit=FIND_LIMIT, offset=(query.page - 1) * FIND_LIMIT
+        )
     except SearchTooSlow:
         await reply(update, TOO_SLOW)
         return
-    await reply(update, find_list(query.text, result, settings(context).timezone))
+    await reply(update, find_list(query.text, result, settings(context).timezone, page=query.page))

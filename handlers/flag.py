@@ -32,7 +32,7 @@ from handlers.common import reply, reply_usage, text_after_command
 @for_command("flag")
 async def flag(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
-        request = parse_flags(text_after_command(update), groups=settings(context).groups)
+        request = parse_flags(text_after_command(update), groups=settings(context).banned_groups)
     except UsageError as err:
         await reply_usage(update, err.with_usage(spec("flag").usage))
         return

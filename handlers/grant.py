@@ -8,6 +8,7 @@ from telegram.ext import ContextTypes
 from bot.domain.errors import UsageError
 from bot.domain.privacy import is_shared_id
 from bot.grammar.grant import parse_grant
+from bot.runtime import menus
 from bot.runtime.deps import now, settings, store
 from bot.views.grant import admin_by_setting, granted, shared_id_refused
 from handlers.auth import for_command
@@ -31,4 +32,5 @@ async def grant(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     before = await store(context).members.grant(
         user_id, role, by=update.effective_user.id, at=now(context)
     )
+    await menus.set_menu(context.bot, settings(context), user_id, role)
     await reply(update, granted(user_id, role, before))

@@ -70,7 +70,7 @@ async def import_csv(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     try:
         # In a worker thread: checking 100,000 rows takes most of a second, and the other
         # members' commands should not wait for it.
-        parsed = await asyncio.to_thread(read_import, data, settings(context).groups)
+        parsed = await asyncio.to_thread(read_import, data, settings(context).banned_groups)
     except UsageError as err:
         await reply_usage(update, err.with_usage(spec("import").usage))
         return

@@ -12,6 +12,8 @@ from bot.views.pending import pending_text
 from handlers.auth import for_command
 from handlers.common import args_of, reply, reply_usage
 
+PENDING_PAGE = 30
+
 
 @for_command("pending")
 async def pending(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -22,9 +24,11 @@ async def pending(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     config = settings(context)
     listing = await store(context).requests.pending(
-        now=now(context), sla=config.sla, platform=cmd.platform, overdue_only=cmd.overdue_only
+        now=now(context),
+        sla=config.sla,
+        platform=cmd.platform,
+        overdue_only=cmd.overdue_only,
+        limit=PENDING_PAGE,
+        offset=(cmd.page - 1) * PENDING_PAGE,
     )
-    await reply(
-        update,
-        pending_text(listing, platform=cmd.platform, overdue_only=cmd.overdue_only, sla=config.sla),
-    )
+    await reply(update, pending_text(listing, cmd, sla=config.sla))

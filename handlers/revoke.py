@@ -7,6 +7,7 @@ from telegram.ext import ContextTypes
 
 from bot.domain.errors import UsageError
 from bot.grammar.revoke import parse_revoke
+from bot.runtime import menus
 from bot.runtime.deps import now, settings, store
 from bot.views.grant import admin_by_setting
 from bot.views.revoke import revoked
@@ -28,4 +29,6 @@ async def revoke(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     before = await store(context).members.revoke(
         user_id, by=update.effective_user.id, at=now(context)
     )
+    if before is not None:
+        await menus.set_menu(context.bot, settings(context), user_id, None)
     await reply(update, revoked(user_id, before))

@@ -33,7 +33,7 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         at,
         config.sla,
         platform=query.platform,
-        groups=config.groups,
+        groups=config.banned_groups,
         as_of=query.asof is not None,
     )
     await reply(update, stats_text(query, win, table, config.timezone, config.sla_hours))

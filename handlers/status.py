@@ -7,9 +7,8 @@ from telegram.ext import ContextTypes
 
 from bot.domain.accounts import AccountRef
 from bot.domain.errors import UsageError
-from bot.grammar.commands import spec
-from bot.grammar.status import parse_case_or_account
-from bot.runtime.deps import settings, store
+from bot.grammar.status import parse_status
+from bot.runtime.deps import now, settings, store
 from bot.views.comebacks import card_lines
 from bot.views.status import case_card, no_case, not_flagged
 from handlers.auth import for_command, shows_people
@@ -18,12 +17,8 @@ from handlers.common import args_of, reply, reply_usage
 
 @for_command("status")
 async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    args = args_of(context)
-    usage = spec("status").usage
     try:
-        if len(args) != 1:
-            raise UsageError("Give one case number or account.", usage)
-        wanted = parse_case_or_account(args[0], usage)
+        wanted = parse_status(args_of(context))
     except UsageError as err:
         await reply_usage(update, err)
         return
@@ -33,5 +28,11 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, missing)
         return
     tz = settings(context).timezone
-    text = case_card(card, tz, show_people=await shows_people(update, context))
+    text = case_card(
+        card,
+        tz,
+        show_people=await shows_people(update, context),
+        now=now(context),
+        sla=settings(context).sla,
+    )
     await reply(update, text + card_lines(card.comebacks, card.id, tz))

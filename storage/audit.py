@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.domain.records import AuditEntry
-from storage.db import Database, Tx, from_ts, to_ts
+from bot.domain.records import AuditEntry, AuditFilter, AuditPage
+from storage.db import Database, Row, Tx, from_ts, to_ts
+from storage.people import names_of
 
 REFUSALS_EVERY = dt.timedelta(hours=1)  # one refusal entry per stranger and hour, counted
 
@@ -57,27 +58,52 @@ class Audit:
             return await self.record(tx, user_id, "refused", at, detail=detail)
 
     async def recent(self, *, case_id: int | None = None, limit: int = 20) -> list[AuditEntry]:
-        if case_id is None:
-            rows = await self.db.fetchall(
-                "SELECT * FROM audit ORDER BY id DESC LIMIT ?",
-                (limit,),
+        return (await self.page(AuditFilter(case_id=case_id), offset=0, limit=limit)).entries
+
+    async def page(self, wanted: AuditFilter, *, offset: int, limit: int) -> AuditPage:
+        """Entries matching `wanted`, newest first, `limit` from `offset`, with how many
+        match in all and the names of the members they name."""
+        # Only the conditions asked for, so audit_by_case serves a case's entries.
+        params = {
+            name: value
+            for name, value in (
+                ("case_id", wanted.case_id),
+                ("user_id", wanted.user_id),
+                ("action", wanted.action),
             )
-        else:
-            rows = await self.db.fetchall(
-                "SELECT * FROM audit WHERE case_id = ? ORDER BY id DESC LIMIT ?",
-                (case_id, limit),
-            )
-        return [
-            AuditEntry(
-                id=row["id"],
-                at=from_ts(row["at"]),
-                user_id=row["user_id"],
-                action=row["action"],
-                case_id=row["case_id"],
-                before=row["before"],
-                after=row["after"],
-                detail=row["detail"],
-                attempts=row["attempts"],
-            )
-            for row in rows
-        ]
+            if value is not None
+        }
+        where = " AND ".join([f"{name} = :{name}" for name in params] or ["1"])
+        total = await self.db.fetchone(f"SELECT count(*) FROM audit WHERE {where}", params)
+        assert total is not None
+        rows = await self.db.fetchall(
+            f"SELECT * FROM audit WHERE {where} ORDER BY id DESC LIMIT :limit OFFSET :offset",
+            {**params, "limit": limit, "offset": offset},
+        )
+        entries = [_entry(row) for row in rows]
+        no_such_case = False
+        if wanted.case_id is not None and not total[0]:
+            case = await self.db.fetchone("SELECT 1 FROM cases WHERE id = ?", (wanted.case_id,))
+            no_such_case = case is None
+        named = [entry.user_id for entry in entries]
+        return AuditPage(
+            entries=entries,
+            total=int(total[0]),
+            offset=offset,
+            people=await names_of(self.db, [*named, *filter(None, [wanted.user_id])]),
+            no_such_case=no_such_case,
+        )
+
+
+def _entry(row: Row) -> AuditEntry:
+    return AuditEntry(
+        id=row["id"],
+        at=from_ts(row["at"]),
+        user_id=row["user_id"],
+        action=row["action"],
+        case_id=row["case_id"],
+        before=row["before"],
+        after=row["after"],
+        detail=row["detail"],
+        attempts=row["attempts"],
+    )

@@ -7,9 +7,10 @@ The first report decides the case's group and category; each report keeps its ow
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.domain import CaseState, Outcome, Platform, states
 from bot.domain.accounts import AccountRef
@@ -37,6 +38,7 @@ from storage import sql
 from storage.audit import Audit
 from storage.comebacks import LINKS_OF_CASE_SQL, comeback_of, link_case
 from storage.db import Database, Row, Tx, from_ts, from_ts_or_none, to_ts
+from storage.people import NAMES_SQL, name_of, names_of
 from storage.requests import ROUNDS_OF_CASE_SQL, decide_round, round_info
 
 # /import's SQL spells these states (storage/sql.py): a new case's, and those its summary
@@ -576,7 +578,7 @@ class Cases:
         return None if rows is None else _card(rows)
 
     async def find(
-        self, text: str, account: AccountRef | None = None, limit: int = 20
+        self, text: str, account: AccountRef | None = None, limit: int = 20, offset: int = 0
     ) -> FindResult:
         """Cases whose handle or a report's note contains `text` (ASCII letters in any case)
         or that are `account`, newest first. Raises SearchTooSlow past its deadline.
@@ -590,6 +592,7 @@ class Cases:
             "platform": account.platform.value if account else None,
             "handle": account.handle if account else None,
             "limit": limit,
+            "offset": offset,
         }
         rows = await self.db.search(
             """
@@ -605,11 +608,14 @@ class Cases:
                    (SELECT count(*) FROM hits) AS total
               FROM hits JOIN cases c ON c.id = hits.id
              ORDER BY c.created_at DESC, c.id DESC
-             LIMIT :limit
+             LIMIT :limit OFFSET :offset
             """,
             params,
         )
+        if not rows and offset > 0:  # past the last page: still say how many there are
+            return FindResult([], (await self.find(text, account, 1)).total, offset)
         return FindResult(
+            offset=offset,
             cases=[
                 CaseSummary(
                     id=row["id"],
@@ -688,7 +694,12 @@ async def _dismissal(tx: Tx, case_id: int) -> Dismissal:
         case = await tx.fetchone("SELECT dismissed_reason FROM cases WHERE id = ?", (case_id,))
         assert case is not None
         return Dismissal(by=None, at=None, reason=case["dismissed_reason"] or "")
-    return Dismissal(by=row["user_id"], at=from_ts(row["at"]), reason=row["detail"])
+    return Dismissal(
+        by=row["user_id"],
+        at=from_ts(row["at"]),
+        reason=row["detail"],
+        people=await names_of(tx, [row["user_id"]]),
+    )
 
 
 async def _known_followers(
@@ -744,6 +755,7 @@ class _CardRows:
     history: list[Row]
     notes: list[Row]
     links: list[Row]
+    people: list[Row]  # the names of everyone the card names
 
 
 def _card_rows(conn: sqlite3.Connection, wanted: int | AccountRef) -> _CardRows | None:
@@ -762,7 +774,7 @@ def _card_rows(conn: sqlite3.Connection, wanted: int | AccountRef) -> _CardRows 
     def rows(sql: str, *params: object) -> list[Row]:
         return conn.execute(sql, params).fetchall()
 
-    return _CardRows(
+    card = _CardRows(
         case=case,
         totals=rows(
             "SELECT count(*), min(reported_at), max(reported_at) FROM reports WHERE case_id = ?",
@@ -800,7 +812,16 @@ def _card_rows(conn: sqlite3.Connection, wanted: int | AccountRef) -> _CardRows 
             CARD_NOTES,
         ),
         links=rows(LINKS_OF_CASE_SQL, case_id, case_id),
+        people=[],
     )
+    named = {
+        *(row[0] for row in card.reporters),
+        *(row["reporter_id"] for row in card.reports),
+        *(row["added_by"] for row in card.evidence),
+        *(row["user_id"] for row in card.history),
+        *(row["noted_by"] for row in card.notes),
+    }
+    return replace(card, people=rows(NAMES_SQL, json.dumps(sorted(named))))
 
 
 def _card(rows: _CardRows) -> CaseCard:
@@ -857,4 +878,5 @@ def _card(rows: _CardRows) -> CaseCard:
             NoteLine(from_ts(row["noted_at"]), row["noted_by"], row["note"]) for row in rows.notes
         ],
         comebacks=[comeback_of(row) for row in rows.links],
+        people=dict(name_of(row) for row in rows.people),
     )

@@ -327,9 +327,11 @@ class Database:
                 await self._writer.close()  # the last one checkpoints and removes the WAL
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Tx]:
+    async def transaction(self, *, of_update: bool = True) -> AsyncIterator[Tx]:
+        """`of_update=False`: a write that is not the handled update's own (a member's name
+        kept on the way in), so it does not take the update's handled mark."""
         async with self._write_lock:
-            mark = handling.get()
+            mark = handling.get() if of_update else None
             if mark is not None and mark.recorded:
                 mark = None  # recorded by an earlier transaction of the same update
             await self._writer.execute("BEGIN IMMEDIATE")

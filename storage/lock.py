@@ -35,6 +35,10 @@ def hold_lock(database: Path) -> Iterator[None]:
     path = lock_path(database)
     try:
         private_dir(database.parent)
+    except OSError as err:  # /proc/foo/t.db: a folder nobody can create
+        cause = f"its folder {database.parent} cannot be created ({err.strerror or err})"
+        raise DatabaseUnusable(database, cause) from err
+    try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
     except OSError as err:
         cause = f"its lock file {path.name} cannot be created ({err.strerror or err})"

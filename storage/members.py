@@ -9,6 +9,7 @@ from bot.domain import Role
 from bot.domain.records import Member
 from storage.audit import Audit
 from storage.db import Database, from_ts, to_ts
+from storage.people import names_of
 
 
 class Members:
@@ -23,19 +24,17 @@ class Members:
         row = await self.db.fetchone("SELECT role FROM members WHERE user_id = ?", (user_id,))
         return Role.from_key(row["role"]) if row else None
 
-    async def grant(
-        self, user_id: int, role: Role, *, by: int, at: dt.datetime, display_name: str = ""
-    ) -> Role | None:
+    async def grant(self, user_id: int, role: Role, *, by: int, at: dt.datetime) -> Role | None:
         """Give `user_id` a role; returns the role they had before (None if new)."""
         async with self.db.transaction() as tx:
             row = await tx.fetchone("SELECT role FROM members WHERE user_id = ?", (user_id,))
             before = row["role"] if row else None
             await tx.execute(
-                "INSERT INTO members (user_id, role, display_name, granted_by, granted_at)"
-                " VALUES (?, ?, ?, ?, ?)"
+                "INSERT INTO members (user_id, role, granted_by, granted_at)"
+                " VALUES (?, ?, ?, ?)"
                 " ON CONFLICT (user_id) DO UPDATE SET role = excluded.role,"
                 " granted_by = excluded.granted_by, granted_at = excluded.granted_at",
-                (user_id, role.key, display_name, by, to_ts(at)),
+                (user_id, role.key, by, to_ts(at)),
             )
             await Audit.record(
                 tx, by, "grant", at, before=before, after=role.key, detail=f"user {user_id}"
@@ -55,14 +54,29 @@ class Members:
         return Role.from_key(row["role"])
 
     async def all(self) -> list[Member]:
-        rows = await self.db.fetchall("SELECT * FROM members ORDER BY user_id")
-        return [
+        """Every member: the ADMIN_IDS admins first, then by role (highest first) and user
+        id, each with the name their updates brought (bot.domain.people)."""
+        rows = [
+            row
+            for row in await self.db.fetchall("SELECT * FROM members ORDER BY user_id")
+            if row["user_id"] not in self.admin_ids  # ADMIN_IDS: admins whatever the row says
+        ]
+        by_setting = sorted(self.admin_ids)
+        names = await names_of(self.db, [*by_setting, *(row["user_id"] for row in rows)])
+        granted = [
             Member(
                 user_id=row["user_id"],
                 role=Role.from_key(row["role"]),
-                display_name=row["display_name"],
+                name=names.get(row["user_id"]),
                 granted_by=row["granted_by"],
                 granted_at=from_ts(row["granted_at"]),
             )
             for row in rows
+        ]
+        return [
+            *(
+                Member(user_id, Role.ADMIN, names.get(user_id), None, None)
+                for user_id in by_setting
+            ),
+            *sorted(granted, key=lambda member: -member.role),  # stable: by user id within a role
         ]

@@ -9,10 +9,12 @@ from the clock and SLA, never written.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import AsyncGenerator, Sequence
 
 from bot.domain import CaseState, Outcome, Platform, states
 from bot.domain.compliance import is_overdue
+from bot.domain.people import Name
 from bot.domain.records import (
     AlreadyRecorded,
     Corrected,
@@ -41,7 +43,9 @@ CHASED = f"r.outcome IS NULL AND c.state <> {sql.literal(CaseState.DISMISSED)}"
 
 _ROUND_COLUMNS = """
     r.case_id, c.platform, c.handle, c.state, r.round_no, r.sent_at, r.sent_by, r.ref,
-    r.outcome, r.outcome_at, r.outcome_by, r.outcome_note, r.restored_at
+    r.outcome, r.outcome_at, r.outcome_by, r.outcome_note, r.restored_at,
+    (SELECT json_array(first_name, last_name, username) FROM people
+      WHERE user_id = r.outcome_by) AS outcome_by_name
 """
 
 
@@ -60,6 +64,9 @@ def round_info(row: Row) -> RoundInfo:
         outcome_by=row["outcome_by"],
         outcome_note=row["outcome_note"],
         restored_at=from_ts_or_none(row["restored_at"]),
+        outcome_by_name=Name(*json.loads(row["outcome_by_name"]))
+        if row["outcome_by_name"]
+        else None,
     )
 
 
@@ -349,6 +356,7 @@ class RequestRounds:
         platform: Platform | None = None,
         overdue_only: bool = False,
         limit: int = PENDING_LIMIT,
+        offset: int = 0,
     ) -> PendingList:
         """Open rounds of cases that are not dismissed, oldest first."""
         deadline = to_ts(now - sla)
@@ -362,8 +370,8 @@ class RequestRounds:
             params.append(deadline)
         rows = await self.db.fetchall(
             f"SELECT {_ROUND_COLUMNS} FROM request_rounds r JOIN cases c ON c.id = r.case_id"
-            f" WHERE {where} ORDER BY r.sent_at, r.id LIMIT ?",
-            (*params, limit),
+            f" WHERE {where} ORDER BY r.sent_at, r.id LIMIT ? OFFSET ?",
+            (*params, limit, offset),
         )
         counts = await self.db.fetchone(
             "SELECT count(*) AS total, coalesce(sum(r.sent_at <= ?), 0) AS overdue"
@@ -378,7 +386,9 @@ class RequestRounds:
             listed.append(
                 PendingRound(round=info, age=age, overdue=is_overdue(info.sent_at, now, sla))
             )
-        return PendingList(rounds=listed, total=counts["total"], overdue_total=counts["overdue"])
+        return PendingList(
+            rounds=listed, total=counts["total"], overdue_total=counts["overdue"], offset=offset
+        )
 
     async def export_rows(
         self, scope: ExportScope | Platform = ExportScope.ALL

@@ -15,6 +15,7 @@ from storage.digests import DigestsSent
 from storage.evidence import Evidences
 from storage.members import Members
 from storage.packets import Packets
+from storage.people import People
 from storage.requests import RequestRounds
 from storage.stats import Stats
 from storage.updates import ProcessedUpdates
@@ -26,6 +27,7 @@ class Store:
         self.audit = Audit(db)
         self.backups = Backups(db, self.audit)
         self.members = Members(db, admin_ids)
+        self.people = People(db)
         self.updates = ProcessedUpdates(db)
         self.cases = Cases(db)
         self.stats = Stats(db)

@@ -25,6 +25,7 @@ from bot.domain.accounts import (
     _pk_mobile_fast,
     _site_host,
     _whatsapp_number,
+    join_spaced_phone,
     parse_account,
 )
 from bot.domain.errors import UsageError
@@ -205,7 +206,9 @@ REJECTED = [
     # reserved paths name the path
     ("https://x.com/home", "home"),
     ("x.com/explore", "explore"),
-    ("https://twitter.com/i/web/status/123", "'i' is a reserved"),
+    ("https://twitter.com/i/web/status/123", "a link to an X post that does not name its account"),
+    ("x.com/i/lists/123", "'i' is a reserved"),
+    ("t.me/c/123/45", "a message in a private Telegram channel or group"),
     ("https://x.com/search?q=ttp", "search"),
     ("https://twitter.com/intent/tweet?text=hi", "intent"),
     ("x:@settings", "reserved"),
@@ -689,3 +692,19 @@ def site_host_prefix_by_prefix(host: str) -> str | None:
 def test_site_host_table_gives_what_prefix_stripping_gives(prefixes: str) -> None:
     for site in [*_SITES, "example.com", "x.com.", "wwww.x.com"]:
         assert _site_host(prefixes + site) == site_host_prefix_by_prefix(prefixes + site)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["+92 300 1234567", "923001234567", "۰۳۰۰۱۲۳۴۵۶۷", "+٩٢٣٠٠١٢٣٤٥٦٧", "0300\u00a01234567"],
+)
+def test_phone_numbers_as_people_write_them(text: str) -> None:
+    assert parse_account(text).short == "whatsapp:+923001234567"
+
+
+def test_a_spaced_phone_number_is_joined_at_the_start_of_a_command_only() -> None:
+    assert join_spaced_phone("+92 300 1234567 TTP 3 groups") == "+923001234567 TTP 3 groups"
+    assert join_spaced_phone("x.com/a TTP 0300 1234567") == "x.com/a TTP 0300 1234567"
+    assert join_spaced_phone("12 TTP") == "12 TTP"  # too short to be a number
+    with pytest.raises(UsageError, match="without spaces"):
+        parse_account("x.com/a b")

@@ -6,6 +6,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from telegram import Update
+
+from bot.runtime.app import running
+from bot.runtime.console import Console
+from bot.runtime.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -84,3 +89,34 @@ def test_console_sends_no_daily_digest_and_records_none(tmp_path):
     assert "Daily digest" not in result.stdout
     with sqlite3.connect(tmp_path / "console.db") as conn:
         assert conn.execute("SELECT count(*) FROM digests_sent").fetchone()[0] == 0
+
+
+async def test_console_press_carries_the_message_telegram_would_and_shows_what_is_open(
+    tmp_path, capsys
+):
+    """Issue 16 item 11: a press in the console carries the message it is under (its text and
+    keyboard as Telegram keeps them), so the refreshed reply names the rounds still open
+    (before: the button's label was the message text and the reply said "All outcomes
+    recorded." with rounds open)."""
+    console = Console(Settings(_env_file=None, database_path=tmp_path / "c.db"))
+    async with running(console.app):
+        for line in [
+            "/flag x.com/first_acct TTP",
+            "/flag x.com/second_acct TTP",
+            "/request #1 #2 ref=X-7",
+            "press 1",  # #1 removed
+        ]:
+            update = console.to_update(line)
+            assert update is not None
+            await console.app.process_update(Update.de_json(update, console.app.bot))
+    out = capsys.readouterr().out
+    refreshed = out.rsplit("Removal requests sent", 1)[-1]
+    assert "#1 round 1 · x:@first_acct" in refreshed and "removed" in refreshed
+    assert "#2 round 1 · x:@second_acct" in refreshed
+    assert "All outcomes recorded." not in out
+    [message] = [m for m in console.api.messages.values() if "reply_markup" in m]
+    assert "<b>" not in message["text"]  # plain, as Telegram returns it
+    buttons = [
+        b["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for b in row
+    ]
+    assert buttons and all(data.startswith("o:2:1:") for data in buttons)  # #2's row left

@@ -42,7 +42,7 @@ def test_bad_rows_are_all_listed_with_spreadsheet_row_numbers_and_no_rows_return
         + "https://example.org/x,TTP,,,\n"  # row 3
         + "x.com/bar,ISIS,,,\n"  # row 4
         + "x.com/baz,TTP,,lots,\n"  # row 5
-        + "x.com/qux,TTP,,\n"  # row 6: 4 fields
+        + "x.com/qux,TTP,,,,note\n"  # row 6: 6 fields
     ).encode()
     parsed = read_import(data, GROUPS)
     assert parsed.rows == []
@@ -50,7 +50,7 @@ def test_bad_rows_are_all_listed_with_spreadsheet_row_numbers_and_no_rows_return
     assert "Unknown site" in parsed.errors[0].reason
     assert "Unknown group" in parsed.errors[1].reason
     assert "followers=lots" in parsed.errors[2].reason
-    assert "4 fields" in parsed.errors[3].reason
+    assert "6 fields" in parsed.errors[3].reason
 
 
 @pytest.mark.parametrize(

@@ -21,12 +21,12 @@ PRODUCT = ROOT.parent / "shared" / "PRODUCT.md"
 README = ROOT / "README.md"
 
 # In PRODUCT.md's command table, not built yet (issues 9-15).
-NOT_BUILT = {"report", "members"}
+NOT_BUILT = {"report"}
 # Built, but not in PRODUCT.md's command table: /packet is specified in its own section
 # ("Request packets"), /comebacks is recorded in docs/product-notes.md.
 NOT_IN_PRODUCT_TABLE = {"packet", "comebacks"}
 # Commands that take no words: their usage is the bare command.
-NO_ARGUMENTS = {"start", "digest", "health"}
+NO_ARGUMENTS = {"start", "digest", "health", "members"}
 # handlers/ modules that are not a command's.
 HELPERS = {"__init__", "auth", "common"}
 
@@ -58,7 +58,10 @@ def test_every_command_has_a_help_text_with_its_grammar() -> None:
             assert command.usage == f"/{name}", name
         else:
             assert command.args.strip(), f"/{name} has no grammar in its usage"
-        assert command.details == command.details.strip(), name
+        assert command.details.strip() and command.details == command.details.strip(), name
+        assert len(command.examples) == (1 if name in NO_ARGUMENTS else 2), name
+        if name != "import":  # /import's examples are rows of its file
+            assert all(example.startswith(f"/{name}") for example in command.examples), name
     assert set(COMMANDS) >= NO_ARGUMENTS
 
 

@@ -6,7 +6,8 @@ import pytest
 
 from bot.domain import Platform
 from bot.domain.errors import UsageError
-from bot.grammar.audit import parse_audit
+from bot.domain.records import AuditFilter
+from bot.grammar.audit import AuditQuery, parse_audit
 from bot.grammar.comebacks import parse_comebacks
 from bot.grammar.digest import parse_digest
 from bot.grammar.find import MAX_FIND_TEXT, parse_find
@@ -14,12 +15,22 @@ from bot.grammar.import_ import MAX_BYTES, check_document, no_document
 from bot.grammar.revoke import parse_revoke
 
 
-def test_audit_takes_at_most_one_case_number() -> None:
-    assert parse_audit([]) is None
-    assert parse_audit(["#17"]) == 17
-    with pytest.raises(UsageError, match="at most one case") as err:
-        parse_audit(["1", "2"])
-    assert err.value.usage == "/audit [#id]"
+def test_audit_takes_one_case_one_user_one_action_and_a_page() -> None:
+    assert parse_audit([]) == AuditQuery(AuditFilter(), 1)
+    assert parse_audit(["#17"]) == AuditQuery(AuditFilter(case_id=17), 1)
+    query = parse_audit(["user=2001", "ACTION=Grant", "page=3", "17"])
+    assert query == AuditQuery(AuditFilter(17, 2001, "grant"), 3)
+    assert query.command(4) == "/audit #17 user=2001 action=grant page=4"
+    for words, reason in [
+        (["1", "2"], "one case filter"),
+        (["user=x"], "not a Telegram user id"),
+        (["page=0"], "not a page number"),
+        (["who=3"], "Unknown filter"),
+        (["action="], "needs a value"),
+    ]:
+        with pytest.raises(UsageError, match=reason) as err:
+            parse_audit(words)
+        assert err.value.usage == "/audit [#id] [user=ID] [action=WORD] [page=N]"
 
 
 def test_comebacks_takes_at_most_one_platform() -> None:

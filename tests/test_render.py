@@ -50,7 +50,7 @@ def test_flag_of_a_dismissed_case_says_who_when_and_why_as_far_as_known():
     known = Dismissal(by=301, at=at, reason="parody <b>")
     to_reviewer = dismissed_note(known, tz, show_people=True)
     assert to_reviewer.startswith(
-        "This case was dismissed by 301 on 2026-11-02 11:00: parody &lt;b"
+        "This case was dismissed by user 301 on 2026-11-02 11:00: parody &lt;b"
     )
     assert "It stays dismissed and your report is kept" in to_reviewer
     to_reporter = dismissed_note(known, tz, show_people=False)

@@ -165,16 +165,14 @@ def test_pending_text_marks_overdue_and_counts_the_rest():
         total=40,
         overdue_total=12,
     )
-    text = pending_text(
-        listing, platform=Platform.X, overdue_only=False, sla=dt.timedelta(hours=72)
-    )
+    text = pending_text(listing, PendingCommand(Platform.X, False), sla=dt.timedelta(hours=72))
     lines = text.split("\n")
     assert lines[0] == "<b>Open requests (X)</b>: 40, 12 overdue (SLA 72 h)"
     assert lines[1] == "#5 x:@acct5 · round 1 · 80 h · <b>OVERDUE</b>"
     assert lines[2] == "#6 x:@acct6 · round 1 · 2.0 h · ref T-9"
-    assert lines[-1] == "… and 38 more."
+    assert lines[-1] == "Shown: 1-2 of 40. Next page: <code>/pending x page=2</code>"
     empty = PendingList(rounds=[], total=0, overdue_total=0)
-    assert pending_text(empty, platform=None, overdue_only=True, sla=dt.timedelta(1)) == (
+    assert pending_text(empty, PendingCommand(None, True), sla=dt.timedelta(1)) == (
         "No open requests (overdue only)."
     )
 
@@ -218,7 +216,7 @@ def test_export_cells_start_with_the_import_columns():
     assert len(values) == len(HEADER)
     assert values[0] == "https://wa.me/923001234567"
     assert values[3] == "" and values[4] == "'=cmd|' /C calc'!A0"
-    assert values[7] == "'+923001234567"
+    assert values[7] == "whatsapp:+923001234567"  # no apostrophe for Excel to show
     assert values[10] == "2026-11-02T11:00+05:00"
 
 
@@ -250,7 +248,8 @@ async def _rows(count: int) -> AsyncIterator[ExportRow]:
 async def test_write_csv_writes_header_and_rows_as_utf8():
     out = io.BytesIO()
     assert await write_csv(_rows(3), out, KARACHI) == 3
-    lines = out.getvalue().decode("utf-8").split("\r\n")
+    assert out.getvalue().startswith("\ufeff".encode())  # Excel reads Urdu as UTF-8
+    lines = out.getvalue().decode("utf-8-sig").split("\r\n")
     assert lines[0] == ",".join(HEADER)
     assert lines[1].startswith("https://x.com/acct1,TTP,other,10,n,1,x,acct1,flagged,1,")
     assert len([line for line in lines if line]) == 4

@@ -6,14 +6,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.runtime.settings import SETTING_NAMES, SettingsError, load_settings
+from bot.runtime.settings import RENAMED, SETTING_NAMES, SettingsError, load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch, tmp_path):
-    for name in SETTING_NAMES:
+    for name in (*SETTING_NAMES, *RENAMED):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)  # no stray .env
 
@@ -28,7 +28,7 @@ def test_defaults_match_product_spec():
     assert settings.digest_time == dt.time(9, 0)
     assert settings.timezone == ZoneInfo("Asia/Karachi")
     assert settings.sla_hours == 72
-    assert settings.groups == ["TTP", "BLA", "BLF"]
+    assert settings.banned_groups == ["TTP", "BLA", "BLF"]
     assert settings.backup_dir == Path("data/backups")
     assert settings.backup_time == dt.time(3, 0)
     assert settings.backup_keep == 14
@@ -37,14 +37,14 @@ def test_defaults_match_product_spec():
 def test_comma_separated_lists_and_values_from_environment(monkeypatch):
     monkeypatch.setenv("ADMIN_IDS", "1, 22,333")
     monkeypatch.setenv("ALLOWED_CHAT_IDS", "-1001234")
-    monkeypatch.setenv("GROUPS", "TTP, ISKP")
+    monkeypatch.setenv("BANNED_GROUPS", "TTP, ISKP")
     monkeypatch.setenv("DIGEST_TIME", "18:30")
     monkeypatch.setenv("TIMEZONE", "Europe/London")
     monkeypatch.setenv("TELEGRAM_API_URL", "http://127.0.0.1:8081/bot")
     settings = load_settings()
     assert settings.admin_ids == [1, 22, 333]
     assert settings.allowed_chat_ids == [-1001234]
-    assert settings.groups == ["TTP", "ISKP"]
+    assert settings.banned_groups == ["TTP", "ISKP"]
     assert settings.digest_time == dt.time(18, 30)
     assert settings.timezone == ZoneInfo("Europe/London")
     assert settings.telegram_file_url == "http://127.0.0.1:8081/file/bot"
@@ -55,6 +55,20 @@ def test_env_file_is_read(tmp_path):
     settings = load_settings()
     assert settings.sla_hours == 48
     assert settings.admin_ids == [7]
+
+
+def test_a_groups_line_in_env_file_is_one_line_naming_banned_groups(tmp_path):
+    (tmp_path / ".env").write_text("ADMIN_IDS=7\nGROUPS=TTP,BLA,BLF,ISKP\n")
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert str(caught.value) == "Setting GROUPS in .env is now BANNED_GROUPS: rename the line."
+
+
+def test_groups_given_by_a_supervisor_is_one_line_naming_banned_groups(monkeypatch):
+    monkeypatch.setenv("GROUPS", "TTP,ISKP")  # systemd's EnvironmentFile, docker --env-file
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert str(caught.value) == "Setting GROUPS is now BANNED_GROUPS: set BANNED_GROUPS instead."
 
 
 def test_group_lookup_is_case_insensitive():
@@ -75,7 +89,7 @@ def test_group_lookup_is_case_insensitive():
         ("SLA_HOURS", "0"),
         ("SLA_HOURS", "soon"),
         ("TELEGRAM_API_URL", "api.telegram.org"),
-        ("GROUPS", "TTP,ttp"),
+        ("BANNED_GROUPS", "TTP,ttp"),
         ("BACKUP_TIME", "3am"),
         ("BACKUP_KEEP", "0"),
     ],

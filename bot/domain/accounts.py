@@ -125,6 +125,17 @@ _CODE_CHARS = frozenset(string.ascii_letters + string.digits + "_-")
 _PHONE_CHARS = frozenset(string.digits + "+-().")
 _SCHEME_CHARS = frozenset(string.ascii_letters + string.digits + "+-.")
 _WHITESPACE = re.compile(r"\s")
+# Arabic-Indic (٠١٢...) and Extended Arabic-Indic (۰۱۲..., as Urdu keyboards type them)
+# digits, read as the digits they are in a phone number.
+_TO_ASCII_DIGITS = str.maketrans(
+    "\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669"
+    "\u06f0\u06f1\u06f2\u06f3\u06f4\u06f5\u06f6\u06f7\u06f8\u06f9",
+    "01234567890123456789",
+)
+# A phone number written in groups (`+92 300 1234567`) at the start of a text.
+_SPACED_PHONE = re.compile(
+    r"\+?[0-9\u0660-\u0669\u06f0-\u06f9][0-9\u0660-\u0669\u06f0-\u06f9() .-]*"
+)
 
 
 @dataclass(frozen=True)
@@ -166,7 +177,7 @@ def _parse_any(text: str) -> AccountRef:
             f"'{echo(cleaned, 40)}' doesn't say which platform: write e.g. x:{echo(cleaned, 40)} "
             "or instagram:@name, or paste the profile URL."
         )
-    if _looks_like_phone(cleaned):
+    if _looks_like_phone(cleaned.translate(_TO_ASCII_DIGITS)):
         return _whatsapp_number(cleaned)
     short_form = _split_short_form(cleaned)
     if short_form is not None:
@@ -188,16 +199,35 @@ def _clean(text: str) -> str:
     if len(cleaned) > MAX_INPUT_LENGTH:
         raise UsageError(f"That is too long for an account reference ({len(cleaned)} characters).")
     if _WHITESPACE.search(cleaned):  # the characters str.isspace() accepts
-        raise UsageError(f"One account at a time, without spaces: {echo(cleaned)}")
+        joined = _WHITESPACE.sub("", cleaned)
+        if not _looks_like_phone(joined.translate(_TO_ASCII_DIGITS)):  # +92 300 1234567
+            raise UsageError(f"One account at a time, without spaces: {echo(cleaned)}")
+        cleaned = joined
     if not cleaned.isprintable():
         raise UsageError(f"That account reference contains control characters: {echo(cleaned)}")
     return cleaned
 
 
 def _looks_like_phone(text: str) -> bool:
-    if text[0] not in "+0" or not set(text) <= _PHONE_CHARS:
+    """+923001234567, 0300-1234567, and 923001234567 (the + left out, as wa.me links have it)."""
+    if not text or not set(text) <= _PHONE_CHARS:
         return False
-    return sum(char in _DIGITS for char in text) >= 7
+    if text[0] in "+0":
+        return sum(char in _DIGITS for char in text) >= 7
+    return text.isdigit() and len(text) >= 10
+
+
+def join_spaced_phone(text: str) -> str:
+    """`text` with a phone number written in groups at its start (`+92 300 1234567 TTP`)
+    joined into one word (`+923001234567 TTP`), so a command reads it as one account."""
+    found = _SPACED_PHONE.match(text.lstrip())
+    if found is None:
+        return text
+    number = found.group().rstrip(" ")
+    joined = number.replace(" ", "")
+    if " " not in number or not _looks_like_phone(joined.translate(_TO_ASCII_DIGITS)):
+        return text
+    return joined + text.lstrip()[len(number) :]
 
 
 def _split_short_form(text: str) -> tuple[Platform, str] | None:
@@ -385,6 +415,13 @@ def _x_from_url(link: _Link) -> AccountRef:
         name = link.fragment[2:].split("/")[0]
     if not name:
         raise _missing_account(Platform.X, _X_NAME.example)
+    if name.lower() == "i" and "status" in (part.lower() for part in link.segments):
+        # x.com/i/web/status/1789, x.com/i/status/1789: a post link without its author
+        raise UsageError(
+            "That is a link to an X post that does not name its account: open it and paste "
+            "the profile link (x.com/NAME) or the post's link with its name "
+            "(x.com/NAME/status/123)."
+        )
     return _x_from_short(name)
 
 
@@ -574,6 +611,12 @@ def _telegram_from_url(link: _Link) -> AccountRef:
     first = link.segment(0)
     if first.lower() == "s" and link.segment(1):  # t.me/s/NAME: the channel's web preview
         return _telegram_from_short(link.segment(1))
+    if first.lower() == "c" and link.segment(1):  # t.me/c/123/45: a private chat's message
+        raise UsageError(
+            "That is a link to a message in a private Telegram channel or group, which names "
+            "no public account: open it in Telegram and paste the channel's t.me/NAME or its "
+            "invite link (t.me/+CODE)."
+        )
     if first.lower() == "joinchat":
         if not link.segment(1):
             raise UsageError(
@@ -644,8 +687,9 @@ def _whatsapp_from_short(rest: str) -> AccountRef:
 
 
 def _whatsapp_number(raw: str) -> AccountRef:
-    """E.164; `+92...`/`0092...` are international, `03...` Pakistani, bare digits as on wa.me."""
-    text = raw.strip()
+    """E.164; `+92...`/`0092...` are international, `03...` Pakistani, bare digits as on wa.me;
+    Urdu and Arabic digits read as digits."""
+    text = raw.strip().translate(_TO_ASCII_DIGITS)
     number = text if text.startswith(("+", "0")) else "+" + text  # wa.me/92... has the code
     fast = _pk_mobile_fast(number)
     if fast is not None:

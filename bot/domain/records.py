@@ -16,6 +16,7 @@ from bot.domain.comebacks import Comeback
 from bot.domain.compliance import Rate, Table
 from bot.domain.evidence import CapturedFile, FileStatus, LinkSource
 from bot.domain.packets import HeldCase, PacketRow
+from bot.domain.people import Name, People
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ class Dismissal:
     by: int | None  # None: dismissed before the audit kept who (by hand, an old version)
     at: dt.datetime | None
     reason: str
+    people: People = field(default_factory=dict)  # the name of `by`, if seen
 
 
 @dataclass(frozen=True)
@@ -230,6 +232,7 @@ class CaseCard:
     history: list[HistoryLine]  # dismissals, reopenings, corrections and edits, oldest first
     notes: list[NoteLine] = field(default_factory=list)  # the latest CARD_NOTES, oldest first
     comebacks: list[Comeback] = field(default_factory=list)  # links both ways, oldest first
+    people: People = field(default_factory=dict)  # the names of everyone the card names
 
 
 @dataclass(frozen=True)
@@ -246,6 +249,7 @@ class CaseSummary:
 class FindResult:
     cases: list[CaseSummary]  # newest first, at most the limit
     total: int
+    offset: int = 0  # how many newer matches come before the first of `cases`
 
 
 @dataclass(frozen=True)
@@ -281,6 +285,7 @@ class RoundInfo:
     outcome_by: int | None
     outcome_note: str
     restored_at: dt.datetime | None
+    outcome_by_name: Name | None = None  # the name of outcome_by, if seen
 
     @property
     def account(self) -> AccountRef:
@@ -357,6 +362,7 @@ class PendingList:
     rounds: list[PendingRound]  # oldest first, at most `limit`
     total: int  # open rounds matching the filter
     overdue_total: int  # of which overdue
+    offset: int = 0  # how many older open rounds come before the first of `rounds`
 
 
 @dataclass(frozen=True)
@@ -394,12 +400,33 @@ class AuditEntry:
 
 
 @dataclass(frozen=True)
+class AuditFilter:
+    """Which entries /audit lists: those of one case, by one member, of one action (None:
+    any)."""
+
+    case_id: int | None = None
+    user_id: int | None = None
+    action: str | None = None
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    """One page of /audit, newest first, of `total` entries matching its filter."""
+
+    entries: list[AuditEntry]
+    total: int
+    offset: int
+    people: People = field(default_factory=dict)
+    no_such_case: bool = False  # the filter's case number is no case
+
+
+@dataclass(frozen=True)
 class Member:
     user_id: int
     role: Role
-    display_name: str
-    granted_by: int
-    granted_at: dt.datetime
+    name: Name | None  # None: no update of theirs seen yet
+    granted_by: int | None  # None (and granted_at): an admin through ADMIN_IDS
+    granted_at: dt.datetime | None
 
 
 @dataclass(frozen=True)

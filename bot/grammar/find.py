@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from bot.domain.accounts import AccountRef, parse_account
 from bot.domain.errors import UsageError
-from bot.grammar.commands import spec
+from bot.grammar.commands import spec, take_page
 
 MAX_FIND_TEXT = 200
 
@@ -15,6 +15,7 @@ MAX_FIND_TEXT = 200
 class FindQuery:
     text: str  # spaces collapsed, as the reply quotes it
     account: AccountRef | None  # the text read as an account reference, if it is one
+    page: int = 1
 
     @property
     def needle(self) -> str:
@@ -23,8 +24,9 @@ class FindQuery:
 
 
 def parse_find(raw: str) -> FindQuery:
-    text = " ".join(raw.split())
     usage = spec("find").usage
+    words, page = take_page(raw.split(), usage)
+    text = " ".join(words)
     if not text:
         raise UsageError("Give some text to look for.", usage)
     if len(text) > MAX_FIND_TEXT:
@@ -33,4 +35,4 @@ def parse_find(raw: str) -> FindQuery:
         account: AccountRef | None = parse_account(text)
     except UsageError:
         account = None
-    return FindQuery(text, account)
+    return FindQuery(text, account, page)

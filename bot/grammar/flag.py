@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 
 from bot.domain import DEFAULT_CATEGORY, Category
-from bot.domain.accounts import AccountRef, parse_account
+from bot.domain.accounts import AccountRef, join_spaced_phone, parse_account
 from bot.domain.errors import UsageError, echo
 from bot.domain.evidence import content_link
 from bot.domain.records import FlagCommand, FlagRequest, FlagRow
@@ -43,7 +43,9 @@ def parse_flags(text: str, groups: Sequence[str]) -> FlagRequest:
     category word and `followers=N` (in any order, before the note); `followers=N` is also
     found at the end of the note; the rest, with its line breaks, is the note. Several
     accounts get one report each, with the same group, category and note; `followers=` is
-    one account's count, so it is refused with several. A post URL keeps its content link."""
+    one account's count, so it is refused with several. A post URL keeps its content link.
+    A phone number written in groups (`+92 300 1234567`) at the start is one account."""
+    text = join_spaced_phone(text.strip())
     words = text.split()
     if not words:
         raise UsageError("Give an account.")

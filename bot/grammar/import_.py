@@ -8,6 +8,7 @@ Row numbers are as a spreadsheet shows them: the header is row 1.
 from __future__ import annotations
 
 import csv
+import itertools
 import operator
 import re
 from collections.abc import Iterator, Sequence
@@ -109,10 +110,15 @@ def read_import(data: bytes | bytearray, groups: Sequence[str]) -> ImportFile:
         raise UsageError("The file contains NUL bytes: it is not a CSV text file.")
     if not text.strip():
         raise UsageError(f"The file is empty. {HEADER_HINT}.")
-    reader = csv.reader(_lines(text))
+    lines = _lines(text)
+    first = next(lines)
+    delimiter = _delimiter(first)
+    if first.lower().startswith("sep="):  # Excel's own line naming the separator
+        first = next(lines, "")
+    reader = csv.reader(itertools.chain([first], lines), delimiter=delimiter)
     row_reader = RowReader(groups)
     try:
-        header = next(reader)
+        header = _without_trailing_empty(next(reader))
         pick = operator.itemgetter(*_columns(header))  # the five cells, in COLUMNS order
         rows: list[FlagRow] = []
         errors: list[RowError] = []
@@ -121,13 +127,20 @@ def read_import(data: bytes | bytearray, groups: Sequence[str]) -> ImportFile:
                 continue  # blank line
             if len(rows) + len(errors) >= MAX_ROWS:
                 raise UsageError(f"The file has more than {MAX_ROWS:,} rows; split it.")
-            if len(record) != len(header):
+            if len(record) > len(header):  # Excel's trailing empty columns
+                record = _without_trailing_empty(record)
+            if len(record) > len(header):
                 errors.append(
                     RowError(row_no, f"{len(record)} fields, the header has {len(header)}")
                 )
                 continue
+            if len(record) < len(header):  # Excel leaves out trailing empty fields
+                record += [""] * (len(header) - len(record))
             try:
                 cells: Sequence[str] = pick(record)
+                damage = excel_damage(cells[0])
+                if damage is not None:
+                    raise UsageError(damage)
                 if "'" in "".join(cells):  # only a cell starting with ' can change
                     cells = [unneutralise(cell) for cell in cells]
                 rows.append(row_reader.read(*cells))
@@ -146,6 +159,39 @@ _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 
 def _lines(text: str) -> Iterator[str]:
     return (line.group() for line in _LINE.finditer(text))
+
+
+def _delimiter(first_line: str) -> str:
+    """`,`, or `;` as Excel writes CSV where the decimal mark is a comma (and as its
+    `sep=;` line says)."""
+    if first_line.lower().startswith("sep="):
+        return first_line[4:5] or ","
+    return ";" if first_line.count(";") > first_line.count(",") else ","
+
+
+def _without_trailing_empty(cells: list[str]) -> list[str]:
+    """Excel writes the empty columns after the last one used as `,,,`: they are dropped."""
+    end = len(cells)
+    while end > 0 and not cells[end - 1].strip():
+        end -= 1
+    return cells[:end]
+
+
+# 9.23001E+11: how Excel shows, and then saves, a number of 12 digits or more.
+_SCIENTIFIC = re.compile(r"[0-9](?:[.,][0-9]+)?E\+?[0-9]+", re.IGNORECASE)
+# 3001234567: a Pakistani mobile number whose leading 0 Excel dropped (it took it for a number).
+_PK_MOBILE_WITHOUT_0 = re.compile(r"3[0-9]{9}")
+
+
+def excel_damage(account: str) -> str | None:
+    """What Excel did to an account cell that it took for a number, or None."""
+    cell = account.strip()
+    fix = "format the column as Text in Excel and type the numbers again (+923001234567)"
+    if _SCIENTIFIC.fullmatch(cell):
+        return f"'{cell[:30]}' is a phone number Excel turned into a rounded number: {fix}."
+    if _PK_MOBILE_WITHOUT_0.fullmatch(cell):
+        return f"'{cell}' looks like 0{cell} with its leading 0 dropped by Excel: {fix}."
+    return None
 
 
 def _columns(header: list[str]) -> list[int]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from bot.domain import Platform
 from bot.domain.accounts import platform_of
-from bot.grammar.commands import spec
+from bot.grammar.commands import spec, take_page
 
 OVERDUE_WORD = "overdue"
 
@@ -15,13 +15,21 @@ OVERDUE_WORD = "overdue"
 class PendingCommand:
     platform: Platform | None
     overdue_only: bool
+    page: int = 1
+
+    def command(self, page: int) -> str:
+        """The /pending command that shows `page` of the same list."""
+        words = ["/pending", *([self.platform.value] if self.platform else [])]
+        words += [OVERDUE_WORD] if self.overdue_only else []
+        return " ".join([*words, f"page={page}"])
 
     @classmethod
     def parse(cls, args: list[str]) -> PendingCommand:
         command = spec("pending")
         platform: Platform | None = None
         overdue = False
-        for word in args:
+        words, page = take_page(args, command.usage)
+        for word in words:
             if word.lower() == OVERDUE_WORD and not overdue:
                 overdue = True
             elif platform_of(word) is not None and platform is None:
@@ -31,4 +39,4 @@ class PendingCommand:
                     f"Unexpected '{word[:40]}': give a platform ({', '.join(Platform)}) "
                     "and/or 'overdue'."
                 )
-        return cls(platform=platform, overdue_only=overdue)
+        return cls(platform=platform, overdue_only=overdue, page=page)

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from telegram import BotCommand, LinkPreviewOptions, Message, Update
+from telegram import LinkPreviewOptions, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -28,9 +28,10 @@ from telegram.request import BaseRequest
 
 from bot.domain.clock import Clock, SystemClock
 from bot.domain.flood import COMMANDS_PER_MINUTE, FloodLimit, Verdict
-from bot.grammar.commands import COMMANDS, LOWEST_ROLE
-from bot.runtime import faults, jobs
-from bot.runtime.deps import Deps, flood, install, now, store
+from bot.domain.people import Name
+from bot.grammar.commands import LOWEST_ROLE
+from bot.runtime import faults, jobs, menus
+from bot.runtime.deps import Deps, flood, install, now, settings, store
 from bot.runtime.inbox import DeskApplication, InboxQueue, replay_kept
 from bot.runtime.limits import DEFAULT_LIMITS, Limits
 from bot.runtime.retry import RetryingRequest, telegram_unavailable
@@ -52,6 +53,7 @@ from handlers import (
     health,
     help,
     import_,
+    members,
     note,
     outcome,
     packet,
@@ -114,6 +116,7 @@ def command_handlers() -> list[BaseHandler[Update, Any, Any]]:
         "help": help.help_command,
         "grant": grant.grant,
         "revoke": revoke.revoke,
+        "members": members.members,
         "audit": audit.audit,
         "flag": flag.flag,
         "evidence": evidence.evidence,
@@ -189,6 +192,7 @@ def build_application(
         ),
     )
 
+    app.add_handler(TypeHandler(Update, _keep_name), group=-3)
     app.add_handler(MessageHandler(filters.UpdateType.EDITED, _edited), group=-2)
     app.add_handler(TypeHandler(Update, _limit_flood), group=-1)
     app.add_handlers(command_handlers())
@@ -249,9 +253,8 @@ async def _post_init(app: App) -> None:
     app.job_queue.run_once(jobs.catch_up_digest, 0, name=jobs.CATCH_UP_JOB_NAME)  # type: ignore[union-attr]
     state.started_at = state.clock.now()
     jobs.schedule_backups(app.job_queue, state.settings)  # type: ignore[arg-type]
-    await app.bot.set_my_commands(
-        [BotCommand(spec.name, spec.summary) for spec in COMMANDS.values()]
-    )
+    members = await state.store.members.all()
+    await menus.set_menus(app.bot, state.settings, [(m.user_id, m.role) for m in members])
     log.info("Takedown Desk started; database %s", state.settings.database_path)
 
 
@@ -264,6 +267,22 @@ async def _post_shutdown(app: App) -> None:
     if state.store is not None:
         await state.store.close()
         state.store = None
+
+
+async def _keep_name(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Keep the Telegram name a member's update brings (shown as `Ayesha K. (2001)`); the
+    first one seen sets their menu too (bot/runtime/menus.py). Strangers' names are not
+    kept: the bot has no business with them."""
+    user = update.effective_user
+    if user is None or not chat_allowed(update, context) or shared_sender(update):
+        return
+    name = Name.of(user.first_name, user.last_name, user.username)
+    people = store(context).people
+    if people.unchanged(user.id, name):
+        return
+    role = await store(context).members.role_of(user.id)
+    if role is not None and await people.keep(user.id, name, now(context)):
+        await menus.set_menu(context.bot, settings(context), user.id, role)
 
 
 async def _edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -292,8 +311,8 @@ async def _limit_flood(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     if update.callback_query is None:
         text = (message.text or message.caption or "") if message else ""
-        if message is None or not text.startswith("/"):
-            return
+        if message is None or _addressed_to(message, text) is None:
+            return  # plain text, or a command for another bot in the group
     verdict = flood(context).check(user.id, now(context))
     if verdict is Verdict.SERVE:
         return

@@ -8,10 +8,9 @@ sends a local file with the caption /import; `quit` leaves.
 from __future__ import annotations
 
 import asyncio
-import html
+import copy
 import itertools
 import logging
-import re
 import time
 from pathlib import Path
 from typing import Any
@@ -19,14 +18,13 @@ from typing import Any
 from telegram import Update
 
 from bot.runtime.app import App, build_application, running
-from bot.runtime.local_api import LocalBotApi, Output
+from bot.runtime.local_api import LocalBotApi, Output, plain_text
 from bot.runtime.logs import setup_logging
 from bot.runtime.settings import Settings
 from storage.db import private_dir, private_file
 
 OUT_DIR = Path("console-out")
 CONSOLE_USER_ID = 1
-_TAG = re.compile(r"<[^>]+>")
 
 
 class Console:
@@ -44,7 +42,7 @@ class Console:
         self._buttons: list[tuple[str, str, int]] = []  # (label, data, message_id)
 
     def show(self, output: Output) -> None:
-        text = html.unescape(_TAG.sub("", output.text))
+        text = plain_text(output.text)
         if output.method == "answerCallbackQuery":
             print(f"(button) {text}")
             return
@@ -100,9 +98,10 @@ class Console:
         return {"update_id": next(self._update_ids), "message": message}
 
     def press_update(self, number: int) -> dict[str, Any]:
-        label, data, message_id = self._buttons[number - 1]
-        message = self._base() | {"message_id": message_id, "text": label}
-        message["from"] = {"id": 1, "is_bot": True, "first_name": "Takedown Desk"}
+        """A press of button `number`, with the message it is under as Telegram would send
+        it: its text and keyboard as they are now (the bot reads the rounds from them)."""
+        _, data, message_id = self._buttons[number - 1]
+        message = copy.deepcopy(self.api.messages[message_id])
         return {
             "update_id": next(self._update_ids),
             "callback_query": {

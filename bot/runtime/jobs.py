@@ -40,7 +40,7 @@ async def gather(
     """Everything the digest shows, as of `at` (`late_for`: the time it was due, if late)."""
     win = compliance.window("30d", at)
     stats = data_store.stats
-    tables = await stats.digest_tables(win, at, config.sla, groups=config.groups)
+    tables = await stats.digest_tables(win, at, config.sla, groups=config.banned_groups)
     return DigestData(
         now=at,
         tz=config.timezone,

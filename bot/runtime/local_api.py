@@ -2,13 +2,17 @@
 the real Application and handlers run unchanged with no network.
 
 What the bot sends is handed to `on_output`; files it would download are served from
-`files` (file_id -> bytes).
+`files` (file_id -> bytes). The messages sent are kept as Telegram keeps them (`messages`:
+the plain text without the HTML markup, the current keyboard, edits applied), so that a
+button press carries the message Telegram would put in it.
 """
 
 from __future__ import annotations
 
+import html
 import itertools
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,6 +29,15 @@ BOT_USER = {
     "can_read_all_group_messages": False,
     "supports_inline_queries": False,
 }
+
+
+_TAG = re.compile(r"<[^>]+>")
+KEPT_MESSAGES = 1000  # the latest messages sent, whose buttons the console may press
+
+
+def plain_text(text: str) -> str:
+    """HTML text as Telegram shows and returns it: the markup gone, entities decoded."""
+    return html.unescape(_TAG.sub("", text))
 
 
 @dataclass
@@ -44,6 +57,7 @@ class LocalBotApi(BaseRequest):
     def __init__(self, on_output: Callable[[Output], None] = lambda output: None) -> None:
         self.on_output = on_output
         self.files: dict[str, bytes] = {}
+        self.messages: dict[int, dict[str, Any]] = {}  # message_id -> the message as kept
         self._message_ids = itertools.count(1)
 
     @property
@@ -81,6 +95,7 @@ class LocalBotApi(BaseRequest):
         if method in ("sendMessage", "sendDocument", "sendPhoto"):
             return self._send(method, params, uploads)
         if method in ("editMessageText", "editMessageReplyMarkup"):
+            self._edit(method, params)
             self.on_output(
                 Output(
                     method,
@@ -99,6 +114,17 @@ class LocalBotApi(BaseRequest):
             file_id = str(params["file_id"])
             return {"file_id": file_id, "file_unique_id": file_id, "file_path": file_id}
         return True  # setMyCommands, deleteWebhook, close, ...
+
+    def _edit(self, method: str, params: dict[str, Any]) -> None:
+        """As Telegram edits a message: editMessageText without a keyboard removes it."""
+        kept = self.messages.get(_int_or_none(params.get("message_id")) or 0)
+        if kept is None:
+            return
+        if method == "editMessageText":
+            kept["text"] = plain_text(str(params.get("text", "")))
+        kept.pop("reply_markup", None)
+        if params.get("reply_markup"):
+            kept["reply_markup"] = _json(params["reply_markup"])
 
     def _send(self, method: str, params: dict[str, Any], uploads: dict[str, Any]) -> Any:
         chat_id = int(params["chat_id"])
@@ -126,7 +152,7 @@ class LocalBotApi(BaseRequest):
             "from": BOT_USER,
         }
         if method == "sendMessage":
-            message["text"] = text
+            message["text"] = plain_text(text)
         elif method == "sendDocument":
             message["document"] = {
                 "file_id": f"doc{message_id}",
@@ -142,8 +168,16 @@ class LocalBotApi(BaseRequest):
                 }
             ]
         if params.get("reply_markup"):
-            message["reply_markup"] = params["reply_markup"]
+            message["reply_markup"] = _json(params["reply_markup"])
+        self.messages[message_id] = message
+        if len(self.messages) > KEPT_MESSAGES:  # the benchmark sends hundreds of thousands
+            del self.messages[next(iter(self.messages))]
         return message
+
+
+def _json(value: Any) -> Any:
+    """A parameter PTB sent as JSON text (reply_markup), as the object it stands for."""
+    return json.loads(value) if isinstance(value, str) else value
 
 
 def _int_or_none(value: Any) -> int | None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -35,7 +37,9 @@ class Settings(BaseSettings):
     digest_time: dt.time = dt.time(9, 0)
     timezone: ZoneInfo = ZoneInfo("Asia/Karachi")
     sla_hours: int = Field(default=72, ge=1, le=24 * 365)
-    groups: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["TTP", "BLA", "BLF"])
+    banned_groups: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["TTP", "BLA", "BLF"]
+    )
     webhook_url: str = ""
     webhook_secret: SecretStr | None = Field(default=None, validate_default=True)
     webhook_listen: str = "127.0.0.1:8080"
@@ -48,10 +52,10 @@ class Settings(BaseSettings):
     contact: str = Field(default="", max_length=500)
 
     _split_ids = field_validator(
-        "admin_ids", "allowed_chat_ids", "digest_chat_ids", "groups", mode="before"
+        "admin_ids", "allowed_chat_ids", "digest_chat_ids", "banned_groups", mode="before"
     )(_split_csv)
 
-    @field_validator("groups")
+    @field_validator("banned_groups")
     @classmethod
     def _groups_unique(cls, value: list[str]) -> list[str]:
         if not value:
@@ -146,7 +150,7 @@ class Settings(BaseSettings):
 
     def canonical_group(self, text: str) -> str | None:
         """The configured spelling of a group typed in any case, or None."""
-        for group in self.groups:
+        for group in self.banned_groups:
             if group.upper() == text.strip().upper():
                 return group
         return None
@@ -160,7 +164,13 @@ class SettingsError(Exception):
     """A setting is missing or invalid; the message is one line naming the variable."""
 
 
+# Settings that were renamed: a line with the old name would otherwise be ignored in silence.
+RENAMED = {"GROUPS": "BANNED_GROUPS"}  # bash owns GROUPS: `export GROUPS=...` does nothing
+
+
 def load_settings(**overrides: Any) -> Settings:
+    env_file = overrides.get("_env_file", ".env")
+    _refuse_old_names(None if env_file is None else Path(env_file), os.environ)
     try:
         return Settings(**overrides)
     except ValidationError as err:
@@ -168,3 +178,18 @@ def load_settings(**overrides: Any) -> Settings:
         variable = str(first["loc"][0]).upper() if first["loc"] else "settings"
         reason = str(first["msg"]).removeprefix("Value error, ")
         raise SettingsError(f"Invalid setting {variable}: {reason}") from None
+
+
+def _refuse_old_names(env_file: Path | None, environ: Mapping[str, str]) -> None:
+    """A renamed setting in .env (or given to the process by systemd or Docker) stops
+    start-up with one line naming the new name, instead of the default taking its place."""
+    try:
+        lines = env_file.read_text("utf-8", errors="replace").splitlines() if env_file else []
+    except OSError:  # no .env: nothing to check
+        lines = []
+    named = {line.split("=", 1)[0].strip().removeprefix("export ").strip() for line in lines}
+    for old, new in RENAMED.items():
+        if old in named:
+            raise SettingsError(f"Setting {old} in {env_file} is now {new}: rename the line.")
+        if old in environ:
+            raise SettingsError(f"Setting {old} is now {new}: set {new} instead.")

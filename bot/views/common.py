@@ -124,3 +124,21 @@ def followers_text(value: int | None) -> str:
 
 
 Keyboard = list[list[tuple[str, str]]]  # rows of (label, callback_data)
+
+
+def plural(count: int, word: str, words: str = "") -> str:
+    """`1 case`, `2 cases`, `1,204 rows`; `words`: the plural where it is not word + s."""
+    return f"{count:,} {word if count == 1 else words or word + 's'}"
+
+
+def page_footer(total: int, offset: int, shown: int, next_page: str) -> str:
+    """How far a paged list goes and the command for the next page (`next_page`, already
+    the full command); "" for a list shown whole."""
+    if offset == 0 and shown >= total:
+        return ""
+    if shown == 0:
+        return f"That page is past the end: there are {total:,}."
+    text = f"Shown: {offset + 1:,}-{offset + shown:,} of {total:,}."
+    if offset + shown < total:
+        text += f" Next page: <code>{esc(next_page)}</code>"
+    return text

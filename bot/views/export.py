@@ -2,7 +2,8 @@
 
 The first five columns are the /import columns (account, group, category, followers, note), so
 an export can be imported again. Cells that a spreadsheet would read as a formula (starting
-with = + - @, tab or carriage return) get a leading apostrophe.
+with = + - @, tab or carriage return) get a leading apostrophe. UTF-8 with a byte order mark,
+so that Excel reads Urdu as Urdu (without one it guesses the machine's code page).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import AsyncIterable
 from typing import IO
 from zoneinfo import ZoneInfo
 
+from bot.domain import Platform
 from bot.domain.accounts import AccountRef
 from bot.domain.records import ExportRow
 from bot.grammar.import_ import COLUMNS, EXPORT_ONLY_COLUMNS, neutralise
@@ -37,7 +39,7 @@ def cells(row: ExportRow, tz: ZoneInfo) -> list[str]:
         neutralise(row.note),
         str(row.case_id),
         row.platform.value,
-        neutralise(row.handle),
+        _handle(row),
         row.state.value,
         str(row.reports),
         _time(row.first_reported, tz),
@@ -47,6 +49,14 @@ def cells(row: ExportRow, tz: ZoneInfo) -> list[str]:
         _time(row.outcome_at, tz),
         neutralise(row.ref),
     ]
+
+
+def _handle(row: ExportRow) -> str:
+    """A phone number as `whatsapp:+923001234567`: Excel would read `+923001234567` as a
+    number (9.23001E+11) and show the apostrophe that keeps it text."""
+    if row.platform is Platform.WHATSAPP and row.handle.startswith("+"):
+        return AccountRef(row.platform, row.handle).short
+    return neutralise(row.handle)
 
 
 class ExportTooLarge(Exception):
@@ -65,7 +75,7 @@ async def write_csv(
 
     With `max_bytes`, stops with ExportTooLarge as soon as the file passes that size (checked
     every SIZE_CHECK_EVERY rows), rather than writing a file that cannot be sent."""
-    text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=False)
+    text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="", write_through=False)
     try:
         writer = csv.writer(text)
         writer.writerow(HEADER)

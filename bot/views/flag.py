@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain import CaseState
 from bot.domain.evidence import FileStatus
+from bot.domain.people import person
 from bot.domain.records import (
     Dismissal,
     Evidence,
@@ -95,7 +96,9 @@ def size_text(size: int | None) -> str:
 
 def dismissed_note(dismissal: Dismissal, tz: ZoneInfo, *, show_people: bool) -> str:
     """A /flag of a dismissed case does not reopen it (PRODUCT.md): who, when, why."""
-    who = f" by {dismissal.by}" if show_people and dismissal.by is not None else ""
+    who = ""
+    if show_people and dismissal.by is not None:
+        who = f" by {esc(person(dismissal.by, dismissal.people))}"
     when = f" on {local_time(dismissal.at, tz)}" if dismissal.at is not None else ""
     why = f": {one_line(dismissal.reason, 200)}" if dismissal.reason else ""
     return (

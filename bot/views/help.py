@@ -12,6 +12,9 @@ INTRO = (
 )
 
 
+IMPORT_EXAMPLES = "Rows of a file (under the header row account,group,category,followers,note):"
+
+
 def command_list(role: Role) -> str:
     lines = [
         f"<code>{esc(command.usage)}</code> - {esc(command.summary)}"
@@ -33,10 +36,17 @@ def help_text(role: Role) -> str:
 
 
 def command_help(command: CommandSpec) -> str:
-    text = f"<code>{esc(command.usage)}</code>\n{esc(command.summary)} (needs {command.role.key})"
-    if command.details:
-        text += f"\n\n{esc(command.details)}"
-    return text
+    """The grammar, what the command does to the records, and its examples."""
+    lines = [
+        f"<code>{esc(command.usage)}</code>",
+        f"{esc(command.summary)} (needs {command.role.key})",
+        "",
+        esc(command.details),
+        "",
+        IMPORT_EXAMPLES if command.name == "import" else "Examples:",
+        *(f"<code>{esc(example)}</code>" for example in command.examples),
+    ]
+    return "\n".join(lines)
 
 
 def no_such_command(name: str) -> str:

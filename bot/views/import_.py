@@ -6,7 +6,7 @@ from bot.domain.records import (
     ImportSummary,
 )
 from bot.grammar.import_ import RowError
-from bot.views.common import esc, one_line
+from bot.views.common import esc, one_line, plural
 
 MAX_ERRORS = 30
 
@@ -33,7 +33,7 @@ def import_not_fetched(name: str) -> str:
 
 def import_summary(summary: ImportSummary, name: str) -> str:
     lines = [
-        f"Imported {one_line(name, 80)}: {summary.rows:,} rows.",
+        f"Imported {one_line(name, 80)}: {plural(summary.rows, 'row')}.",
         f"New cases: {summary.new_cases:,}",
         f"New reports: {summary.new_reports:,}",
         f"Duplicates (repeated in the file or reported by you before): {summary.duplicates:,}",

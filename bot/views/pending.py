@@ -4,25 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.domain import Platform
 from bot.domain.records import (
     PendingList,
 )
-from bot.views.common import esc, one_line
+from bot.grammar.pending import PendingCommand
+from bot.views.common import esc, one_line, page_footer
 from bot.views.figures import hours
 
 
-def pending_text(
-    listing: PendingList,
-    *,
-    platform: Platform | None,
-    overdue_only: bool,
-    sla: dt.timedelta,
-) -> str:
+def pending_text(listing: PendingList, cmd: PendingCommand, *, sla: dt.timedelta) -> str:
     scope = []
-    if platform is not None:
-        scope.append(platform.label)
-    if overdue_only:
+    if cmd.platform is not None:
+        scope.append(cmd.platform.label)
+    if cmd.overdue_only:
         scope.append("overdue only")
     where = f" ({', '.join(scope)})" if scope else ""
     if listing.total == 0:
@@ -40,7 +34,7 @@ def pending_text(
             f"#{info.case_id} {esc(info.account.short)} · round {info.round_no}"
             f" · {hours(item.age)}{mark}{ref}"
         )
-    rest = listing.total - len(listing.rounds)
-    if rest > 0:
-        lines.append(f"… and {rest} more.")
-    return "\n".join(lines)
+    footer = page_footer(
+        listing.total, listing.offset, len(listing.rounds), cmd.command(cmd.page + 1)
+    )
+    return "\n".join([*lines, footer] if footer else lines)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from bot.domain import Outcome
+from bot.domain.people import person
 from bot.domain.records import (
     Refusal,
     RoundInfo,
@@ -77,8 +78,9 @@ def round_line(info: RoundInfo, tz: ZoneInfo, *, show_people: bool) -> str:
     )
     if info.outcome is not None and info.time_to_outcome is not None:
         line += f" → <b>{esc(info.outcome.value)}</b> after {hours(info.time_to_outcome)}"
-        if show_people:
-            line += f" (by {info.outcome_by})"
+        if show_people and info.outcome_by is not None:
+            names = {info.outcome_by: info.outcome_by_name} if info.outcome_by_name else {}
+            line += f" (by {esc(person(info.outcome_by, names))})"
     if info.restored_at is not None:
         line += f", restored {local_time(info.restored_at, tz)}"
     return line

@@ -94,7 +94,8 @@ def stats_text(query: StatsQuery, win: Window, table: Table, tz: ZoneInfo, sla_h
     """The /stats reply."""
     where = f" to {query.platform.label}" if query.platform else ""
     if table.empty:
-        return f"No requests{where} were sent in the {win.title} (as of {local_time(win.end, tz)})."
+        when = "ever" if win.start is None else f"in the {win.title}"
+        return f"No requests{where} were sent {when} (as of {local_time(win.end, tz)})."
     per = "group" if query.by == "group" else "platform"
     title = f"<b>Compliance per {per}{esc(where)}, {win.title}</b>"
     return "\n".join(

@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 
 from bot.domain import CaseState
 from bot.domain.accounts import AccountRef
+from bot.domain.compliance import is_overdue
+from bot.domain.people import person
 from bot.domain.records import (
     CaseCard,
 )
@@ -26,9 +28,12 @@ from bot.views.figures import hours
 NOTE_PREVIEW = 200
 
 
-def case_card(card: CaseCard, tz: ZoneInfo, *, show_people: bool) -> str:
+def case_card(
+    card: CaseCard, tz: ZoneInfo, *, show_people: bool, now: dt.datetime, sla: dt.timedelta
+) -> str:
     """The card; who reported, captured evidence, forwarded it and acted on the case only
-    with `show_people` (bot.domain.privacy.may_see_people): else the counts alone."""
+    with `show_people` (bot.domain.privacy.may_see_people): else the counts alone. An open
+    round SLA old is marked overdue, as /pending marks it."""
     account = card.account
     lines = [
         f"<b>Case #{card.id}</b> · {esc(account.platform.label)} <code>{esc(account.short)}</code>",
@@ -39,7 +44,8 @@ def case_card(card: CaseCard, tz: ZoneInfo, *, show_people: bool) -> str:
     ]
     if card.state is CaseState.DISMISSED and card.dismissed_reason is not None:
         lines.append(f"Dismissed: {one_line(card.dismissed_reason, 300)}")
-    reporters = ", ".join(str(user_id) for user_id in card.reporters)
+    people = card.people
+    reporters = ", ".join(esc(person(user_id, people)) for user_id in card.reporters)
     if card.report_count > len(card.reporters):
         reporters += f" and {card.report_count - len(card.reporters)} more"
     if card.first_report_at and card.last_report_at:
@@ -53,7 +59,7 @@ def case_card(card: CaseCard, tz: ZoneInfo, *, show_people: bool) -> str:
         if report.followers is not None:
             details.append(f"{report.followers:,} followers")
         note = f": {one_line(report.note, NOTE_PREVIEW)}" if report.note else ""
-        who = f" user {report.reporter_id}" if show_people else " report"
+        who = f" {esc(person(report.reporter_id, people))}" if show_people else " report"
         lines.append(f"• {local_time(report.reported_at, tz)}{who} ({', '.join(details)}){note}")
     if card.report_count > len(card.reports):
         lines.append(f"• … and {card.report_count - len(card.reports)} earlier reports")
@@ -64,7 +70,7 @@ def case_card(card: CaseCard, tz: ZoneInfo, *, show_people: bool) -> str:
             if item.forward_origin and (show_people or _is_channel(item.forward_origin)):
                 origin = f" from {one_line(item.forward_origin, 80)}"
             text = f": {one_line(item.text, 120)}" if item.text else ""
-            by = f" by {item.added_by}" if show_people else ""
+            by = f" by {esc(person(item.added_by, people))}" if show_people else ""
             lines.append(f"• {esc(item.kind)}{origin}, {local_time(item.added_at, tz)}{by}{text}")
     else:
         lines.append("Evidence: none")
@@ -77,6 +83,11 @@ def case_card(card: CaseCard, tz: ZoneInfo, *, show_people: bool) -> str:
         line = f"• Round {round_.round_no}: sent {local_time(round_.sent_at, tz)}{ref}"
         if round_.outcome is None or round_.outcome_at is None:
             line += " · no outcome yet"
+            if card.state is not CaseState.DISMISSED and is_overdue(round_.sent_at, now, sla):
+                line += (
+                    f" · <b>OVERDUE</b> ({hours(now - round_.sent_at)} since sent,"
+                    f" SLA {hours(sla)})"
+                )
         else:
             took = round_.time_to_outcome or dt.timedelta()
             line += (
@@ -91,7 +102,7 @@ def case_card(card: CaseCard, tz: ZoneInfo, *, show_people: bool) -> str:
     if card.notes:
         lines.append("<b>Notes</b>")
         for case_note in card.notes:
-            by = f" by {case_note.noted_by}" if show_people else ""
+            by = f" by {esc(person(case_note.noted_by, people))}" if show_people else ""
             note = one_line(case_note.note, NOTE_PREVIEW)
             lines.append(f"• {local_time(case_note.noted_at, tz)}{by}: {note}")
     if card.history:
@@ -101,7 +112,7 @@ def case_card(card: CaseCard, tz: ZoneInfo, *, show_people: bool) -> str:
             if entry.action in ("correct", "edit") and entry.before is not None:
                 change = f" {one_line(entry.before, 60)} → {one_line(entry.after or '', 60)}"
             detail = f": {one_line(entry.detail, 200)}" if entry.detail else ""
-            by = f" by {entry.user_id}" if show_people else ""
+            by = f" by {esc(person(entry.user_id, people))}" if show_people else ""
             lines.append(f"• {local_time(entry.at, tz)} {esc(entry.action)}{by}{change}{detail}")
     return "\n".join(lines)
 

@@ -556,7 +556,9 @@ class FakeBotApi:
         self._update_event.set()
         return update
 
-    def _user(self, user_id: int, first_name: str, username: str | None) -> JSONDict:
+    def _user(
+        self, user_id: int, first_name: str, username: str | None, last_name: str | None = None
+    ) -> JSONDict:
         user: JSONDict = {
             "id": user_id,
             "is_bot": False,
@@ -565,6 +567,8 @@ class FakeBotApi:
         }
         if username:
             user["username"] = username
+        if last_name:
+            user["last_name"] = last_name
         return user
 
     def push_message(
@@ -575,6 +579,7 @@ class FakeBotApi:
         chat_id: int | None = None,
         chat_type: str = "private",
         first_name: str = "User",
+        last_name: str | None = None,
         username: str | None = None,
         reply_to_message: JSONDict | SentMessage | None = None,
         document: tuple[bytes, str] | None = None,
@@ -589,7 +594,7 @@ class FakeBotApi:
         ``extra`` is merged into the message (e.g. forward_origin).
         """
         chat_id = user_id if chat_id is None else chat_id
-        user = self._user(user_id, first_name, username)
+        user = self._user(user_id, first_name, username, last_name)
         chat: JSONDict = {"id": chat_id, "type": chat_type}
         if chat_type == "private":
             chat.update(first_name=first_name)
@@ -664,7 +669,13 @@ class FakeBotApi:
         return self._new_message(chat_id, self._user(sender_id, "Sender", None), content)
 
     def push_callback(
-        self, user_id: int, message: SentMessage | JSONDict, data: str, *, first_name: str = "User"
+        self,
+        user_id: int,
+        message: SentMessage | JSONDict,
+        data: str,
+        *,
+        first_name: str = "User",
+        last_name: str | None = None,
     ) -> JSONDict:
         """Queue a press of the inline button with ``data`` on a message the bot sent."""
         chat_id, message_id = _message_key(message)
@@ -683,7 +694,7 @@ class FakeBotApi:
         self._open_queries.add(query_id)
         query: JSONDict = {
             "id": query_id,
-            "from": self._user(user_id, first_name, None),
+            "from": self._user(user_id, first_name, None, last_name),
             "message": json.loads(json.dumps(current)),
             "chat_instance": f"ci{chat_id}",
             "data": data,
@@ -816,12 +827,16 @@ class FakeBotApi:
         expect_edit: bool = True,
         expect: int = 0,
         timeout: float = DEFAULT_TIMEOUT,
+        first_name: str = "User",
+        last_name: str | None = None,
     ) -> CallbackResult:
         """Press a button; wait for answerCallbackQuery, an edit of the message (unless
         ``expect_edit=False``) and ``expect`` new messages in that chat."""
         chat_id, message_id = _message_key(message)
         start = len(self.sent)
-        update = self.push_callback(user_id, message, data)
+        update = self.push_callback(
+            user_id, message, data, first_name=first_name, last_name=last_name
+        )
         query_id = update["callback_query"]["id"]
 
         def check() -> CallbackResult | None:

@@ -67,7 +67,7 @@ async def test_correct_changes_the_latest_outcome_and_figures_follow_but_not_the
         assert "State: actioned" in card.plain
         assert "correct rejected → removed: round 1: mis-tapped the button" in card.plain
         [private] = await fake_api.ask(REVIEWER, f"/status #{a}")  # who, for a reviewer
-        assert "correct by 201 rejected → removed: round 1: mis-tapped" in private.plain
+        assert "correct by User (201) rejected → removed: round 1: mis-tapped" in private.plain
         [audit] = await fake_api.ask(ADMIN, f"/audit #{a}")
         assert "correct" in audit.plain and "rejected → removed" in audit.plain
 
@@ -120,9 +120,12 @@ async def test_note_is_dated_on_the_card_and_audited(fake_api, tmp_path):
         [card] = await fake_api.ask(VIEWER, f"/status #{a}")
         assert "Notes\n• 2026-11-02 11:00: posts recruiting videos daily" in card.plain
         [private] = await fake_api.ask(ADMIN, f"/status #{a}")
-        assert "Notes\n• 2026-11-02 11:00 by 203: posts recruiting videos daily" in private.plain
+        assert (
+            "Notes\n• 2026-11-02 11:00 by User (203): posts recruiting videos daily"
+            in private.plain
+        )
         [audit] = await fake_api.ask(ADMIN, f"/audit #{a}")
-        assert "user 203 note" in audit.plain
+        assert "User (203) note" in audit.plain
 
 
 async def test_dismiss_withdraws_the_open_round_and_only_reopen_reopens(fake_api, tmp_path):

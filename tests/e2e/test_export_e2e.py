@@ -17,7 +17,8 @@ REPORTER = 203
 
 def rows_of(document: SentMessage) -> list[dict[str, str]]:
     assert document.document is not None
-    text = document.document.decode("utf-8")
+    assert document.document.startswith("\ufeff".encode())  # Excel reads Urdu as UTF-8
+    text = document.document.decode("utf-8-sig")
     reader = csv.DictReader(io.StringIO(text, newline=""))
     assert tuple(reader.fieldnames or ()) == HEADER
     return list(reader)
@@ -65,7 +66,7 @@ async def test_export_is_a_csv_with_one_row_per_case_and_its_latest_round(fake_a
         # a note that a spreadsheet would run as a formula is neutralised
         assert rows[1]["note"] == '\'=HYPERLINK("http://evil")'
         assert rows[1]["latest_round"] == "" and rows[1]["state"] == "flagged"
-        assert rows[2]["handle"] == "'+923001234567"
+        assert rows[2]["handle"] == "whatsapp:+923001234567"
 
         [pending] = await fake_api.ask(REVIEWER, "/export pending")
         assert [row["case_id"] for row in rows_of(pending)] == [str(a), str(c)]

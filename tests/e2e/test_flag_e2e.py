@@ -50,7 +50,7 @@ async def test_two_members_flag_two_urls_of_one_account(fake_api: FakeBotApi, tm
         [by_id] = await fake_api.ask(VIEWER, "/status #1")
         assert by_id.plain == text
         [for_reviewer] = await fake_api.ask(REVIEWER, "/status #1")
-        assert f"by {ALI}, {SARA}" in for_reviewer.plain
+        assert f"by User ({ALI}), User ({SARA})" in for_reviewer.plain
         [unknown] = await fake_api.ask(VIEWER, "/status t.me/never_seen")
         assert "telegram:@never_seen is not flagged" in unknown.plain
         [missing] = await fake_api.ask(VIEWER, "/status 99")
@@ -140,8 +140,13 @@ async def test_find_newest_first_and_capped_at_20(fake_api: FakeBotApi, tmp_path
             await fake_api.ask(ALI, f"/flag x.com/spread{n:02d} TTP")
         [found] = await fake_api.ask(VIEWER, "/find spread")
         lines = found.plain.splitlines()
-        assert "22 cases match" in lines[0] and "newest 20 shown" in lines[0]
-        assert lines[1].startswith("#22 x:@spread21") and len(lines) == 21
+        assert "22 cases match" in lines[0] and "newest first" in lines[0]
+        assert lines[1].startswith("#22 x:@spread21") and len(lines) == 22
+        assert lines[-1] == "Shown: 1-20 of 22. Next page: /find spread page=2"
+        [rest] = await fake_api.ask(VIEWER, "/find spread page=2")
+        *cases, footer = rest.plain.splitlines()[1:]
+        assert [line.split()[0] for line in cases] == ["#2", "#1"]
+        assert footer == "Shown: 21-22 of 22."
         [none] = await fake_api.ask(VIEWER, "/find nothing_like_this")
         assert "No cases match" in none.plain
         [usage] = await fake_api.ask(VIEWER, "/find")
@@ -183,12 +188,13 @@ async def test_dismiss_then_flag_again_keeps_it_dismissed_until_reopen(
         assert "dismiss: parody <account>" in card.plain  # who: reviewers+ in private
         assert "reopen: not a parody after all" in card.plain
         [card] = await fake_api.ask(REVIEWER, "/status 1")
-        assert f"dismiss by {REVIEWER}: parody <account>" in card.plain
-        assert f"reopen by {REVIEWER}: not a parody after all" in card.plain
+        assert f"dismiss by User ({REVIEWER}): parody <account>" in card.plain
+        assert f"reopen by User ({REVIEWER}): not a parody after all" in card.plain
         await fake_api.ask(REVIEWER, "/dismiss 1 parody again")
         [mine] = await fake_api.ask(REVIEWER, "/flag tiktok.com/@funny_guy BLF")
-        assert f"This case was dismissed by {REVIEWER} on 2026-11-02 11:00: parody again." in (
-            mine.plain
+        assert (
+            f"This case was dismissed by User ({REVIEWER}) on 2026-11-02 11:00: parody again."
+            in (mine.plain)
         )
         [audit] = await fake_api.ask(ADMIN, "/audit #1")
         assert "flagged → dismissed" in audit.plain and "dismissed → dismissed" in audit.plain

@@ -32,7 +32,13 @@ async def test_start_as_admin_shows_role_and_menu_is_registered(fake_api, tmp_pa
         [answer] = await fake_api.ask(ADMIN, "/start")
         assert "Your role: admin" in answer.plain
         assert "/flag" in answer.plain and "/grant" in answer.plain
-        assert {c["command"] for c in fake_api.commands} == set(COMMANDS)
+        assert {c["command"] for c in fake_api.commands} == {"start", "help"}  # strangers'
+        [admin_menu] = [
+            menu
+            for scope, menu in fake_api.commands_by_scope.items()
+            if f'"chat_id": {ADMIN}' in scope
+        ]
+        assert {c["command"] for c in admin_menu} == set(COMMANDS)
     assert TOKEN not in bot.output()
 
 

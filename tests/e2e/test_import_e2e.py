@@ -52,7 +52,7 @@ async def test_import_summary_and_duplicates(fake_api: FakeBotApi, tmp_path: Pat
         again = await send(fake_api, REVIEWER, data)
         assert "New reports: 0" in again and "Duplicates (repeated in the file or" in again
         [audit] = await fake_api.ask(ADMIN, "/audit")
-        assert f"user {REVIEWER} import" in audit.plain
+        assert f"User ({REVIEWER}) import" in audit.plain
     assert counts(db) == (3, 4)
     # The new cases' comeback keys were filled after the reply (before the bot stopped).
     with sqlite3.connect(db) as conn:

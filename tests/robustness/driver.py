@@ -323,7 +323,11 @@ def _utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def fingerprint(db_path: Path, *, skip: frozenset[str] = frozenset({"processed_updates"})) -> str:
+# Not what a command writes: the handled marks, and members' names (kept from any update).
+NOT_WRITTEN_BY_COMMANDS = frozenset({"processed_updates", "people"})
+
+
+def fingerprint(db_path: Path, *, skip: frozenset[str] = NOT_WRITTEN_BY_COMMANDS) -> str:
     """A cheap digest of every row of every table (but `skip`): equal digests, same rows."""
     digest = hashlib.blake2b(digest_size=16)
     with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as conn:

@@ -26,6 +26,7 @@ from bot.grammar.commands import COMMANDS
 from tests.robustness.driver import (
     ADMIN,
     ALLOWED_GROUP,
+    NOT_WRITTEN_BY_COMMANDS,
     OTHER_GROUP,
     InProcessBot,
     JSONDict,
@@ -65,8 +66,8 @@ ARGUMENTS: dict[str, Callable[[], str]] = {
 }
 IMPORT_CSV = b"account,group,category,followers,note\nt.me/imported_by_access,BLA,hate,5,x\n"
 
-SKIP = frozenset({"processed_updates"})
-SKIP_AUDIT = frozenset({"processed_updates", "audit"})
+SKIP = NOT_WRITTEN_BY_COMMANDS
+SKIP_AUDIT = NOT_WRITTEN_BY_COMMANDS | {"audit"}
 
 
 def refusals_of(db_path: Path, user: int) -> int:
