@@ -138,7 +138,7 @@ async def test_a_real_full_disk(fake_api, small_disk, caplog):
     filler = small_disk / "filler"
 
     async def fill() -> None:
-        with filler.open("ab") as file:
+        with filler.open("ab", buffering=0) as file:  # unbuffered: nothing left to flush
             try:
                 while True:
                     file.write(b"\0" * 65536)
