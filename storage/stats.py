@@ -28,7 +28,12 @@ from storage.requests import CHASED
 
 # Column names by breakdown: fixed SQL text, never user input. request_rounds and cases both
 # have `platform` and `grp` (a round's copy of its case's, migration 003).
-_KEYS: dict[Breakdown, str] = {"platform": "platform", "group": "grp"}
+# A round's category is its case's (rounds do not carry it): the one key that reads `cases`.
+_KEYS: dict[Breakdown, str] = {
+    "platform": "platform",
+    "group": "grp",
+    "category": "(SELECT c.category FROM cases AS c WHERE c.id = case_id)",
+}
 
 # The rounds of the window (start < sent_at <= end) as they stand now: the covering index of
 # the rounds, with each round's outcome in force now; a window without a start uses
@@ -117,11 +122,23 @@ FROM per_key
 
 def figures_sql(by: Breakdown, *, as_of: bool = False) -> str:
     """The statement of Stats.table: over the rounds as they stand, or as they stood at :asof."""
+    return _keyed_figures_sql(_KEYS[by], as_of=as_of)
+
+
+def _keyed_figures_sql(key: str, *, as_of: bool) -> str:
+    """_FIGURES_SQL grouped by the SQL expression `key` (fixed text, never user input)."""
     return _FIGURES_SQL.format(
-        key=_KEYS[by],
+        key=key,
         prefix=_AS_OF if as_of else "",
         rounds=_AS_OF_ROUNDS if as_of else _IN_WINDOW,
     )
+
+
+def _month_key(months: int) -> str:
+    """`platform month`, the month counted from 0 by the month starts it is at or after:
+    `platform || ' ' || ((sent_at >= :m1) + (sent_at >= :m2) + ...)`."""
+    index = " + ".join(f"(sent_at >= :m{i})" for i in range(1, months)) or "0"
+    return f"platform || ' ' || ({index})"
 
 
 # Time to action is ranked in buckets of this many seconds: max(seconds, 0) / _BUCKET never
@@ -280,6 +297,18 @@ def _expired_before(now: dt.datetime, sla: dt.timedelta) -> int:
     return to_ts(now - sla) + 1
 
 
+def _params(
+    win: Window, now: dt.datetime, sla: dt.timedelta, platform: Platform | None
+) -> dict[str, object]:
+    return {
+        "start": -1 if win.start is None else to_ts(win.start),
+        "end": to_ts(win.end),
+        "expired_before": _expired_before(now, sla),
+        "platform": None if platform is None else platform.value,
+        "asof": to_ts(now),
+    }
+
+
 def _table(
     by: Breakdown, found: dict[str, Figures], totals: Figures, groups: list[str] | None
 ) -> Table:
@@ -316,21 +345,46 @@ class Stats:
         Platforms come in Platform order; groups in the order of `groups`, then any others
         (a group no longer configured) by name.
         """
-        params = {
-            "start": -1 if win.start is None else to_ts(win.start),
-            "end": to_ts(win.end),
-            "expired_before": _expired_before(now, sla),
-            "platform": None if platform is None else platform.value,
-            "asof": to_ts(now),
-        }
+        found, totals = await self._keyed(
+            figures_sql(by, as_of=as_of), _params(win, now, sla, platform)
+        )
+        return _table(by, found, totals, groups)
+
+    async def monthly(
+        self,
+        win: Window,
+        month_starts: list[dt.datetime],
+        now: dt.datetime,
+        sla: dt.timedelta,
+        *,
+        as_of: bool = False,
+    ) -> tuple[dict[int, dict[Platform, Figures]], Figures]:
+        """What `table` gives per platform, for each month of `win` (month i starts at
+        `month_starts[i]`; the first at the window's start), and the totals of the window;
+        one SQL statement. Months without rounds are left out."""
+        params = _params(win, now, sla, None)
+        params.update({f"m{i}": to_ts(start) for i, start in enumerate(month_starts) if i})
+        sql_text = _keyed_figures_sql(_month_key(len(month_starts)), as_of=as_of)
+        found, totals = await self._keyed(sql_text, params)
+        months: dict[int, dict[Platform, Figures]] = {}
+        for key, fig in found.items():
+            platform, index = key.split(" ")
+            months.setdefault(int(index), {})[Platform(platform)] = fig
+        ordered = {i: {p: months[i][p] for p in Platform if p in months[i]} for i in sorted(months)}
+        return ordered, totals
+
+    async def _keyed(
+        self, sql_text: str, params: dict[str, object]
+    ) -> tuple[dict[str, Figures], Figures]:
+        """The rows of a _FIGURES_SQL statement: figures per key, and the totals."""
         found: dict[str, Figures] = {}
         totals = EMPTY
-        for row in await self.db.fetchall(figures_sql(by, as_of=as_of), params):
+        for row in await self.db.fetchall(sql_text, params):
             if row["is_total"]:
                 totals = _figures(row)
             else:
                 found[str(row["key"])] = _figures(row)
-        return _table(by, found, totals, groups)
+        return found, totals
 
     async def digest_tables(
         self, win: Window, now: dt.datetime, sla: dt.timedelta, groups: list[str]

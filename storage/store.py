@@ -14,6 +14,7 @@ from storage.db import Database
 from storage.digests import DigestsSent
 from storage.members import Members
 from storage.packets import Packets
+from storage.reports import Reports
 from storage.requests import RequestRounds
 from storage.stats import Stats
 from storage.updates import ProcessedUpdates
@@ -28,6 +29,7 @@ class Store:
         self.updates = ProcessedUpdates(db)
         self.cases = Cases(db)
         self.stats = Stats(db)
+        self.reports = Reports(db, self.stats)
         self.requests = RequestRounds(db)
         self.comebacks = Comebacks(db)
         self.packets = Packets(db, self.requests)

@@ -21,7 +21,7 @@ PRODUCT = ROOT.parent / "shared" / "PRODUCT.md"
 README = ROOT / "README.md"
 
 # In PRODUCT.md's command table, not built yet (issues 9-15).
-NOT_BUILT = {"evidence", "report", "members"}
+NOT_BUILT = {"evidence", "members"}
 # Built, but not in PRODUCT.md's command table: /packet is specified in its own section
 # ("Request packets"), /comebacks is recorded in docs/product-notes.md.
 NOT_IN_PRODUCT_TABLE = {"packet", "comebacks"}

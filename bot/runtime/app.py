@@ -56,6 +56,7 @@ from handlers import (
     packet,
     pending,
     reopen,
+    report,
     request,
     revoke,
     start,
@@ -131,6 +132,7 @@ def command_handlers() -> list[BaseHandler[Update, Any, Any]]:
         "packet": packet.packet,
         "stats": stats.stats,
         "digest": digest.digest_now,
+        "report": report.report,
         "health": health.health,
     }
     return [

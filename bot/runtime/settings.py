@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     backup_dir: Path = Path("data/backups")
     backup_time: dt.time = dt.time(3, 0)
     backup_keep: int = Field(default=14, ge=1, le=10_000)
+    unit_name: str = Field(default="Takedown Desk", min_length=1, max_length=100)
 
     _split_ids = field_validator(
         "admin_ids", "allowed_chat_ids", "digest_chat_ids", "groups", mode="before"

@@ -1,0 +1,181 @@
+"""The figures of the periodic report (/report): compliance from storage/stats.py (the one
+formula), and the counts around it (cases, reports, comebacks, requests per reference, the
+requests overdue), each as of one time.
+
+Every figure rests on dated facts: cases by created_at, reports by reported_at, comebacks by
+found_at, rounds by sent_at with the outcome recorded by the report's time (Stats with
+`as_of`), so `/report 2026-11 asof=...` gives the same figures whenever it is run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from bot.domain import Category, Platform, compliance, periods
+from bot.domain.compliance import OverdueRound, Window
+from bot.domain.periods import Period, PeriodKind
+from bot.domain.records import HalfYearRow, Headline, MonthFigures, ReportFigures
+from storage.db import Database, from_ts, to_ts
+from storage.requests import CHASED
+from storage.stats import _NEW_CASES_SQL, Stats, _expired_before
+
+CHART_MONTHS = 12
+OVERDUE_LISTED = 10
+
+_REPORTS_SQL = (
+    "SELECT COUNT(*) AS n FROM reports WHERE reported_at > :start AND reported_at <= :end"
+)
+_COMEBACKS_SQL = "SELECT COUNT(*) AS n FROM comebacks WHERE found_at > :start AND found_at <= :end"
+_FIRST_CASE_SQL = "SELECT min(created_at) AS first FROM cases WHERE created_at <= :end"
+
+# Requests as the platforms count them: a reference (ref=, a packet's) names one request
+# however many accounts it lists; a round sent without one is a request of its own. Per
+# platform and half year, the half counted from 0 by the half starts it is at or after.
+_REQUESTS_SQL = """
+SELECT platform, ({half}) AS half,
+       COUNT(DISTINCT ref) FILTER (WHERE ref <> '') + COUNT(*) FILTER (WHERE ref = '') AS n
+FROM request_rounds
+WHERE sent_at > :start AND sent_at <= :end
+GROUP BY platform, half
+"""
+
+# The rounds that were open and overdue at :asof: open now (and chased), or decided after
+# :asof (outcome_at is when a round was first decided; a correction keeps it). Each side
+# reads its own index; the oldest first.
+_OVERDUE_AS_OF_SQL = f"""
+SELECT r.case_id, r.round_no, r.sent_at, c.platform, c.handle, c.grp
+FROM request_rounds AS r CROSS JOIN cases AS c ON c.id = r.case_id
+WHERE r.id IN (SELECT id FROM request_rounds WHERE outcome IS NULL
+               UNION ALL
+               SELECT id FROM request_rounds WHERE outcome_at > :asof)
+  AND r.sent_at < :expired_before
+  AND (({CHASED}) OR r.outcome_at > :asof)
+ORDER BY r.sent_at, r.id
+LIMIT :limit
+"""
+
+
+class Reports:
+    def __init__(self, db: Database, stats: Stats) -> None:
+        self.db = db
+        self.stats = stats
+
+    async def figures(
+        self,
+        period: Period,
+        at: dt.datetime,
+        tz: ZoneInfo,
+        sla: dt.timedelta,
+        groups: list[str],
+        *,
+        as_of: bool = False,
+    ) -> ReportFigures:
+        """The report of `period` as of `at` (`as_of`: the facts as recorded by `at`, an
+        earlier time; without, as they stand, the same when `at` is the present)."""
+        win = period.window(tz, at)
+        before = period.previous().window(tz, at)
+        first = await self._first_case(win.end)
+        months = periods.months_between(_history_start(first, period, tz), period)
+        starts = [month.starts_at(tz) for month in months]
+        span = Window("history", starts[0] - periods.SECOND, win.end)
+        monthly, since_totals = await self.stats.monthly(span, starts, at, sla, as_of=as_of)
+        table = self.stats.table
+        platforms = await table("platform", win, at, sla, as_of=as_of)
+        return ReportFigures(
+            period=period,
+            as_of=at,
+            window=win,
+            previous_window=before,
+            headline=await self._headline(win, platforms.total),
+            since_first=await self._headline(span, since_totals),
+            first_case_at=first,
+            platforms=platforms,
+            groups=await table("group", win, at, sla, groups=groups, as_of=as_of),
+            categories=await table("category", win, at, sla, groups=_CATEGORIES, as_of=as_of),
+            previous_platforms=await table("platform", before, at, sla, as_of=as_of),
+            previous_groups=await table("group", before, at, sla, groups=groups, as_of=as_of),
+            months=[MonthFigures(m, monthly.get(i, {})) for i, m in enumerate(months)][
+                -CHART_MONTHS:
+            ],
+            halves=await self._halves(span, months, monthly, tz),
+            overdue=await self._overdue(at, sla),
+        )
+
+    async def _first_case(self, end: dt.datetime) -> dt.datetime | None:
+        row = await self.db.fetchone(_FIRST_CASE_SQL, {"end": to_ts(end)})
+        return None if row is None or row["first"] is None else from_ts(row["first"])
+
+    async def _headline(self, win: Window, figures: compliance.Figures) -> Headline:
+        params = {"start": -1 if win.start is None else to_ts(win.start), "end": to_ts(win.end)}
+        cases = {r["grp"]: r["n"] for r in await self.db.fetchall(_NEW_CASES_SQL, params)}
+        reports = await self.db.fetchone(_REPORTS_SQL, params)
+        comebacks = await self.db.fetchone(_COMEBACKS_SQL, params)
+        assert reports is not None and comebacks is not None
+        return Headline(cases, reports["n"], comebacks["n"], figures)
+
+    async def _halves(
+        self,
+        span: Window,
+        months: list[Period],
+        monthly: dict[int, dict[Platform, compliance.Figures]],
+        tz: ZoneInfo,
+    ) -> list[HalfYearRow]:
+        """Per half year and platform with requests sent: the months summed, and the requests
+        counted by reference."""
+        halves: list[Period] = []
+        for month in months:
+            half = periods.containing(PeriodKind.HALF, month.start)
+            if not halves or halves[-1] != half:
+                halves.append(half)
+        index = (
+            " + ".join(f"(sent_at >= {to_ts(half.starts_at(tz))})" for half in halves[1:]) or "0"
+        )  # whole numbers computed here, never user input
+        params = {"start": to_ts(span.start) if span.start else -1, "end": to_ts(span.end)}
+        requests = {
+            (r["platform"], r["half"]): r["n"]
+            for r in await self.db.fetchall(_REQUESTS_SQL.format(half=index), params)
+        }
+        rows = []
+        for number, half in enumerate(halves):
+            inside = [i for i, month in enumerate(months) if half.start <= month.start < half.end]
+            for platform in Platform:
+                parts = [monthly[i][platform] for i in inside if platform in monthly.get(i, {})]
+                if parts:
+                    figures = compliance.summed(parts)
+                    count = requests.get((platform.value, number), 0)
+                    rows.append(HalfYearRow(half, platform, count, figures))
+        return rows
+
+    async def _overdue(self, at: dt.datetime, sla: dt.timedelta) -> list[OverdueRound]:
+        params = {
+            "asof": to_ts(at),
+            "expired_before": _expired_before(at, sla),
+            "limit": OVERDUE_LISTED,
+        }
+        return [
+            OverdueRound(
+                case_id=r["case_id"],
+                round_no=r["round_no"],
+                sent_at=from_ts(r["sent_at"]),
+                platform=Platform(r["platform"]),
+                handle=r["handle"],
+                group=r["grp"],
+            )
+            for r in await self.db.fetchall(_OVERDUE_AS_OF_SQL, params)
+        ]
+
+
+_CATEGORIES = [c.value for c in Category]
+
+
+def _history_start(first: dt.datetime | None, period: Period, tz: ZoneInfo) -> Period:
+    """The first month of the history: the first case's, or CHART_MONTHS before the end of
+    the period if that is earlier (the chart always shows as many months)."""
+    last = period.month_list()[-1]
+    back = last.start.year * 12 + last.start.month - 1 - (CHART_MONTHS - 1)
+    chart_start = Period(back // 12, PeriodKind.MONTH, back % 12 + 1)
+    if first is None:
+        return chart_start
+    first_month = periods.containing(PeriodKind.MONTH, first.astimezone(tz).date())
+    return min(first_month, chart_start, key=lambda month: month.start)
