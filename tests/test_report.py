@@ -132,7 +132,7 @@ def figures_of(
     return asyncio.run(_figures(path, period, at, as_of=as_of))
 
 
-def made(tmp_path: Path, seed: int = 1, **kwargs: int) -> Path:
+def made(tmp_path: Path, seed: int = 1, cases: int = 240) -> Path:
     path = tmp_path / f"h{seed}.db"
 
     async def create() -> None:
@@ -140,7 +140,7 @@ def made(tmp_path: Path, seed: int = 1, **kwargs: int) -> Path:
         await store.close()
 
     asyncio.run(create())
-    generate(path, seed, **kwargs)
+    generate(path, seed, cases=cases)
     return path
 
 
@@ -206,7 +206,7 @@ def test_report_figures_equal_the_pure_arithmetic(
     assert data.previous_platforms.rows == {
         p.value: f for p, f in compliance.by_platform(rows, before, at, SLA).items()
     }
-    category_of = dict(_column(path, "SELECT id, category FROM cases"))
+    category_of = {row[0]: row[1] for row in _column(path, "SELECT id, category FROM cases")}
     for category, fig in data.categories.rows.items():
         mine = [r for r in rows if category_of[r.case_id] == category and win.contains(r.sent_at)]
         assert fig == compliance.figures(mine, at, SLA)
