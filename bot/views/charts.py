@@ -43,7 +43,7 @@ def _figure(width: float, height: float) -> Any:
     return figure
 
 
-def _png(figure: Any) -> bytes:
+def png(figure: Any) -> bytes:
     out = io.BytesIO()
     # No software version in the file: the same figures give the same bytes.
     figure.savefig(out, format="png", metadata={"Software": None})
@@ -60,9 +60,9 @@ def _style(bar: Any, fig: Figures) -> None:
         bar.set_hatch("///")
 
 
-def compliance_png(
+def compliance_figure(
     labels: Sequence[str], rows: Sequence[Figures], title: str, footer: str
-) -> bytes:
+) -> Any:
     """Bars of compliance % (one per label), each with `92% of 48` on it; `n/a` rows get no
     bar, only the words. `title` and `footer` (unit, window, time) go inside the image."""
     figure = _figure(max(4.8, 1.1 * len(labels) + 1.5), 3.8)
@@ -86,10 +86,14 @@ def compliance_png(
     axes.spines[["top", "right"]].set_visible(False)
     figure.text(0.01, 0.01, f"{footer}\n{LOW_NOTE}", fontsize=6, va="bottom")
     figure.tight_layout(rect=(0, 0.08, 1, 1))
-    return _png(figure)
+    return figure
 
 
 def monthly_png(months: Sequence[MonthFigures], title: str, footer: str) -> bytes:
+    return png(monthly_figure(months, title, footer))
+
+
+def monthly_figure(months: Sequence[MonthFigures], title: str, footer: str) -> Any:
     """The report's chart: compliance per platform month by month (grouped bars, each with
     its denominator), and the requests sent per month, stacked by platform."""
     shown = [p for p in Platform if any(p in m.platforms for m in months)]
@@ -140,4 +144,4 @@ def monthly_png(months: Sequence[MonthFigures], title: str, footer: str) -> byte
     figure.text(0.01, 0.005, f"{footer}\n{LOW_NOTE}", fontsize=6, va="bottom")
     # Fixed margins: tight_layout would draw the figure twice more.
     figure.subplots_adjust(left=0.06, right=0.99, top=0.95, bottom=0.1, hspace=0.3)
-    return _png(figure)
+    return figure

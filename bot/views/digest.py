@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain import Outcome
@@ -160,12 +161,16 @@ def chart_caption(data: DigestData) -> str:
 
 
 def chart_png(data: DigestData) -> bytes:
+    return charts.png(chart_figure(data))
+
+
+def chart_figure(data: DigestData) -> Any:
     """Compliance per platform of the rolling window, each bar with its denominator; the
     unit, the window and the figures' time inside the image (bot/views/charts.py)."""
     table = data.platforms
     window = f"requests sent {local_time(data.window.start or data.now, data.tz)} to "
     window += f"{local_time(data.now, data.tz)} ({data.tz.key})"
-    return charts.compliance_png(
+    return charts.compliance_figure(
         [_label("platform", key) for key in table.rows],
         list(table.rows.values()),
         f"{data.unit}: compliance per platform, {data.window.title}".lstrip(": "),

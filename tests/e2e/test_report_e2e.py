@@ -10,6 +10,7 @@ import io
 import sqlite3
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 
 from bot.domain import Outcome, Platform
@@ -147,6 +148,7 @@ async def test_the_month_before_goes_out_with_the_digest_on_the_first_once(
         ]
 
 
+@pytest.mark.slow  # two bot starts and the digest's retries: seconds
 async def test_a_report_cut_short_by_a_restart_is_finished_not_repeated(
     fake_api: FakeBotApi, tmp_path: Path
 ):
