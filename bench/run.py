@@ -453,7 +453,7 @@ async def report_figures(bench: Bench, settings: Settings) -> list[Figure]:
     storage_s = time.perf_counter() - started
     ctx = ReportContext(settings.unit_name, settings.timezone, settings.sla_hours)
     started = time.perf_counter()
-    report_view.pdf_bytes(data, ctx, report_view.chart_png(data, ctx))
+    report_view.pdf_bytes(data, ctx)
     drawing = time.perf_counter() - started
     figures.append(Figure("  the year: figures from storage", ms(storage_s), "", None))
     figures.append(Figure("  the year: chart and PDF", ms(drawing), "", None))

@@ -87,8 +87,8 @@ class Reports:
             as_of=at,
             window=win,
             previous_window=before,
-            headline=await self._headline(win, platforms.total),
-            since_first=await self._headline(span, since_totals),
+            headline=await self._headline(win, platforms.total, groups),
+            since_first=await self._headline(span, since_totals, groups),
             first_case_at=first,
             platforms=platforms,
             groups=await table("group", win, at, sla, groups=groups, as_of=as_of),
@@ -106,9 +106,15 @@ class Reports:
         row = await self.db.fetchone(_FIRST_CASE_SQL, {"end": to_ts(end)})
         return None if row is None or row["first"] is None else from_ts(row["first"])
 
-    async def _headline(self, win: Window, figures: compliance.Figures) -> Headline:
+    async def _headline(
+        self, win: Window, figures: compliance.Figures, groups: list[str]
+    ) -> Headline:
+        """Cases (in the configured order of groups, then any others by name), reports and
+        comebacks of `win`, with the compliance figures of its requests."""
         params = {"start": -1 if win.start is None else to_ts(win.start), "end": to_ts(win.end)}
-        cases = {r["grp"]: r["n"] for r in await self.db.fetchall(_NEW_CASES_SQL, params)}
+        found = {r["grp"]: r["n"] for r in await self.db.fetchall(_NEW_CASES_SQL, params)}
+        order = [g for g in groups if g in found] + sorted(g for g in found if g not in groups)
+        cases = {group: found[group] for group in order}
         reports = await self.db.fetchone(_REPORTS_SQL, params)
         comebacks = await self.db.fetchone(_COMEBACKS_SQL, params)
         assert reports is not None and comebacks is not None

@@ -275,7 +275,7 @@ def pdf_text(pdf: bytes) -> str:
 def test_the_pdf_text_holds_the_figures_of_the_generated_history(tmp_path: Path) -> None:
     path = made(tmp_path, seed=3)
     data = figures_of(path, NOVEMBER, NOW)
-    pdf = view.pdf_bytes(data, CTX, view.chart_png(data, CTX))
+    pdf = view.pdf_bytes(data, CTX)
     assert pdf.startswith(b"%PDF-") and 2 <= len(PdfReader(io.BytesIO(pdf)).pages) <= 5
     text = pdf_text(pdf)
     assert "Counter-Extremism Unit: periodic report, November 2026" in text
@@ -320,7 +320,7 @@ def test_a_report_as_of_a_time_is_the_same_bytes_whatever_is_recorded_after(
     path = made(tmp_path, seed=4)
     at = NOW - 3 * D  # 28 November: the month is not over then
     first = figures_of(path, NOVEMBER, at, as_of=True)
-    pdf, csv = view.pdf_bytes(first, CTX, view.chart_png(first, CTX)), view.csv_bytes(first, CTX)
+    pdf, csv = view.pdf_bytes(first, CTX), view.csv_bytes(first, CTX)
 
     conn = connect(path)
     try:  # after `at`: a correction, an outcome, a restoration, a new case, report, round
@@ -356,7 +356,7 @@ def test_a_report_as_of_a_time_is_the_same_bytes_whatever_is_recorded_after(
 
     again = figures_of(path, NOVEMBER, at, as_of=True)
     assert again == first
-    assert view.pdf_bytes(again, CTX, view.chart_png(again, CTX)) == pdf
+    assert view.pdf_bytes(again, CTX) == pdf
     assert view.csv_bytes(again, CTX) == csv
     assert figures_of(path, NOVEMBER, at) != first  # the facts after `at` did change things
 
@@ -388,7 +388,7 @@ def test_a_period_without_requests_still_makes_a_report(tmp_path: Path) -> None:
     path = made(tmp_path, seed=6, cases=0)
     data = figures_of(path, NOVEMBER, NOW)
     assert data.platforms.empty and data.first_case_at is None and data.halves == []
-    text = pdf_text(view.pdf_bytes(data, CTX, view.chart_png(data, CTX)))
+    text = pdf_text(view.pdf_bytes(data, CTX))
     assert "No requests were sent in the period." in text
     summary = view.summary_text(data, CTX)
     assert "Accounts identified: 0" in summary and "Requests sent: 0" in summary

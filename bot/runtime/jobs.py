@@ -88,10 +88,6 @@ class MadeReport:
         await bot.send_document(chat_id, InputFile(content, filename=name), caption=caption)
 
 
-def _draw_report(data: ReportFigures, ctx: ReportContext) -> bytes:
-    return report_view.pdf_bytes(data, ctx, report_view.chart_png(data, ctx))
-
-
 async def make_report(
     data_store: Store, config: Settings, period: Period, at: dt.datetime, *, as_of: bool
 ) -> MadeReport:
@@ -100,8 +96,8 @@ async def make_report(
         period, at, config.timezone, config.sla, config.groups, as_of=as_of
     )
     ctx = ReportContext(config.unit_name, config.timezone, config.sla_hours)
-    # matplotlib and reportlab take a few hundred ms: keep them off the event loop.
-    return MadeReport(data, ctx, await asyncio.to_thread(_draw_report, data, ctx))
+    # reportlab takes a few hundred ms: keep it off the event loop.
+    return MadeReport(data, ctx, await asyncio.to_thread(report_view.pdf_bytes, data, ctx))
 
 
 async def send_report(bot: Bot, chat_id: int, made: MadeReport) -> None:

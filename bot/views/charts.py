@@ -89,59 +89,71 @@ def compliance_figure(
     return figure
 
 
-def monthly_png(months: Sequence[MonthFigures], title: str, footer: str) -> bytes:
-    return png(monthly_figure(months, title, footer))
+def monthly_drawing(months: Sequence[MonthFigures], title: str, footer: str) -> Any:
+    """The report's chart, drawn with reportlab's own shapes (vector, inside the PDF, and
+    about a hundred times quicker than the same with matplotlib): compliance per platform
+    month by month, each bar with its denominator above it and hollow when it rests on
+    fewer than LOW_BASE decided requests; below, the requests sent per month, stacked by
+    platform. The title (unit, months) and the footer (period, time) are part of it."""
+    from reportlab.graphics.shapes import Drawing, Group, Line, Rect, String
+    from reportlab.lib import colors
 
-
-def monthly_figure(months: Sequence[MonthFigures], title: str, footer: str) -> Any:
-    """The report's chart: compliance per platform month by month (grouped bars, each with
-    its denominator), and the requests sent per month, stacked by platform."""
+    width, height, left = 510.0, 380.0, 34.0
+    top_y, top_h = 170.0, 160.0  # the compliance panel: 0-100 %
+    low_y, low_h = 46.0, 86.0  # the requests panel
+    drawing = Drawing(width, height)
+    add = drawing.add
+    add(String(left, height - 14, title, fontName="Helvetica-Bold", fontSize=8))
     shown = [p for p in Platform if any(p in m.platforms for m in months)]
-    figure = _figure(10.5, 7.2)
-    top, bottom = figure.subplots(2, 1, height_ratios=(3, 2))
-    names = [m.month.start.strftime("%b\n%Y") for m in months]
-    width = 0.8 / max(1, len(shown))
-    for n, platform in enumerate(shown):
-        decided = [
-            (i, fig)
-            for i, m in enumerate(months)
-            if (fig := m.platforms.get(platform)) is not None and fig.percent is not None
-        ]
-        xs = [i - 0.4 + width * (n + 0.5) for i, _ in decided]
-        heights = [fig.percent or 0 for _, fig in decided]
-        bars = top.bar(xs, heights, width=width, color=PLATFORM_COLOURS[platform])
-        for bar, x, (_, fig) in zip(bars, xs, decided, strict=True):
-            _style(bar, fig)
-            top.text(
-                x, (fig.percent or 0) + 1.5, f"{fig.decided:,}", ha="center", va="bottom",
-                fontsize=5, rotation=90,
-            )  # fmt: skip
-    top.set_xticks(range(len(months)), names, fontsize=7)
-    top.set_ylim(0, 125)
-    top.set_ylabel("compliance % (on each bar: decided requests)", fontsize=7)
-    top.set_title(title, fontsize=9)
-    if shown:
-        from matplotlib.patches import Patch
+    x = left
+    for p in shown:  # the legend
+        add(
+            Rect(
+                x, height - 30, 7, 7, fillColor=colors.HexColor(PLATFORM_COLOURS[p]), strokeWidth=0
+            )
+        )
+        add(String(x + 9, height - 29, p.label, fontSize=6))
+        x += 12 + 4 * len(p.label) + 8
+    slot = (width - left - 6) / max(1, len(months))
+    bar = slot * 0.8 / max(1, len(shown))
+    for pct in (0, 25, 50, 75, 100):
+        y = top_y + top_h * pct / 100
+        add(Line(left, y, width - 6, y, strokeColor=colors.HexColor("#dddddd"), strokeWidth=0.4))
+        add(String(left - 3, y - 2, f"{pct}%", fontSize=5.5, textAnchor="end"))
+    add(String(left, top_y + top_h + 6, "compliance % (above each bar: decided requests)",
+               fontSize=6))  # fmt: skip
+    most = max([sum(f.sent for f in m.platforms.values()) for m in months] + [1])
+    for i, month in enumerate(months):
+        x0 = left + slot * i + slot * 0.1
+        name = month.month.start.strftime("%b %y")
+        for y in (top_y - 9, low_y - 9):
+            add(String(x0 + slot * 0.4, y, name, fontSize=5.5, textAnchor="middle"))
+        stacked = 0.0
+        for n, p in enumerate(shown):
+            fig = month.platforms.get(p)
+            if fig is None:
+                continue
+            colour = colors.HexColor(PLATFORM_COLOURS[p])
+            part = low_h * fig.sent / most
+            add(Rect(x0, low_y + stacked, slot * 0.8, part, fillColor=colour, strokeWidth=0))
+            stacked += part
+            if fig.percent is None:
+                continue
+            bx, h = x0 + bar * n, top_h * fig.percent / 100
+            low = _is_low(fig)
+            add(Rect(bx, top_y, bar * 0.9, h, strokeColor=colour, strokeWidth=0.6,
+                     fillColor=colors.white if low else colour))  # fmt: skip
+            label = Group(String(0, 0, f"{fig.decided:,}", fontSize=4.5))
+            label.transform = (0, 1, -1, 0, bx + bar * 0.45 + 1.6, top_y + h + 1.5)
+            add(label)
+        total = sum(f.sent for f in month.platforms.values())
+        add(String(x0 + slot * 0.4, low_y + stacked + 2, f"{total:,}", fontSize=5,
+                   textAnchor="middle"))  # fmt: skip
+    add(String(left, low_y + low_h + 12, "requests sent per month", fontSize=6))
+    add(Line(left, low_y, width - 6, low_y, strokeWidth=0.4))
+    add(String(left, 12, footer, fontSize=5.5))
+    add(String(left, 4, LOW_NOTE_PDF, fontSize=5.5))
+    return drawing
 
-        handles = [Patch(color=PLATFORM_COLOURS[p], label=p.label) for p in shown]
-        top.legend(handles=handles, fontsize=6, ncols=len(shown), loc="upper left", frameon=False)
-    below = [0] * len(months)
-    for platform in shown:
-        sent = [m.platforms[platform].sent if platform in m.platforms else 0 for m in months]
-        bottom.bar(range(len(months)), sent, bottom=below, color=PLATFORM_COLOURS[platform])
-        below = [a + b for a, b in zip(below, sent, strict=True)]
-    for i, count in enumerate(below):
-        bottom.annotate(
-            f"{count:,}", (i, count), ha="center", va="bottom", fontsize=6, xytext=(0, 1),
-            textcoords="offset points",
-        )  # fmt: skip
-    bottom.set_xticks(range(len(months)), names, fontsize=7)
-    bottom.set_ylim(0, max([*below, 1]) * 1.2)
-    bottom.set_ylabel("requests sent", fontsize=7)
-    for axes in (top, bottom):
-        axes.set_xlim(-0.6, len(months) - 0.4)
-        axes.spines[["top", "right"]].set_visible(False)
-    figure.text(0.01, 0.005, f"{footer}\n{LOW_NOTE}", fontsize=6, va="bottom")
-    # Fixed margins: tight_layout would draw the figure twice more.
-    figure.subplots_adjust(left=0.06, right=0.99, top=0.95, bottom=0.1, hspace=0.3)
-    return figure
+
+LOW_NOTE_PDF = f"hollow bars: fewer than {LOW_BASE} decided requests"

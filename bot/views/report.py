@@ -14,6 +14,7 @@ import datetime as dt
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain import Platform
@@ -267,7 +268,8 @@ def _overdue_rows(data: ReportFigures, ctx: ReportContext) -> list[list[str]]:
     return rows
 
 
-def chart_png(data: ReportFigures, ctx: ReportContext) -> bytes:
+def chart(data: ReportFigures, ctx: ReportContext) -> Any:
+    """The chart month by month (a reportlab drawing, bot/views/charts.py)."""
     first, last = data.months[0].month, data.months[-1].month
     title = (
         f"{ctx.unit}: compliance per platform and requests sent, month by month, "
@@ -277,10 +279,10 @@ def chart_png(data: ReportFigures, ctx: ReportContext) -> bytes:
         f"Report {data.period.label}; figures as of {local_time(data.as_of, ctx.tz)} "
         f"({ctx.tz.key}); compliance = actioned / (actioned + rejected + expired)"
     )
-    return charts.monthly_png(data.months, title, footer)
+    return charts.monthly_drawing(data.months, _pdf_text(title), _pdf_text(footer))
 
 
-def pdf_bytes(data: ReportFigures, ctx: ReportContext, chart: bytes) -> bytes:
+def pdf_bytes(data: ReportFigures, ctx: ReportContext) -> bytes:
     """The report as an A4 PDF of a few pages (reportlab, imported here: only /report
     needs it)."""
     from reportlab.lib import colors
@@ -288,7 +290,6 @@ def pdf_bytes(data: ReportFigures, ctx: ReportContext, chart: bytes) -> bytes:
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.lib.units import cm
     from reportlab.platypus import (
-        Image,
         KeepTogether,
         Paragraph,
         SimpleDocTemplate,
@@ -370,7 +371,7 @@ def pdf_bytes(data: ReportFigures, ctx: ReportContext, chart: bytes) -> bytes:
         KeepTogether(
             [
                 heading("Month by month"),
-                Image(io.BytesIO(chart), width=18 * cm, height=18 * cm * 7.2 / 10.5),
+                chart(data, ctx),
             ]
         ),
         heading(f"Outcomes by category, {data.period.title}"),

@@ -77,7 +77,7 @@ async def test_report_sends_a_summary_a_pdf_and_a_csv(fake_api: FakeBotApi, tmp_
     ]
     assert summary.plain.startswith("Takedown Desk: periodic report, November 2026\n")
     assert "Figures as of 2026-12-01 11:00 (Asia/Karachi)" in summary.plain
-    assert "Accounts identified: 4 (BLA 2, TTP 2)" in summary.plain
+    assert "Accounts identified: 4 (TTP 2, BLA 2)" in summary.plain  # BANNED_GROUPS order
     # 2 actioned / (2 + 1 rejected + 1 expired)
     assert "Requests sent: 4; accounts actioned: 2; compliance 50% of 4" in summary.plain
     assert "Reach removed: 2,000 followers and 1 account of unknown size" in summary.plain
