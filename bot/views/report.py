@@ -228,21 +228,14 @@ TABLE_HEADER = ["sent", "actioned", "rejected", "expired", "pending", "withdrawn
 def _figures_rows(table: Table, by: Breakdown, before: Table | None) -> list[list[str]]:
     """One row per key and the total: counts, compliance with its denominator, median hours
     and the change against the period before."""
-    header = [by, *TABLE_HEADER, "compliance", "median", "change"]
+    header = [by, *TABLE_HEADER, "compliance", "median", *(["change"] if before else [])]
 
     def cells(name: str, fig: Figures, previous: Figures | None) -> list[str]:
-        change = change_from(fig, previous.rate if previous else None) if before else ""
-        return [
-            name,
-            *(
-                format_count(n)
-                for n in (fig.sent, fig.actioned, fig.rejected, fig.expired, fig.pending)
-            ),
-            format_count(fig.withdrawn),
-            format_compliance(fig),
-            format_median(fig),
-            change,
-        ]
+        counts = (fig.sent, fig.actioned, fig.rejected, fig.expired, fig.pending, fig.withdrawn)
+        row = [name, *map(format_count, counts), format_compliance(fig), format_median(fig)]
+        if before:
+            row.append(change_from(fig, previous.rate if previous else None))
+        return row
 
     previous_rows = before.rows if before else {}
     rows = [header]
