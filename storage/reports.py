@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from bot.domain import Category, Platform, compliance, periods
+from bot.domain import Platform, compliance, periods
 from bot.domain.compliance import OverdueRound, Window
 from bot.domain.periods import Period, PeriodKind
 from bot.domain.records import HalfYearRow, Headline, MonthFigures, ReportFigures
@@ -74,31 +74,38 @@ class Reports:
         """The report of `period` as of `at` (`as_of`: the facts as recorded by `at`, an
         earlier time; without, as they stand, the same when `at` is the present)."""
         win = period.window(tz, at)
-        before = period.previous().window(tz, at)
+        before = period.previous()
         first = await self._first_case(win.end)
         months = periods.months_between(_history_start(first, period, tz), period)
         starts = [month.starts_at(tz) for month in months]
         span = Window("history", starts[0] - periods.SECOND, win.end)
-        monthly, since_totals = await self.stats.monthly(span, starts, at, sla, as_of=as_of)
-        table = self.stats.table
-        platforms = await table("platform", win, at, sla, as_of=as_of)
+        tables = await self.stats.report_tables(
+            span,
+            starts,
+            _indexes(months, period),
+            _indexes(months, before),
+            at,
+            sla,
+            groups,
+            as_of=as_of,
+        )
         return ReportFigures(
             period=period,
             as_of=at,
             window=win,
-            previous_window=before,
-            headline=await self._headline(win, platforms.total, groups),
-            since_first=await self._headline(span, since_totals, groups),
+            previous_window=before.window(tz, at),
+            headline=await self._headline(win, tables.platforms.total, groups),
+            since_first=await self._headline(span, tables.since, groups),
             first_case_at=first,
-            platforms=platforms,
-            groups=await table("group", win, at, sla, groups=groups, as_of=as_of),
-            categories=await table("category", win, at, sla, groups=_CATEGORIES, as_of=as_of),
-            previous_platforms=await table("platform", before, at, sla, as_of=as_of),
-            previous_groups=await table("group", before, at, sla, groups=groups, as_of=as_of),
-            months=[MonthFigures(m, monthly.get(i, {})) for i, m in enumerate(months)][
+            platforms=tables.platforms,
+            groups=tables.groups,
+            categories=tables.categories,
+            previous_platforms=tables.previous_platforms,
+            previous_groups=tables.previous_groups,
+            months=[MonthFigures(m, tables.months.get(i, {})) for i, m in enumerate(months)][
                 -CHART_MONTHS:
             ],
-            halves=await self._halves(span, months, monthly, tz),
+            halves=await self._halves(span, months, tables.months, tz),
             overdue=await self._overdue(at, sla),
         )
 
@@ -172,16 +179,20 @@ class Reports:
         ]
 
 
-_CATEGORIES = [c.value for c in Category]
+def _indexes(months: list[Period], period: Period) -> tuple[int, int]:
+    """The first and last index of `period`'s months in `months` (which hold them all)."""
+    first = months.index(period.month_list()[0])
+    return first, first + period.months - 1
 
 
 def _history_start(first: dt.datetime | None, period: Period, tz: ZoneInfo) -> Period:
-    """The first month of the history: the first case's, or CHART_MONTHS before the end of
-    the period if that is earlier (the chart always shows as many months)."""
+    """The first month of the history: the first case's, or the first of the period before,
+    or CHART_MONTHS before the end of the period, whichever is earliest (the chart always
+    shows as many months, and the change compares with the period before)."""
     last = period.month_list()[-1]
     back = last.start.year * 12 + last.start.month - 1 - (CHART_MONTHS - 1)
-    chart_start = Period(back // 12, PeriodKind.MONTH, back % 12 + 1)
-    if first is None:
-        return chart_start
-    first_month = periods.containing(PeriodKind.MONTH, first.astimezone(tz).date())
-    return min(first_month, chart_start, key=lambda month: month.start)
+    candidates = [Period(back // 12, PeriodKind.MONTH, back % 12 + 1)]
+    candidates.append(period.previous().month_list()[0])
+    if first is not None:
+        candidates.append(periods.containing(PeriodKind.MONTH, first.astimezone(tz).date()))
+    return min(candidates, key=lambda month: month.start)

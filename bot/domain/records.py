@@ -417,6 +417,20 @@ class BackupFile:
 
 
 @dataclass(frozen=True)
+class ReportTables:
+    """The report's compliance tables (storage/stats.py Stats.report_tables). The months and
+    the period before carry no median: the report shows none for them."""
+
+    platforms: Table
+    groups: Table
+    categories: Table
+    since: Figures  # the history's total, to the end of the period (no median either)
+    months: dict[int, dict[Platform, Figures]]  # month index -> platforms with requests
+    previous_platforms: Table
+    previous_groups: Table
+
+
+@dataclass(frozen=True)
 class Headline:
     """What a unit says first about a span of time (PRODUCT.md "Periodic report")."""
 
@@ -463,5 +477,6 @@ class ReportFigures:
     previous_platforms: Table
     previous_groups: Table
     months: list[MonthFigures]  # the 12 months ending with the period's last, oldest first
+    # (no median: see ReportTables)
     halves: list[HalfYearRow]  # from the first case's half to the period's, per platform
     overdue: list[OverdueRound]  # the oldest requests overdue at as_of

@@ -197,7 +197,6 @@ def _headline_rows(data: ReportFigures, ctx: ReportContext) -> list[list[str]]:
             format_count(fig.sent),
             format_count(fig.actioned),
             format_compliance(fig),
-            format_median(fig),
             reach_line(fig),
             format_count(head.comebacks),
         ]
@@ -209,7 +208,6 @@ def _headline_rows(data: ReportFigures, ctx: ReportContext) -> list[list[str]]:
         "Requests sent",
         "Accounts actioned (removed, restricted)",
         "Compliance",
-        "Median time to action",
         "Reach removed",
         "Comebacks found",
     ]
