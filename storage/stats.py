@@ -28,12 +28,7 @@ from storage.requests import CHASED
 
 # Column names by breakdown: fixed SQL text, never user input. request_rounds and cases both
 # have `platform` and `grp` (a round's copy of its case's, migration 003).
-# A round's category is its case's (rounds do not carry it): the one key that reads `cases`.
-_KEYS: dict[Breakdown, str] = {
-    "platform": "platform",
-    "group": "grp",
-    "category": "(SELECT c.category FROM cases AS c WHERE c.id = case_id)",
-}
+_KEYS: dict[Breakdown, str] = {"platform": "platform", "group": "grp"}
 
 # The rounds of the window (start < sent_at <= end) as they stand now: the covering index of
 # the rounds, with each round's outcome in force now; a window without a start uses
@@ -122,13 +117,8 @@ FROM per_key
 
 def figures_sql(by: Breakdown, *, as_of: bool = False) -> str:
     """The statement of Stats.table: over the rounds as they stand, or as they stood at :asof."""
-    return _keyed_figures_sql(_KEYS[by], as_of=as_of)
-
-
-def _keyed_figures_sql(key: str, *, as_of: bool) -> str:
-    """_FIGURES_SQL grouped by the SQL expression `key` (fixed text, never user input)."""
     return _FIGURES_SQL.format(
-        key=key,
+        key=_KEYS[by],
         prefix=_AS_OF if as_of else "",
         rounds=_AS_OF_ROUNDS if as_of else _IN_WINDOW,
     )
@@ -250,6 +240,7 @@ GROUP BY platform
 # stay far fewer than its rounds; the median is exact at any width. Each median part reads
 # the actioned rounds of the buckets holding its middle ranks again (`near`), keyed by part.
 _REPORT_BUCKET = 6 * 3600
+# A round's category is its case's (rounds do not carry it): the one key that reads `cases`.
 _CATEGORY = "(SELECT c.category FROM cases AS c WHERE c.id = case_id)"
 _PERIOD, _BEFORE = "month BETWEEN :p0 AND :p1", "month BETWEEN :q0 AND :q1"
 # part -> (key over the cells, the months it sums, whether it has medians)
@@ -453,9 +444,14 @@ class Stats:
         Platforms come in Platform order; groups in the order of `groups`, then any others
         (a group no longer configured) by name.
         """
-        found, totals = await self._keyed(
-            figures_sql(by, as_of=as_of), _params(win, now, sla, platform)
-        )
+        found: dict[str, Figures] = {}
+        totals = EMPTY
+        params = _params(win, now, sla, platform)
+        for row in await self.db.fetchall(figures_sql(by, as_of=as_of), params):
+            if row["is_total"]:
+                totals = _figures(row)
+            else:
+                found[str(row["key"])] = _figures(row)
         return _table(by, found, totals, groups)
 
     async def report_tables(
@@ -506,19 +502,6 @@ class Stats:
             previous_platforms=table("platform", "previous_platform", "previous_total"),
             previous_groups=table("group", "previous_group", "previous_total"),
         )
-
-    async def _keyed(
-        self, sql_text: str, params: dict[str, object]
-    ) -> tuple[dict[str, Figures], Figures]:
-        """The rows of a _FIGURES_SQL statement: figures per key, and the totals."""
-        found: dict[str, Figures] = {}
-        totals = EMPTY
-        for row in await self.db.fetchall(sql_text, params):
-            if row["is_total"]:
-                totals = _figures(row)
-            else:
-                found[str(row["key"])] = _figures(row)
-        return found, totals
 
     async def digest_tables(
         self, win: Window, now: dt.datetime, sla: dt.timedelta, groups: list[str]
