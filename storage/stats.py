@@ -281,19 +281,16 @@ WITH {_AS_OF if as_of else ""} cells AS MATERIALIZED (
     SELECT month, platform, grp, category, code, COUNT(*) AS n,
            COALESCE(SUM(followers_at_action) FILTER (WHERE {_IN_REACH}), 0) AS reach,
            COUNT(*) FILTER (WHERE {_IN_REACH} AND followers_at_action IS NULL) AS unknown
-    FROM (SELECT platform, grp, IIF(in_period, {_CATEGORY}, NULL) AS category, month, outcome,
-                 followers_at_action, restored_at,
-                 CASE WHEN {_ACTIONED} THEN IIF(in_period, {bucket}, 0)
+    FROM (SELECT platform, grp, IIF(sent_at > :period_start, {_CATEGORY}, NULL) AS category,
+                 {month} AS month, outcome, followers_at_action, restored_at,
+                 CASE WHEN {_ACTIONED} THEN IIF(sent_at > :period_start, {bucket}, 0)
                       WHEN {_REJECTED} THEN -1
                       WHEN {_NO_RESPONSE}
                            OR (outcome IS NULL AND sent_at < :expired_before) THEN -2
                       WHEN outcome IS NULL THEN -3
                       ELSE -4  -- withdrawn
                  END AS code
-          FROM (SELECT case_id, sent_at, platform, grp, outcome, outcome_at,
-                       followers_at_action, restored_at, {month} AS month,
-                       {month} BETWEEN :p0 AND :p1 AS in_period
-                FROM {rounds}))
+          FROM {rounds})
     GROUP BY month, platform, grp, category, code
 ),
 counts (part, key, sent, actioned, rejected, expired, pending, withdrawn, reach, unknown)
@@ -315,7 +312,7 @@ located AS MATERIALIZED (
 near AS MATERIALIZED (
     SELECT platform, grp, {_CATEGORY} AS category, outcome_at - sent_at AS seconds,
            {bucket} AS bucket
-    FROM {rounds} AND {_ACTIONED} AND {month} BETWEEN :p0 AND :p1
+    FROM {rounds} AND {_ACTIONED} AND sent_at > :period_start
          AND {bucket} IN (SELECT bucket FROM located)
 ),
 keyed (part, key, bucket, seconds) AS (
@@ -340,9 +337,20 @@ FROM counts LEFT JOIN median USING (part, key)
 
 
 def _month_index(months: int) -> str:
-    """A round's month, counted from 0 by the month starts :m1, :m2, ... it is at or after
-    (fixed text from a count, never user input)."""
-    return "(" + (" + ".join(f"(sent_at >= :m{i})" for i in range(1, months)) or "0") + ")"
+    """A round's month, counted from 0 by the month starts :m1, :m2, ... it is at or after:
+    a binary search in nested CASEs, a few comparisons a round (fixed text from a count,
+    never user input)."""
+
+    def search(low: int, high: int) -> str:
+        if low == high:
+            return str(low)
+        middle = (low + high + 1) // 2
+        return (
+            f"CASE WHEN sent_at >= :m{middle} THEN {search(middle, high)}"
+            f" ELSE {search(low, middle - 1)} END"
+        )
+
+    return f"({search(0, months - 1)})"
 
 
 _NEW_CASES_SQL = """
@@ -473,6 +481,8 @@ class Stats:
         params = _params(span, now, sla, None)
         params.update({f"m{i}": to_ts(start) for i, start in enumerate(month_starts) if i})
         params.update(zip(("p0", "p1", "q0", "q1"), (*period_months, *before_months), strict=True))
+        # the period's rounds are those after its first month's start (the span ends with it)
+        params["period_start"] = to_ts(month_starts[period_months[0]]) - 1
         found: dict[str, dict[str, Figures]] = {part: {} for part in REPORT_PARTS}
         sql_text = _report_sql(len(month_starts), as_of=as_of)
         for row in await self.db.fetchall(sql_text, params):
