@@ -32,10 +32,12 @@ _FIRST_CASE_SQL = "SELECT min(created_at) AS first FROM cases WHERE created_at <
 # Requests as the platforms count them: a reference (ref=, a packet's) names one request
 # however many accounts it lists; a round sent without one is a request of its own. Per
 # platform and half year, the half counted from 0 by the half starts it is at or after.
+# The history runs from the first case, so it holds nearly every round: one pass through the
+# table reads them in half the time of the sent_at index and a look-up of each round's ref.
 _REQUESTS_SQL = """
 SELECT platform, ({half}) AS half,
        COUNT(DISTINCT ref) FILTER (WHERE ref <> '') + COUNT(*) FILTER (WHERE ref = '') AS n
-FROM request_rounds
+FROM request_rounds NOT INDEXED
 WHERE sent_at > :start AND sent_at <= :end
 GROUP BY platform, half
 """
