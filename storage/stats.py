@@ -275,6 +275,14 @@ def _report_sql(months: int, *, as_of: bool) -> str:
         f"SELECT '{part}', {key}, bucket, seconds FROM near" for part, key in with_medians
     )
     rounds = _AS_OF_ROUNDS if as_of else _IN_WINDOW
+    # The period's rounds alone, through their own range of the index (a second lower bound
+    # on sent_at would not narrow the range read).
+    period_rounds = (
+        "as_of WHERE sent_at > :period_start"
+        if as_of
+        else "request_rounds INDEXED BY rounds_by_sent"
+        " WHERE sent_at > :period_start AND sent_at <= :end"
+    )
     bucket = f"max(outcome_at - sent_at, 0) / {_REPORT_BUCKET}"
     return f"""
 WITH {_AS_OF if as_of else ""} cells AS MATERIALIZED (
@@ -312,8 +320,7 @@ located AS MATERIALIZED (
 near AS MATERIALIZED (
     SELECT platform, grp, {_CATEGORY} AS category, outcome_at - sent_at AS seconds,
            {bucket} AS bucket
-    FROM {rounds} AND {_ACTIONED} AND sent_at > :period_start
-         AND {bucket} IN (SELECT bucket FROM located)
+    FROM {period_rounds} AND {_ACTIONED} AND {bucket} IN (SELECT bucket FROM located)
 ),
 keyed (part, key, bucket, seconds) AS (
     {keyed}
