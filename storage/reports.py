@@ -16,7 +16,7 @@ from bot.domain import Platform, compliance, periods
 from bot.domain.compliance import OverdueRound, Window
 from bot.domain.periods import Period, PeriodKind
 from bot.domain.records import HalfYearRow, Headline, MonthFigures, ReportFigures
-from storage.db import Database, from_ts, to_ts
+from storage.db import Database, Reader, from_ts, to_ts
 from storage.requests import CHASED
 from storage.stats import _NEW_CASES_SQL, Stats, _expired_before
 
@@ -59,9 +59,8 @@ LIMIT :limit
 
 
 class Reports:
-    def __init__(self, db: Database, stats: Stats) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
-        self.stats = stats
 
     async def figures(
         self,
@@ -75,6 +74,27 @@ class Reports:
     ) -> ReportFigures:
         """The report of `period` as of `at` (`as_of`: the facts as recorded by `at`, an
         earlier time; without, as they stand, the same when `at` is the present)."""
+        async with self.db.snapshot() as read:
+            return await _Gathering(read).figures(period, at, tz, sla, groups, as_of=as_of)
+
+
+class _Gathering:
+    """The report's statements, all in one snapshot of the database."""
+
+    def __init__(self, read: Reader) -> None:
+        self.db = read
+        self.stats = Stats(read)
+
+    async def figures(
+        self,
+        period: Period,
+        at: dt.datetime,
+        tz: ZoneInfo,
+        sla: dt.timedelta,
+        groups: list[str],
+        *,
+        as_of: bool,
+    ) -> ReportFigures:
         win = period.window(tz, at)
         before = period.previous()
         first = await self._first_case(win.end)

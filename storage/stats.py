@@ -23,7 +23,7 @@ from bot.domain.compliance import (
 )
 from bot.domain.records import DigestTables, ReportTables
 from storage import sql
-from storage.db import Database, Row, from_ts, to_ts
+from storage.db import Reader, Row, from_ts, to_ts
 from storage.requests import CHASED
 
 # Column names by breakdown: fixed SQL text, never user input. request_rounds and cases both
@@ -434,7 +434,7 @@ def _table(
 
 
 class Stats:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Reader) -> None:
         self.db = db
 
     async def table(

@@ -29,7 +29,7 @@ class Store:
         self.updates = ProcessedUpdates(db)
         self.cases = Cases(db)
         self.stats = Stats(db)
-        self.reports = Reports(db, self.stats)
+        self.reports = Reports(db)
         self.requests = RequestRounds(db)
         self.comebacks = Comebacks(db)
         self.packets = Packets(db, self.requests)

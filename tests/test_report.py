@@ -439,3 +439,27 @@ def test_medians_are_exact_with_many_rounds_in_one_bucket_and_on_bucket_edges(
     assert data.groups.rows == compliance.by_group(rows, win, NOW, SLA)
     assert data.platforms.total == compliance.total(rows, win, NOW, SLA)
     assert data.platforms.total.actioned == 150
+
+
+def test_the_report_reads_one_snapshot_on_a_connection_of_its_own(tmp_path: Path) -> None:
+    """Its statements see the data as at their first; other reads go on beside it."""
+    path = made(tmp_path, seed=8, cases=20)
+    asyncio.run(_snapshot_and_a_write_beside_it(path))
+
+
+async def _snapshot_and_a_write_beside_it(path: Path) -> None:
+    store = await Store.open(path)
+    try:
+        async with store.db.snapshot() as read:
+            before = await read.fetchone("SELECT COUNT(*) FROM cases")
+            conn = connect(path)
+            try:
+                insert_case(conn, platform=Platform.X, handle="meanwhile", created_at=NOW)
+            finally:
+                conn.close()
+            during = await read.fetchone("SELECT COUNT(*) FROM cases")
+            beside = await store.db.fetchone("SELECT COUNT(*) FROM cases")  # not queued
+        assert before is not None and during is not None and beside is not None
+        assert before[0] == during[0] == 20 and beside[0] == 21
+    finally:
+        await store.close()
