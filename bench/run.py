@@ -13,6 +13,7 @@ Application (bot.runtime.app.build_application + running) with the Bot API answe
 - /flag and /status, and the write transactions each commits; the comeback matching of a
   /flag (storage/comebacks.py) on its own;
 - /stats 30d and the digest text, beside the same SQL run with the plain sqlite3 module;
+- /report of a month and of a year (issue 18);
 - /import of a 100,000-row CSV (validation + one transaction), with /status sent all the
   while it runs (reads never wait for the writer);
 - the RSS of this process (the bot) at start and at its peak, apart from the generator's.
@@ -46,6 +47,7 @@ from bench import dataset
 from bot.domain import Platform
 from bot.domain.compliance import window
 from bot.domain.flood import FloodLimit
+from bot.domain.periods import Period, PeriodKind
 from bot.grammar.import_ import read_import
 from bot.runtime.app import OFFLINE_TOKEN, App, build_application, defaults, running
 from bot.runtime.deps import Deps
@@ -53,7 +55,9 @@ from bot.runtime.jobs import gather
 from bot.runtime.local_api import LocalBotApi, Output
 from bot.runtime.settings import Settings
 from bot.views import digest
+from bot.views import report as report_view
 from bot.views.common import pack
+from bot.views.report import ReportContext
 from storage import stats as stats_sql
 from storage.store import Store
 
@@ -61,7 +65,8 @@ SAMPLES = 1000  # /flag and /status updates each
 WARM_UP = 20
 IMPORT_ROWS = 100_000
 REPEATS = 15  # /stats and digest runs
-PHASES = ("flag", "stats", "import")
+PHASES = ("flag", "stats", "report", "import")
+REPORT_REPEATS = 3
 START = dataset.NOW + dt.timedelta(minutes=5)
 
 
@@ -456,6 +461,8 @@ async def run_bot(path: Path, samples: int, rows: int, skip: frozenset[str]) -> 
             figures += await flag_figures(bench, path, samples)
         if "stats" not in skip:
             figures += await stats_figures(bench, path, settings, clock)
+        if "report" not in skip:
+            figures += await report_figures(bench, settings)
         if "import" not in skip:
             figures += await import_figures(bench, path, rows)
     peak = peak_mb()
@@ -518,6 +525,37 @@ async def stats_figures(
         )
     chart = median(bot_times["digest_chart"])
     figures.append(Figure("/digest with chart (end to end)", ms(chart), "", None))
+    return figures
+
+
+async def report_figures(bench: Bench, settings: Settings) -> list[Figure]:
+    """/report of the last full month and of the dataset's year to date (2026: 10 of its 12
+    months, about 1M request rounds), end to end; the year's figures from storage apart
+    from the drawing (the chart and the PDF)."""
+    print(f"measuring /report (peak RSS {peak_mb():.0f} MB) ...", flush=True)
+    figures: list[Figure] = []
+    for words, target in (("", None), (" 2026", 2.0)):
+        times = []
+        for _ in range(REPORT_REPEATS):
+            elapsed, sent = await bench.send(dataset.ADMIN, f"/report{words}")
+            assert len(sent) >= 3, sent
+            times.append(elapsed)
+        value = median(times)
+        name = f"/report{words or ' (the last full month)'} (end to end)"
+        ok = None if target is None else value <= target
+        figures.append(Figure(name, ms(value), "" if target is None else "<= 2 s", ok))
+    year = Period(2026, PeriodKind.YEAR, 1)
+    started = time.perf_counter()
+    data = await bench.store.reports.figures(
+        year, bench.clock.now(), settings.timezone, settings.sla, settings.banned_groups
+    )
+    storage_s = time.perf_counter() - started
+    ctx = ReportContext(settings.unit_name, settings.timezone, settings.sla_hours)
+    started = time.perf_counter()
+    report_view.pdf_bytes(data, ctx)
+    drawing = time.perf_counter() - started
+    figures.append(Figure("  the year: figures from storage", ms(storage_s), "", None))
+    figures.append(Figure("  the year: chart and PDF", ms(drawing), "", None))
     return figures
 
 

@@ -26,7 +26,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import aiosqlite
 
@@ -248,6 +248,27 @@ class Tx:
         return await _fetchall(self._conn, sql, params)
 
 
+class Reader(Protocol):
+    """What reads need: the Database itself, or a Snapshot."""
+
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None: ...
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]: ...
+
+
+class Snapshot:
+    """A connection of its own inside one read transaction (Database.snapshot)."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
+        return await _fetchone(self._conn, sql, params)
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
+        return await _fetchall(self._conn, sql, params)
+
+
 # Each await on an aiosqlite connection is a hop to its thread and back; a query in one hop
 # (rather than execute, fetch, close) makes /status and /flag about twice as fast.
 async def _fetchall(conn: aiosqlite.Connection, sql: str, params: Params) -> list[Row]:
@@ -446,6 +467,18 @@ class Database:
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         return await _fetchall(self._reader, sql, params)
+
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[Snapshot]:
+        """Long reads (the periodic report: seconds at a million cases) on a connection of
+        their own, opened for them, so the reads of other commands do not queue behind them;
+        in one read transaction, so every statement sees the same data."""
+        conn = await _connect(self.path)
+        try:
+            await conn.execute("BEGIN")
+            yield Snapshot(conn)
+        finally:
+            await conn.close()  # ends the read transaction
 
     async def search(self, sql: str, params: Params = (), *, seconds: float = SEARCH_SECONDS
                      ) -> list[Row]:  # fmt: skip

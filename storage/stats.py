@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.domain import Outcome, Platform, states
+from bot.domain import Category, Outcome, Platform, states
 from bot.domain.compliance import (
     EMPTY,
     Breakdown,
@@ -21,9 +21,9 @@ from bot.domain.compliance import (
     Table,
     Window,
 )
-from bot.domain.records import DigestTables
+from bot.domain.records import DigestTables, ReportTables
 from storage import sql
-from storage.db import Database, Row, from_ts, to_ts
+from storage.db import Reader, Row, from_ts, to_ts
 from storage.requests import CHASED
 
 # Column names by breakdown: fixed SQL text, never user input. request_rounds and cases both
@@ -229,6 +229,137 @@ WHERE sent_at > :before AND sent_at <= :start
 GROUP BY platform
 """
 
+# The periodic report's compliance in one statement (storage/reports.py): the digest's
+# approach over the rounds of the report's history (from its first month to the end of the
+# period). One sort puts the rounds into `cells` per (month, platform, group, category,
+# code), and every table is a sum of cells: `REPORT_PARTS`, each a key and the months it
+# covers (:p0-:p1 the period's, :q0-:q1 the period before's). Only the period's tables have
+# medians, so only the period's actioned rounds are coded by their bucket of time to action
+# (others by 0) and only the period's rounds look their category up: the cells of the rest
+# of the history stay few. Buckets are wider than the digest's (6 h), so that a year's cells
+# stay far fewer than its rounds; the median is exact at any width. Each median part reads
+# the actioned rounds of the buckets holding its middle ranks again (`near`), keyed by part.
+_REPORT_BUCKET = 6 * 3600
+# A round's category is its case's (rounds do not carry it): the one key that reads `cases`.
+_CATEGORY = "(SELECT c.category FROM cases AS c WHERE c.id = case_id)"
+_PERIOD, _BEFORE = "month BETWEEN :p0 AND :p1", "month BETWEEN :q0 AND :q1"
+# part -> (key over the cells, the months it sums, whether it has medians)
+REPORT_PARTS: dict[str, tuple[str, str, bool]] = {
+    "platform": ("platform", _PERIOD, True),
+    "group": ("grp", _PERIOD, True),
+    "category": ("category", _PERIOD, True),
+    "total": ("''", _PERIOD, True),
+    "since": ("''", "1", False),
+    "month": ("platform || ' ' || month", "1", False),
+    "previous_platform": ("platform", _BEFORE, False),
+    "previous_group": ("grp", _BEFORE, False),
+    "previous_total": ("''", _BEFORE, False),
+}
+_SUMS = """SUM(n), SUM(IIF(code >= 0, n, 0)), SUM(IIF(code = -1, n, 0)), SUM(IIF(code = -2, n, 0)),
+           SUM(IIF(code = -3, n, 0)), SUM(IIF(code = -4, n, 0)), SUM(reach), SUM(unknown)"""
+
+
+def _report_sql(months: int, *, as_of: bool) -> str:
+    month = _month_index(months)
+    counts = "\n    UNION ALL\n    ".join(
+        f"SELECT '{part}', {key}, {_SUMS} FROM cells WHERE {months_of} GROUP BY 2"
+        for part, (key, months_of, _) in REPORT_PARTS.items()
+    )
+    with_medians = [(part, key) for part, (key, _, medians) in REPORT_PARTS.items() if medians]
+    hist = "\n    UNION ALL\n    ".join(
+        f"SELECT '{part}', {key}, code, SUM(n) FROM cells WHERE code >= 0 AND {_PERIOD}"
+        " GROUP BY 2, 3"
+        for part, key in with_medians
+    )
+    keyed = "\n    UNION ALL\n    ".join(
+        f"SELECT '{part}', {key}, bucket, seconds FROM near" for part, key in with_medians
+    )
+    rounds = _AS_OF_ROUNDS if as_of else _IN_WINDOW
+    # The period's rounds alone, through their own range of the index (a second lower bound
+    # on sent_at would not narrow the range read).
+    period_rounds = (
+        "as_of WHERE sent_at > :period_start"
+        if as_of
+        else "request_rounds INDEXED BY rounds_by_sent"
+        " WHERE sent_at > :period_start AND sent_at <= :end"
+    )
+    bucket = f"max(outcome_at - sent_at, 0) / {_REPORT_BUCKET}"
+    return f"""
+WITH {_AS_OF if as_of else ""} cells AS MATERIALIZED (
+    SELECT month, platform, grp, category, code, COUNT(*) AS n,
+           COALESCE(SUM(followers_at_action) FILTER (WHERE {_IN_REACH}), 0) AS reach,
+           COUNT(*) FILTER (WHERE {_IN_REACH} AND followers_at_action IS NULL) AS unknown
+    FROM (SELECT platform, grp, IIF(sent_at > :period_start, {_CATEGORY}, NULL) AS category,
+                 {month} AS month, outcome, followers_at_action, restored_at,
+                 CASE WHEN {_ACTIONED} THEN IIF(sent_at > :period_start, {bucket}, 0)
+                      WHEN {_REJECTED} THEN -1
+                      WHEN {_NO_RESPONSE}
+                           OR (outcome IS NULL AND sent_at < :expired_before) THEN -2
+                      WHEN outcome IS NULL THEN -3
+                      ELSE -4  -- withdrawn
+                 END AS code
+          FROM {rounds})
+    GROUP BY month, platform, grp, category, code
+),
+counts (part, key, sent, actioned, rejected, expired, pending, withdrawn, reach, unknown)
+AS MATERIALIZED (
+    {counts}
+),
+hist (part, key, bucket, n) AS (
+    {hist}
+),
+located AS MATERIALIZED (
+    SELECT h.part, h.key, h.bucket, h.upto - h.n AS below
+    FROM (SELECT part, key, bucket, n,
+                 SUM(n) OVER (PARTITION BY part, key ORDER BY bucket
+                              ROWS UNBOUNDED PRECEDING) AS upto
+          FROM hist) AS h
+    CROSS JOIN counts ON counts.part = h.part AND counts.key = h.key
+    WHERE h.upto - h.n < (counts.actioned + 2) / 2 AND h.upto >= (counts.actioned + 1) / 2
+),
+near AS MATERIALIZED (
+    SELECT platform, grp, {_CATEGORY} AS category, outcome_at - sent_at AS seconds,
+           {bucket} AS bucket
+    FROM {period_rounds} AND {_ACTIONED} AND {bucket} IN (SELECT bucket FROM located)
+),
+keyed (part, key, bucket, seconds) AS (
+    {keyed}
+),
+ranked AS (
+    SELECT located.part, located.key, keyed.seconds,
+           located.below + ROW_NUMBER() OVER (
+               PARTITION BY located.part, located.key, located.bucket ORDER BY keyed.seconds
+           ) AS rank
+    FROM located JOIN keyed USING (part, key, bucket)
+),
+median AS (
+    SELECT ranked.part, ranked.key, AVG(ranked.seconds) AS median_seconds
+    FROM ranked CROSS JOIN counts ON counts.part = ranked.part AND counts.key = ranked.key
+    WHERE ranked.rank IN ((counts.actioned + 1) / 2, (counts.actioned + 2) / 2)
+    GROUP BY ranked.part, ranked.key
+)
+SELECT counts.*, median.median_seconds
+FROM counts LEFT JOIN median USING (part, key)
+"""
+
+
+def _month_index(months: int) -> str:
+    """A round's month, counted from 0 by the month starts :m1, :m2, ... it is at or after:
+    a binary search in nested CASEs, a few comparisons a round (fixed text from a count,
+    never user input)."""
+
+    def search(low: int, high: int) -> str:
+        if low == high:
+            return str(low)
+        middle = (low + high + 1) // 2
+        return (
+            f"CASE WHEN sent_at >= :m{middle} THEN {search(middle, high)}"
+            f" ELSE {search(low, middle - 1)} END"
+        )
+
+    return f"({search(0, months - 1)})"
+
+
 _NEW_CASES_SQL = """
 SELECT grp, COUNT(*) AS n FROM cases
 WHERE created_at > :start AND created_at <= :end
@@ -280,6 +411,18 @@ def _expired_before(now: dt.datetime, sla: dt.timedelta) -> int:
     return to_ts(now - sla) + 1
 
 
+def _params(
+    win: Window, now: dt.datetime, sla: dt.timedelta, platform: Platform | None
+) -> dict[str, object]:
+    return {
+        "start": -1 if win.start is None else to_ts(win.start),
+        "end": to_ts(win.end),
+        "expired_before": _expired_before(now, sla),
+        "platform": None if platform is None else platform.value,
+        "asof": to_ts(now),
+    }
+
+
 def _table(
     by: Breakdown, found: dict[str, Figures], totals: Figures, groups: list[str] | None
 ) -> Table:
@@ -291,7 +434,7 @@ def _table(
 
 
 class Stats:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Reader) -> None:
         self.db = db
 
     async def table(
@@ -316,21 +459,66 @@ class Stats:
         Platforms come in Platform order; groups in the order of `groups`, then any others
         (a group no longer configured) by name.
         """
-        params = {
-            "start": -1 if win.start is None else to_ts(win.start),
-            "end": to_ts(win.end),
-            "expired_before": _expired_before(now, sla),
-            "platform": None if platform is None else platform.value,
-            "asof": to_ts(now),
-        }
         found: dict[str, Figures] = {}
         totals = EMPTY
+        params = _params(win, now, sla, platform)
         for row in await self.db.fetchall(figures_sql(by, as_of=as_of), params):
             if row["is_total"]:
                 totals = _figures(row)
             else:
                 found[str(row["key"])] = _figures(row)
         return _table(by, found, totals, groups)
+
+    async def report_tables(
+        self,
+        span: Window,
+        month_starts: list[dt.datetime],
+        period_months: tuple[int, int],
+        before_months: tuple[int, int],
+        now: dt.datetime,
+        sla: dt.timedelta,
+        groups: list[str],
+        *,
+        as_of: bool = False,
+    ) -> ReportTables:
+        """The report's compliance over the rounds sent in `span`, classified as of `now`
+        (`as_of`: as they stood then), in one SQL statement: month i of the span starts at
+        `month_starts[i]` (the first at the span's start); the period is months
+        `period_months` (first, last), the period before `before_months`."""
+        params = _params(span, now, sla, None)
+        params.update({f"m{i}": to_ts(start) for i, start in enumerate(month_starts) if i})
+        params.update(zip(("p0", "p1", "q0", "q1"), (*period_months, *before_months), strict=True))
+        # the period's rounds are those after its first month's start (the span ends with it)
+        params["period_start"] = to_ts(month_starts[period_months[0]]) - 1
+        found: dict[str, dict[str, Figures]] = {part: {} for part in REPORT_PARTS}
+        sql_text = _report_sql(len(month_starts), as_of=as_of)
+        for row in await self.db.fetchall(sql_text, params):
+            found[row["part"]][str(row["key"])] = _figures(row)
+        months: dict[int, dict[Platform, Figures]] = {}
+        for key, fig in found["month"].items():
+            platform, index = key.split(" ")
+            months.setdefault(int(index), {})[Platform(platform)] = fig
+        categories = [c.value for c in Category]
+
+        def table(by: Breakdown, part: str, total: str) -> Table:
+            return _table(
+                by,
+                found[part],
+                found[total].get("", EMPTY),
+                groups if by == "group" else categories,
+            )
+
+        return ReportTables(
+            platforms=table("platform", "platform", "total"),
+            groups=table("group", "group", "total"),
+            categories=table("category", "category", "total"),
+            since=found["since"].get("", EMPTY),
+            months={
+                i: {p: months[i][p] for p in Platform if p in months[i]} for i in sorted(months)
+            },
+            previous_platforms=table("platform", "previous_platform", "previous_total"),
+            previous_groups=table("group", "previous_group", "previous_total"),
+        )
 
     async def digest_tables(
         self, win: Window, now: dt.datetime, sla: dt.timedelta, groups: list[str]

@@ -16,6 +16,7 @@ from storage.evidence import Evidences
 from storage.members import Members
 from storage.packets import Packets
 from storage.people import People
+from storage.reports import Reports
 from storage.requests import RequestRounds
 from storage.stats import Stats
 from storage.updates import ProcessedUpdates
@@ -31,6 +32,7 @@ class Store:
         self.updates = ProcessedUpdates(db)
         self.cases = Cases(db)
         self.stats = Stats(db)
+        self.reports = Reports(db)
         self.requests = RequestRounds(db)
         self.comebacks = Comebacks(db)
         self.packets = Packets(db, self.requests)

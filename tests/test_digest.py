@@ -191,7 +191,7 @@ def test_pack_puts_small_blocks_together() -> None:
 
 
 def test_chart_is_a_png_and_caption_fits() -> None:
-    png = chart_png(Table({"x": X, "facebook": FB, "tiktok": EMPTY}, TOTAL), "Compliance")
+    png = chart_png(data())
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 2000
     caption = chart_caption(data())
     assert len(caption) <= MAX_CAPTION and "last 30 days" in caption

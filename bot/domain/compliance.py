@@ -308,4 +308,21 @@ class DayActivity:
         return not (self.new_cases or self.sent or self.outcomes)
 
 
-Breakdown = Literal["platform", "group"]
+Breakdown = Literal["platform", "group", "category"]
+
+
+def summed(parts: Iterable[Figures]) -> Figures:
+    """The figures of several disjoint sets of rounds together (months into a half year):
+    every count and the reach add up; a median does not, so it is None."""
+    items = list(parts)
+    return Figures(
+        sent=sum(f.sent for f in items),
+        actioned=sum(f.actioned for f in items),
+        rejected=sum(f.rejected for f in items),
+        expired=sum(f.expired for f in items),
+        pending=sum(f.pending for f in items),
+        median_seconds_to_action=None,
+        reach_removed=sum(f.reach_removed for f in items),
+        withdrawn=sum(f.withdrawn for f in items),
+        reach_unknown=sum(f.reach_unknown for f in items),
+    )

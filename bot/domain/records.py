@@ -13,10 +13,11 @@ from typing import NamedTuple
 from bot.domain import CaseState, Category, Outcome, Platform, Role
 from bot.domain.accounts import AccountRef
 from bot.domain.comebacks import Comeback
-from bot.domain.compliance import Rate, Table
+from bot.domain.compliance import Figures, OverdueRound, Rate, Table, Window
 from bot.domain.evidence import CapturedFile, FileStatus, LinkSource
 from bot.domain.packets import HeldCase, PacketRow
 from bot.domain.people import Name, People
+from bot.domain.periods import Period
 
 
 @dataclass(frozen=True)
@@ -495,3 +496,69 @@ class BackupFile:
     name: str
     at: dt.datetime  # its modification time
     size: int
+
+
+@dataclass(frozen=True)
+class ReportTables:
+    """The report's compliance tables (storage/stats.py Stats.report_tables). The months and
+    the period before carry no median: the report shows none for them."""
+
+    platforms: Table
+    groups: Table
+    categories: Table
+    since: Figures  # the history's total, to the end of the period (no median either)
+    months: dict[int, dict[Platform, Figures]]  # month index -> platforms with requests
+    previous_platforms: Table
+    previous_groups: Table
+
+
+@dataclass(frozen=True)
+class Headline:
+    """What a unit says first about a span of time (PRODUCT.md "Periodic report")."""
+
+    cases: dict[str, int]  # accounts identified (cases created), by group
+    reports: int
+    comebacks: int  # comebacks found
+    figures: Figures  # the requests sent: actioned, compliance, reach removed
+
+    @property
+    def identified(self) -> int:
+        return sum(self.cases.values())
+
+
+@dataclass(frozen=True)
+class MonthFigures:
+    month: Period
+    platforms: dict[Platform, Figures]  # platforms with requests sent in the month
+
+
+@dataclass(frozen=True)
+class HalfYearRow:
+    """One platform's half year in the units of the platforms' transparency reports."""
+
+    half: Period
+    platform: Platform
+    requests: int  # requests: one per reference (ref=), or per round sent without one
+    figures: Figures  # summed months: accounts specified = sent; no median
+
+
+@dataclass(frozen=True)
+class ReportFigures:
+    """Everything /report shows of one period, as of one time (storage/reports.py)."""
+
+    period: Period
+    as_of: dt.datetime
+    window: Window  # the rounds sent in the period, up to as_of
+    previous_window: Window
+    headline: Headline
+    since_first: Headline  # from the first case to the end of the period
+    first_case_at: dt.datetime | None  # None: no case at all by then
+    platforms: Table
+    groups: Table
+    categories: Table
+    previous_platforms: Table
+    previous_groups: Table
+    months: list[MonthFigures]  # the 12 months ending with the period's last, oldest first
+    # (no median: see ReportTables)
+    halves: list[HalfYearRow]  # from the first case's half to the period's, per platform
+    overdue: list[OverdueRound]  # the oldest requests overdue at as_of

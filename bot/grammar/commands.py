@@ -211,6 +211,19 @@ _SPECS = (
         ("/digest",),
     ),
     CommandSpec(
+        "report",
+        Role.VIEWER,
+        "[month|quarter|half|year|YYYY-MM|YYYY-Qn|YYYY-H1|YYYY-H2|YYYY] [asof=YYYY-MM-DD[THH:MM]]",
+        "the periodic report (PDF and CSV) for a calendar period",
+        "month, quarter, half and year are the last full one; no period: the last full month. "
+        "Calendar periods in TIMEZONE; halves are January-June and July-December. The PDF has "
+        "the headline for the period and since the first case, compliance per platform, group "
+        "and category with the change against the period before, a chart month by month and "
+        "the oldest overdue requests; the CSV the half years in the platforms' units. asof=: "
+        "the figures as they stood then, the same document whenever it is run. Writes nothing.",
+        ("/report", "/report 2026-Q4 asof=2026-12-01T09:00"),
+    ),
+    CommandSpec(
         "comebacks",
         Role.VIEWER,
         "[platform]",

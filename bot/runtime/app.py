@@ -59,6 +59,7 @@ from handlers import (
     packet,
     pending,
     reopen,
+    report,
     request,
     revoke,
     start,
@@ -136,6 +137,7 @@ def command_handlers() -> list[BaseHandler[Update, Any, Any]]:
         "packet": packet.packet,
         "stats": stats.stats,
         "digest": digest.digest_now,
+        "report": report.report,
         "health": health.health,
     }
     return [

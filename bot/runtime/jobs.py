@@ -11,13 +11,17 @@ from telegram import Bot, InputFile
 from telegram.error import TelegramError
 from telegram.ext import CallbackContext, JobQueue
 
-from bot.domain import compliance, schedule
+from bot.domain import compliance, periods, schedule
+from bot.domain.periods import Period, PeriodKind
+from bot.domain.records import ReportFigures
 from bot.runtime.deps import deps, limits, now, settings, store
 from bot.runtime.retry import telegram_unavailable
 from bot.runtime.settings import Settings
 from bot.views import digest
-from bot.views.common import pack
+from bot.views import report as report_view
+from bot.views.common import pack, split_message
 from bot.views.digest import DigestData
+from bot.views.report import ReportContext
 from storage.backup import BackupFailed
 from storage.store import Store
 
@@ -53,35 +57,91 @@ async def gather(
         overdue=await stats.oldest_overdue(at, config.sla, limit=5),
         comebacks=await data_store.comebacks.found_between(at - DAY, at),
         late_for=late_for,
+        unit=config.unit_name,
     )
 
 
-class Rendered:
-    """The digest as it goes out: text messages, then the chart (if any) as a photo."""
+class MadeReport:
+    """The periodic report as it goes out: the summary (one or more messages), the PDF and
+    the CSV of half years, each a part that is sent once (see Delivery)."""
 
-    def __init__(self, data: DigestData, chart: bytes | None) -> None:
-        self.messages = pack(digest.digest_blocks(data))
-        self.chart = chart
-        self.caption = digest.chart_caption(data)
+    def __init__(self, data: ReportFigures, ctx: ReportContext, pdf: bytes) -> None:
+        self.messages = split_message(report_view.summary_text(data, ctx))
+        self.documents = [
+            (pdf, report_view.file_name(data, ctx, "pdf"), report_view.pdf_caption(data, ctx)),
+            (
+                report_view.csv_bytes(data, ctx),
+                report_view.file_name(data, ctx, "csv"),
+                report_view.csv_caption(data),
+            ),
+        ]
 
     @property
     def parts(self) -> int:
+        return len(self.messages) + len(self.documents)
+
+    async def send_part(self, bot: Bot, chat_id: int, index: int) -> None:
+        if index < len(self.messages):
+            await bot.send_message(chat_id, self.messages[index])
+            return
+        content, name, caption = self.documents[index - len(self.messages)]
+        await bot.send_document(chat_id, InputFile(content, filename=name), caption=caption)
+
+
+async def make_report(
+    data_store: Store, config: Settings, period: Period, at: dt.datetime, *, as_of: bool
+) -> MadeReport:
+    """The report of `period` as of `at` (`as_of`: from the facts recorded by then)."""
+    data = await data_store.reports.figures(
+        period, at, config.timezone, config.sla, config.banned_groups, as_of=as_of
+    )
+    ctx = ReportContext(config.unit_name, config.timezone, config.sla_hours)
+    # reportlab takes a few hundred ms: keep it off the event loop.
+    return MadeReport(data, ctx, await asyncio.to_thread(report_view.pdf_bytes, data, ctx))
+
+
+async def send_report(bot: Bot, chat_id: int, made: MadeReport) -> None:
+    for index in range(made.parts):
+        await made.send_part(bot, chat_id, index)
+
+
+class Rendered:
+    """The digest as it goes out: text messages, then the chart (if any) as a photo; on the
+    first day of a month, the report of the month before after them."""
+
+    def __init__(
+        self, data: DigestData, chart: bytes | None, report: MadeReport | None = None
+    ) -> None:
+        self.messages = pack(digest.digest_blocks(data))
+        self.chart = chart
+        self.caption = digest.chart_caption(data)
+        self.report = report
+
+    @property
+    def digest_parts(self) -> int:
         return len(self.messages) + (self.chart is not None)
 
+    @property
+    def parts(self) -> int:
+        return self.digest_parts + (self.report.parts if self.report else 0)
 
-async def render(data: DigestData) -> Rendered:
+
+async def render(data: DigestData, report: MadeReport | None = None) -> Rendered:
     chart = None
     if not data.platforms.empty:
-        title = f"Compliance per platform, {data.window.title}"
         # matplotlib takes ~100 ms: keep it off the event loop.
-        chart = await asyncio.to_thread(digest.chart_png, data.platforms, title)
-    return Rendered(data, chart)
+        chart = await asyncio.to_thread(digest.chart_png, data)
+    return Rendered(data, chart, report)
 
 
 async def send_part(bot: Bot, chat_id: int, rendered: Rendered, index: int) -> None:
-    """Message `index` of the digest: the texts in order, then the chart."""
+    """Message `index` of the digest: the texts in order, then the chart, then the report's."""
     if index < len(rendered.messages):
         await bot.send_message(chat_id, rendered.messages[index])
+        return
+    if index >= rendered.digest_parts:
+        assert rendered.report is not None
+        await rendered.report.send_part(bot, chat_id, index - rendered.digest_parts)
         return
     assert rendered.chart is not None
     await bot.send_photo(
@@ -128,8 +188,18 @@ class Delivery:
             config = settings(self.context)
             due = schedule.due_at(self.day, config.digest_time, config.timezone)
             data = await gather(store(self.context), config, as_of, due if late else None)
-            self._rendered[key] = await render(data)
+            self._rendered[key] = await render(data, await self._monthly_report(as_of))
         return self._rendered[key]
+
+    async def _monthly_report(self, as_of: dt.datetime) -> MadeReport | None:
+        """On the first day of a month, the report of the month before (PRODUCT.md "Periodic
+        report"), as of the digest's time: a resumed delivery sends the same document."""
+        if self.day.day != 1:
+            return None
+        month = periods.last_full(PeriodKind.MONTH, self.day)
+        config = settings(self.context)
+        resumed = as_of < now(self.context)
+        return await make_report(store(self.context), config, month, as_of, as_of=resumed)
 
     async def to_all(self, *, late: bool) -> None:
         chats = settings(self.context).digest_chat_ids

@@ -10,9 +10,9 @@ DigestData (with a default), fill it in bot/runtime/jobs.gather, write a functio
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain import Outcome
@@ -25,9 +25,10 @@ from bot.domain.compliance import (
     Window,
 )
 from bot.domain.records import ComebackList
+from bot.views import charts
 from bot.views.comebacks import digest_section
 from bot.views.common import MAX_CAPTION, esc, local_time, truncate
-from bot.views.figures import format_change, format_compliance
+from bot.views.figures import format_change
 from bot.views.stats import _label, reach_line, table_lines, window_line
 
 # ------------------------------------------------------------------------------ /stats
@@ -49,6 +50,7 @@ class DigestData:
     overdue: list[OverdueRound] = field(default_factory=list)  # the oldest, at most 5
     comebacks: ComebackList = field(default_factory=lambda: ComebackList([], 0))  # last 24 h
     late_for: dt.datetime | None = None  # the DIGEST_TIME it was due at, when sent late
+    unit: str = ""  # UNIT_NAME, inside the chart
 
 
 def _last_day(data: DigestData) -> str | None:
@@ -158,36 +160,19 @@ def chart_caption(data: DigestData) -> str:
     return truncate(esc(text), MAX_CAPTION)
 
 
-def chart_png(table: Table, title: str) -> bytes:
-    """A bar chart of compliance % per row of `table`; `n/a` rows get no bar."""
-    labels = [_label("platform", key) for key in table.rows]
-    values = [fig.percent or 0 for fig in table.rows.values()]
-    notes = [format_compliance(fig) for fig in table.rows.values()]
-    # Imported here, not at the top: matplotlib is ~40 MB and ~1 s at start, and only the
-    # chart needs it. The Agg canvas renders PNG bytes without a display (and without
-    # pyplot's global state).
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+def chart_png(data: DigestData) -> bytes:
+    return charts.png(chart_figure(data))
 
-    figure = Figure(figsize=(max(4.0, 1.1 * len(labels) + 1.5), 3.6), dpi=120)
-    FigureCanvasAgg(figure)
-    axes = figure.add_subplot()
-    bars = axes.bar(labels, values, color="#3b6ea5")
-    for bar, note in zip(bars, notes, strict=True):
-        axes.annotate(
-            note,
-            (bar.get_x() + bar.get_width() / 2, bar.get_height()),
-            ha="center",
-            va="bottom",
-            fontsize=8,
-            xytext=(0, 2),
-            textcoords="offset points",
-        )
-    axes.set_ylim(0, 110)
-    axes.set_ylabel("compliance %")
-    axes.set_title(title, fontsize=10)
-    axes.spines[["top", "right"]].set_visible(False)
-    figure.tight_layout()
-    out = io.BytesIO()
-    figure.savefig(out, format="png")
-    return out.getvalue()
+
+def chart_figure(data: DigestData) -> Any:
+    """Compliance per platform of the rolling window, each bar with its denominator; the
+    unit, the window and the figures' time inside the image (bot/views/charts.py)."""
+    table = data.platforms
+    window = f"requests sent {local_time(data.window.start or data.now, data.tz)} to "
+    window += f"{local_time(data.now, data.tz)} ({data.tz.key})"
+    return charts.compliance_figure(
+        [_label("platform", key) for key in table.rows],
+        list(table.rows.values()),
+        f"{data.unit}: compliance per platform, {data.window.title}".lstrip(": "),
+        f"{window}; compliance = actioned / (actioned + rejected + expired)",
+    )

@@ -41,9 +41,16 @@ def format_change(now: Figures, before: Rate | None) -> str:
         return "n/a"
     if before is None or before.percent is None:
         return f"{format_compliance(now)} (new)"
-    return f"{format_compliance(now)}, {now.percent - before.percent:+d} points from " + (
-        format_rate(before)
-    )
+    return f"{format_compliance(now)}, {change_from(now, before)}"
+
+
+def change_from(now: Figures, before: Rate | None) -> str:
+    """`+44 points from 0% of 1`; `new` when nothing was decided before, `n/a` now."""
+    if now.percent is None:
+        return "n/a"
+    if before is None or before.percent is None:
+        return "new"
+    return f"{now.percent - before.percent:+d} points from {format_rate(before)}"
 
 
 def format_count(value: int) -> str:

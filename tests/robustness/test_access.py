@@ -57,6 +57,7 @@ ARGUMENTS: dict[str, Callable[[], str]] = {
     "edit": lambda: "#4 followers=12k",
     "pending": lambda: "overdue",
     "stats": lambda: "30d by group",
+    "report": lambda: "2026-10",
     "comebacks": lambda: "x",
     "packet": lambda: "x",
     "export": lambda: "all",

@@ -30,7 +30,7 @@ MAX_MESSAGE = 4096  # Telegram delivers at most this many characters in a messag
 
 # Commands that never write: any change of rows is a defect, whatever the reply.
 READ_ONLY = frozenset({"start", "help", "status", "find", "pending", "stats", "digest", "export",
-                       "audit"})  # fmt: skip
+                       "audit", "report"})  # fmt: skip
 # /start may carry a deep-link payload (t.me/bot?start=xyz sends "/start xyz"): ignored.
 IGNORES_ARGS = frozenset({"start"})
 
@@ -40,7 +40,9 @@ GRAMMAR_WORDS = [
     *(o.value for o in Outcome),
     *(r.key for r in Role),
     "restored", "TTP", "bla", "BLF", "ISIS", "pending", "overdue", "by", "group", "platform",
-    "7d", "30d", "90d", "all", "1d", "ref=", "ref=TD-x-1", "followers=", "followers=12.5k",
+    "7d", "30d", "90d", "all", "1d", "month", "quarter", "half", "year", "2026-11", "2026-Q4",
+    "2026-H2", "2026", "asof=2026-11-01", "asof=2026-11-01T09:00", "ref=", "ref=TD-x-1",
+    "followers=", "followers=12.5k",
     "followers=2m", "followers=-5", "followers=1e309", "followers=NaN", "followers=99999999999999k",
     "#1", "#2", "#3", "#4", "#5", "1", "2", "#0", "0", "-1", "#-3", "##1", "#", "1,", "#1,#2",
     "x.com/foo", "https://twitter.com/Foo?s=20", "x.com/home", "t.me/joinchat", "t.me/s/chan",

@@ -1,0 +1,220 @@
+"""The figures of the periodic report (/report): compliance from storage/stats.py (the one
+formula), and the counts around it (cases, reports, comebacks, requests per reference, the
+requests overdue), each as of one time.
+
+Every figure rests on dated facts: cases by created_at, reports by reported_at, comebacks by
+found_at, rounds by sent_at with the outcome recorded by the report's time (Stats with
+`as_of`), so `/report 2026-11 asof=...` gives the same figures whenever it is run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from bot.domain import Platform, compliance, periods
+from bot.domain.compliance import OverdueRound, Window
+from bot.domain.periods import Period, PeriodKind
+from bot.domain.records import HalfYearRow, Headline, MonthFigures, ReportFigures
+from storage.db import Database, Reader, from_ts, to_ts
+from storage.requests import CHASED
+from storage.stats import _NEW_CASES_SQL, Stats, _expired_before
+
+CHART_MONTHS = 12
+OVERDUE_LISTED = 10
+
+_REPORTS_SQL = (
+    "SELECT COUNT(*) AS n FROM reports WHERE reported_at > :start AND reported_at <= :end"
+)
+_COMEBACKS_SQL = "SELECT COUNT(*) AS n FROM comebacks WHERE found_at > :start AND found_at <= :end"
+_FIRST_CASE_SQL = "SELECT min(created_at) AS first FROM cases WHERE created_at <= :end"
+
+# Requests as the platforms count them: a reference (ref=, a packet's) names one request
+# however many accounts it lists; a round sent without one is a request of its own. Per
+# platform and half year, the half counted from 0 by the half starts it is at or after.
+# The history runs from the first case, so it holds nearly every round: one pass through the
+# table reads them in half the time of the sent_at index and a look-up of each round's ref.
+_REQUESTS_SQL = """
+SELECT platform, ({half}) AS half,
+       COUNT(DISTINCT ref) FILTER (WHERE ref <> '') + COUNT(*) FILTER (WHERE ref = '') AS n
+FROM request_rounds NOT INDEXED
+WHERE sent_at > :start AND sent_at <= :end
+GROUP BY platform, half
+"""
+
+# The rounds that were open and overdue at :asof: open now (and chased), or decided after
+# :asof (outcome_at is when a round was first decided; a correction keeps it). Each side
+# reads its own index; the oldest first.
+_OVERDUE_AS_OF_SQL = f"""
+SELECT r.case_id, r.round_no, r.sent_at, c.platform, c.handle, c.grp
+FROM request_rounds AS r CROSS JOIN cases AS c ON c.id = r.case_id
+WHERE r.id IN (SELECT id FROM request_rounds WHERE outcome IS NULL
+               UNION ALL
+               SELECT id FROM request_rounds WHERE outcome_at > :asof)
+  AND r.sent_at < :expired_before
+  AND (({CHASED}) OR r.outcome_at > :asof)
+ORDER BY r.sent_at, r.id
+LIMIT :limit
+"""
+
+
+class Reports:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def figures(
+        self,
+        period: Period,
+        at: dt.datetime,
+        tz: ZoneInfo,
+        sla: dt.timedelta,
+        groups: list[str],
+        *,
+        as_of: bool = False,
+    ) -> ReportFigures:
+        """The report of `period` as of `at` (`as_of`: the facts as recorded by `at`, an
+        earlier time; without, as they stand, the same when `at` is the present)."""
+        async with self.db.snapshot() as read:
+            return await _Gathering(read).figures(period, at, tz, sla, groups, as_of=as_of)
+
+
+class _Gathering:
+    """The report's statements, all in one snapshot of the database."""
+
+    def __init__(self, read: Reader) -> None:
+        self.db = read
+        self.stats = Stats(read)
+
+    async def figures(
+        self,
+        period: Period,
+        at: dt.datetime,
+        tz: ZoneInfo,
+        sla: dt.timedelta,
+        groups: list[str],
+        *,
+        as_of: bool,
+    ) -> ReportFigures:
+        win = period.window(tz, at)
+        before = period.previous()
+        first = await self._first_case(win.end)
+        months = periods.months_between(_history_start(first, period, tz), period)
+        starts = [month.starts_at(tz) for month in months]
+        span = Window("history", starts[0] - periods.SECOND, win.end)
+        tables = await self.stats.report_tables(
+            span,
+            starts,
+            _indexes(months, period),
+            _indexes(months, before),
+            at,
+            sla,
+            groups,
+            as_of=as_of,
+        )
+        return ReportFigures(
+            period=period,
+            as_of=at,
+            window=win,
+            previous_window=before.window(tz, at),
+            headline=await self._headline(win, tables.platforms.total, groups),
+            since_first=await self._headline(span, tables.since, groups),
+            first_case_at=first,
+            platforms=tables.platforms,
+            groups=tables.groups,
+            categories=tables.categories,
+            previous_platforms=tables.previous_platforms,
+            previous_groups=tables.previous_groups,
+            months=[MonthFigures(m, tables.months.get(i, {})) for i, m in enumerate(months)][
+                -CHART_MONTHS:
+            ],
+            halves=await self._halves(span, months, tables.months, tz),
+            overdue=await self._overdue(at, sla),
+        )
+
+    async def _first_case(self, end: dt.datetime) -> dt.datetime | None:
+        row = await self.db.fetchone(_FIRST_CASE_SQL, {"end": to_ts(end)})
+        return None if row is None or row["first"] is None else from_ts(row["first"])
+
+    async def _headline(
+        self, win: Window, figures: compliance.Figures, groups: list[str]
+    ) -> Headline:
+        """Cases (in the configured order of groups, then any others by name), reports and
+        comebacks of `win`, with the compliance figures of its requests."""
+        params = {"start": -1 if win.start is None else to_ts(win.start), "end": to_ts(win.end)}
+        found = {r["grp"]: r["n"] for r in await self.db.fetchall(_NEW_CASES_SQL, params)}
+        order = [g for g in groups if g in found] + sorted(g for g in found if g not in groups)
+        cases = {group: found[group] for group in order}
+        reports = await self.db.fetchone(_REPORTS_SQL, params)
+        comebacks = await self.db.fetchone(_COMEBACKS_SQL, params)
+        assert reports is not None and comebacks is not None
+        return Headline(cases, reports["n"], comebacks["n"], figures)
+
+    async def _halves(
+        self,
+        span: Window,
+        months: list[Period],
+        monthly: dict[int, dict[Platform, compliance.Figures]],
+        tz: ZoneInfo,
+    ) -> list[HalfYearRow]:
+        """Per half year and platform with requests sent: the months summed, and the requests
+        counted by reference."""
+        halves: list[Period] = []
+        for month in months:
+            half = periods.containing(PeriodKind.HALF, month.start)
+            if not halves or halves[-1] != half:
+                halves.append(half)
+        index = (
+            " + ".join(f"(sent_at >= {to_ts(half.starts_at(tz))})" for half in halves[1:]) or "0"
+        )  # whole numbers computed here, never user input
+        params = {"start": to_ts(span.start) if span.start else -1, "end": to_ts(span.end)}
+        requests = {
+            (r["platform"], r["half"]): r["n"]
+            for r in await self.db.fetchall(_REQUESTS_SQL.format(half=index), params)
+        }
+        rows = []
+        for number, half in enumerate(halves):
+            inside = [i for i, month in enumerate(months) if half.start <= month.start < half.end]
+            for platform in Platform:
+                parts = [monthly[i][platform] for i in inside if platform in monthly.get(i, {})]
+                if parts:
+                    figures = compliance.summed(parts)
+                    count = requests.get((platform.value, number), 0)
+                    rows.append(HalfYearRow(half, platform, count, figures))
+        return rows
+
+    async def _overdue(self, at: dt.datetime, sla: dt.timedelta) -> list[OverdueRound]:
+        params = {
+            "asof": to_ts(at),
+            "expired_before": _expired_before(at, sla),
+            "limit": OVERDUE_LISTED,
+        }
+        return [
+            OverdueRound(
+                case_id=r["case_id"],
+                round_no=r["round_no"],
+                sent_at=from_ts(r["sent_at"]),
+                platform=Platform(r["platform"]),
+                handle=r["handle"],
+                group=r["grp"],
+            )
+            for r in await self.db.fetchall(_OVERDUE_AS_OF_SQL, params)
+        ]
+
+
+def _indexes(months: list[Period], period: Period) -> tuple[int, int]:
+    """The first and last index of `period`'s months in `months` (which hold them all)."""
+    first = months.index(period.month_list()[0])
+    return first, first + period.months - 1
+
+
+def _history_start(first: dt.datetime | None, period: Period, tz: ZoneInfo) -> Period:
+    """The first month of the history: the first case's, or the first of the period before,
+    or CHART_MONTHS before the end of the period, whichever is earliest (the chart always
+    shows as many months, and the change compares with the period before)."""
+    last = period.month_list()[-1]
+    back = last.start.year * 12 + last.start.month - 1 - (CHART_MONTHS - 1)
+    candidates = [Period(back // 12, PeriodKind.MONTH, back % 12 + 1)]
+    candidates.append(period.previous().month_list()[0])
+    if first is not None:
+        candidates.append(periods.containing(PeriodKind.MONTH, first.astimezone(tz).date()))
+    return min(candidates, key=lambda month: month.start)

@@ -1,0 +1,95 @@
+"""The charts (bot/views/charts.py): every bar carries its denominator, a bar on few requests
+is marked, and the unit, the window and the figures' time stand inside the image; the bot
+starts without matplotlib or reportlab loaded."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from bot.domain import Platform
+from bot.domain.compliance import Figures, Table
+from bot.domain.periods import Period, PeriodKind
+from bot.domain.records import MonthFigures
+from bot.views import charts
+from bot.views.digest import chart_figure
+from tests.test_digest import FB, TOTAL, X, data
+
+ROOT = Path(__file__).resolve().parent.parent
+ONE = Figures(1, 1, 0, 0, 0, 3600.0, 0)  # 100% of 1: a low base
+NONE_DECIDED = Figures(2, 0, 0, 0, 2, None, 0)
+
+
+def texts(figure: Any) -> list[str]:
+    found = [t.get_text() for t in figure.texts]
+    for axes in figure.axes:
+        found += [t.get_text() for t in axes.texts] + [axes.get_title()]
+    return found
+
+
+def hatched(figure: Any) -> list[bool]:
+    return [bool(p.get_hatch()) for axes in figure.axes for p in axes.patches]
+
+
+def test_digest_chart_bars_carry_denominators_and_a_low_base_is_hatched() -> None:
+    table = Table({"x": X, "facebook": FB, "tiktok": ONE, "youtube": NONE_DECIDED}, TOTAL)
+    figure = chart_figure(data(platforms=table, unit="Counter-Extremism Unit"))
+    shown = texts(figure)
+    assert "31%\nof 48" in shown and "92%\nof 48" in shown  # 15/48, 44/48
+    assert "100%\nof 1" in shown and "n/a" in shown
+    assert hatched(figure) == [False, False, True, True]  # X, Facebook, TikTok, YouTube
+    [title] = [t for t in shown if "compliance per platform" in t]
+    assert title == "Counter-Extremism Unit: compliance per platform, last 30 days"
+    [footer] = [t for t in shown if t.startswith("requests sent")]
+    assert "2026-10-03 09:00 to 2026-11-02 09:00 (Asia/Karachi)" in footer
+    assert charts.LOW_NOTE in footer
+    png = charts.png(figure)
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and b"matplotlib" not in png
+
+
+def drawn(drawing: Any) -> tuple[list[str], list[Any]]:
+    """The strings and the rectangles of a reportlab drawing, groups opened."""
+    from reportlab.graphics.shapes import Group, Rect, String
+
+    strings, rects = [], []
+    for item in drawing.contents:
+        if isinstance(item, Group):
+            inner, boxes = drawn(item)
+            strings += inner
+            rects += boxes
+        elif isinstance(item, String):
+            strings.append(item.text)
+        elif isinstance(item, Rect):
+            rects.append(item)
+    return strings, rects
+
+
+def test_monthly_chart_bars_carry_denominators_and_low_bases_are_hollow() -> None:
+    from reportlab.lib import colors
+
+    months = [
+        MonthFigures(Period(2026, PeriodKind.MONTH, 10), {Platform.X: ONE}),
+        MonthFigures(Period(2026, PeriodKind.MONTH, 11), {Platform.X: X, Platform.FACEBOOK: FB}),
+    ]
+    drawing = charts.monthly_drawing(months, "Unit: month by month", "figures as of then")
+    strings, rects = drawn(drawing)
+    assert strings[0] == "Unit: month by month" and "figures as of then" in strings
+    assert charts.LOW_NOTE_PDF in strings
+    numbers = [s for s in strings if s.replace(",", "").isdigit()]
+    assert numbers == ["1", "1", "48", "48", "98"]  # Oct: 1 decided, 1 sent; Nov: 48, 48, 98
+    bars = [r for r in rects if r.y == 170.0]  # the compliance panel's bars, in order
+    assert [r.fillColor == colors.white for r in bars] == [True, False, False]
+    assert [round(r.height) for r in bars] == [160, 50, 147]  # 100%, 31%, 92% of 160 pt
+
+
+def test_the_bot_starts_without_matplotlib_or_reportlab() -> None:
+    probe = (
+        "import sys, bot.runtime.app, bot.__main__; "
+        "print(sorted(m for m in ('matplotlib', 'reportlab', 'pypdf') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]"
