@@ -221,7 +221,7 @@ _SPECS = (
         "and category with the change against the period before, a chart month by month and "
         "the oldest overdue requests; the CSV the half years in the platforms' units. asof=: "
         "the figures as they stood then, the same document whenever it is run. Writes nothing.",
-        ("/report", "/report 2026-Q4 asof=2026-12-01T09:00"),
+        ("/report", "/report 2026-10 asof=2026-11-01T09:00"),
     ),
     CommandSpec(
         "comebacks",
