@@ -138,7 +138,7 @@ async def _create(path: Path) -> None:
     await (await Store.open(path)).close()
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(
     cases=st.lists(
         st.tuples(st.sampled_from(list(Platform)), st.sampled_from(GROUPS)), min_size=1, max_size=6

@@ -142,7 +142,7 @@ def dedup(before: list[Any]) -> list[Any]:
 counter = itertools.count()
 
 
-@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     before=st.lists(existing, max_size=4).map(dedup),
     rows=st.lists(commands, min_size=1, max_size=12),

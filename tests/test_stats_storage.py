@@ -90,7 +90,7 @@ async def _tables(
     return by_platform.total, by_platform.rows, by_group.rows
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(
     cases=st.lists(case_strategy, min_size=1, max_size=8),
     rounds=st.lists(round_strategy, max_size=40),
@@ -169,7 +169,7 @@ async def _digest_tables(
         await store.close()
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(
     cases=st.lists(case_strategy, min_size=1, max_size=8),
     rounds=st.lists(round_strategy, max_size=40),
@@ -202,7 +202,7 @@ crowded_round_strategy = st.tuples(
 )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(
     cases=st.lists(case_strategy, min_size=1, max_size=4),
     rounds=st.lists(crowded_round_strategy, max_size=60),

@@ -25,7 +25,7 @@ from tests.robustness.driver import ADMIN, InProcessBot, Reply, fingerprint
 # The robustness tests are slow: `make test` runs them, `make check` leaves them out.
 pytestmark = pytest.mark.slow
 
-EXAMPLES = 150
+EXAMPLES = 100
 MAX_MESSAGE = 4096  # Telegram delivers at most this many characters in a message
 
 # Commands that never write: any change of rows is a defect, whatever the reply.

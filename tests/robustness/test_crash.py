@@ -22,7 +22,7 @@ from tests.robustness.driver import ADMIN, InProcessBot
 pytestmark = pytest.mark.slow
 
 ROWS = 8_000
-RUNS = 12
+RUNS = 8
 REPO = Path(__file__).resolve().parents[2]
 FORMS = (
     "https://twitter.com/r{run}_acct{n}?s=20",
