@@ -38,17 +38,23 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 
 
 # What `make check` leaves out (pytest -m "not slow"), besides the tests marked one by one:
-# whole files that start bot processes, sleep through retries and time limits, or run many
+# whole files that start bot processes, sleep through retries and time limits, draw charts and
+# PDFs, walk every command (help examples), or run many
 # hypothesis examples on real databases. `make test` (CI) runs them all.
 SLOW_FILES = frozenset(
     {
         "tests/e2e/test_bad_database_e2e.py",
+        "tests/e2e/test_digest_e2e.py",
         "tests/e2e/test_digest_once_e2e.py",
         "tests/e2e/test_disk_full_e2e.py",
+        "tests/e2e/test_fake_bot_api.py",
+        "tests/e2e/test_help_e2e.py",
+        "tests/e2e/test_report_e2e.py",
         "tests/e2e/test_retry_e2e.py",
         "tests/e2e/test_slow_download_e2e.py",
         "tests/e2e/test_webhook_e2e.py",
         "tests/test_backup.py",
+        "tests/test_charts.py",
         "tests/test_history_properties.py",
         "tests/test_report_paths.py",
         "tests/test_stats_storage.py",
