@@ -18,7 +18,7 @@ from bot.domain.periods import Period, PeriodKind
 from bot.domain.records import HalfYearRow, Headline, MonthFigures, ReportFigures
 from storage.db import Database, Reader, from_ts, to_ts
 from storage.requests import CHASED
-from storage.stats import _NEW_CASES_SQL, Stats, _expired_before
+from storage.stats import _NEW_CASES_SQL, Stats, _expired_before, overdue_round
 
 CHART_MONTHS = 12
 OVERDUE_LISTED = 10
@@ -188,17 +188,7 @@ class _Gathering:
             "expired_before": _expired_before(at, sla),
             "limit": OVERDUE_LISTED,
         }
-        return [
-            OverdueRound(
-                case_id=r["case_id"],
-                round_no=r["round_no"],
-                sent_at=from_ts(r["sent_at"]),
-                platform=Platform(r["platform"]),
-                handle=r["handle"],
-                group=r["grp"],
-            )
-            for r in await self.db.fetchall(_OVERDUE_AS_OF_SQL, params)
-        ]
+        return [overdue_round(r) for r in await self.db.fetchall(_OVERDUE_AS_OF_SQL, params)]
 
 
 def _indexes(months: list[Period], period: Period) -> tuple[int, int]:

@@ -130,6 +130,19 @@ def figures_sql(by: Breakdown, *, as_of: bool = False) -> str:
 # both the buckets (a few thousand) and the rows of the middle buckets (a few hundred) small.
 _BUCKET = 3600
 
+# The bucket of each median (the digest's and the report's statements): from `hist` (part, key,
+# bucket, n) and `counts` (part, key, actioned), the bucket where the running count passes
+# half of the actioned rounds, and how many lie below it.
+_LOCATED = """located AS MATERIALIZED (
+    SELECT h.part, h.key, h.bucket, h.upto - h.n AS below
+    FROM (SELECT part, key, bucket, n,
+                 SUM(n) OVER (PARTITION BY part, key ORDER BY bucket
+                              ROWS UNBOUNDED PRECEDING) AS upto
+          FROM hist) AS h
+    CROSS JOIN counts ON counts.part = h.part AND counts.key = h.key
+    WHERE h.upto - h.n < (counts.actioned + 2) / 2 AND h.upto >= (counts.actioned + 1) / 2
+),"""
+
 # The digest's compliance in one statement: the rolling window (:start, :end] per platform
 # and per group with the totals (part 'platform', 'group', 'total'), and the compliance
 # counts per platform of the window before it, (:before, :start] (part 'previous': actioned,
@@ -184,15 +197,7 @@ hist AS (
     UNION ALL
     SELECT 'total', '', code, SUM(n) FROM cells WHERE code >= 0 GROUP BY code
 ),
-located AS MATERIALIZED (
-    SELECT h.part, h.key, h.bucket, h.upto - h.n AS below
-    FROM (SELECT part, key, bucket, n,
-                 SUM(n) OVER (PARTITION BY part, key ORDER BY bucket
-                              ROWS UNBOUNDED PRECEDING) AS upto
-          FROM hist) AS h
-    CROSS JOIN counts ON counts.part = h.part AND counts.key = h.key
-    WHERE h.upto - h.n < (counts.actioned + 2) / 2 AND h.upto >= (counts.actioned + 1) / 2
-),
+{_LOCATED}
 near AS MATERIALIZED (
     SELECT platform, grp, outcome_at - sent_at AS seconds,
            max(outcome_at - sent_at, 0) / {_BUCKET} AS bucket
@@ -308,15 +313,7 @@ AS MATERIALIZED (
 hist (part, key, bucket, n) AS (
     {hist}
 ),
-located AS MATERIALIZED (
-    SELECT h.part, h.key, h.bucket, h.upto - h.n AS below
-    FROM (SELECT part, key, bucket, n,
-                 SUM(n) OVER (PARTITION BY part, key ORDER BY bucket
-                              ROWS UNBOUNDED PRECEDING) AS upto
-          FROM hist) AS h
-    CROSS JOIN counts ON counts.part = h.part AND counts.key = h.key
-    WHERE h.upto - h.n < (counts.actioned + 2) / 2 AND h.upto >= (counts.actioned + 1) / 2
-),
+{_LOCATED}
 near AS MATERIALIZED (
     SELECT platform, grp, {_CATEGORY} AS category, outcome_at - sent_at AS seconds,
            {bucket} AS bucket
@@ -569,14 +566,16 @@ class Stats:
         rows = await self.db.fetchall(
             _OVERDUE_SQL, {"expired_before": _expired_before(now, sla), "limit": limit}
         )
-        return [
-            OverdueRound(
-                case_id=r["case_id"],
-                round_no=r["round_no"],
-                sent_at=from_ts(r["sent_at"]),
-                platform=Platform(r["platform"]),
-                handle=r["handle"],
-                group=r["grp"],
-            )
-            for r in rows
-        ]
+        return [overdue_round(row) for row in rows]
+
+
+def overdue_round(row: Row) -> OverdueRound:
+    """A row of the overdue statements (now, and as of a time)."""
+    return OverdueRound(
+        case_id=row["case_id"],
+        round_no=row["round_no"],
+        sent_at=from_ts(row["sent_at"]),
+        platform=Platform(row["platform"]),
+        handle=row["handle"],
+        group=row["grp"],
+    )
