@@ -1,6 +1,6 @@
-"""Load: 2,000 /flag updates from 50 members over 400 accounts (each account written in
+"""Load: 1,000 /flag updates from 50 members over 200 accounts (each account written in
 several URL forms) go through the real Application with concurrent_updates on, the way
-polled updates do, while members read the cards. Exactly 400 cases, exactly one report per
+polled updates do, while members read the cards. Exactly 200 cases, exactly one report per
 (member, account), one reply per update, and no "database is locked" anywhere."""
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from tests.robustness.driver import ADMIN, InProcessBot
 pytestmark = pytest.mark.slow
 
 MEMBERS = [1000 + n for n in range(50)]
-ACCOUNTS = 400
-FLAGS = 2_000
+ACCOUNTS = 200
+FLAGS = 1_000
 GROUPS = ("TTP", "BLA", "BLF")
 
 
@@ -49,7 +49,7 @@ def variants(n: int) -> list[str]:
                     f"whatsapp:+{number}", f"0300{n:07d}"]  # fmt: skip
 
 
-async def test_2000_concurrent_flags_make_exactly_400_cases(tmp_path: Path):
+async def test_1000_concurrent_flags_make_exactly_200_cases(tmp_path: Path):
     rng = random.Random(6)
     db = tmp_path / "load.db"
     async with InProcessBot(db) as bot:
@@ -128,7 +128,7 @@ async def test_2000_concurrent_flags_make_exactly_400_cases(tmp_path: Path):
 
 
 REVIEWERS = [3000 + n for n in range(5)]
-CASES = 200
+CASES = 100
 
 
 async def test_concurrent_requests_and_button_presses_record_each_round_once(tmp_path: Path):
