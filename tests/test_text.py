@@ -29,3 +29,21 @@ def test_one_line_has_no_line_break_and_no_hidden_character(text: str):
     assert shown == shown.strip() and "\n" not in shown and "  " not in shown
     kept = ("\u200c",)  # and private-use characters (Co), which some emoji fonts use
     assert all(ch.isprintable() or ch in kept or category(ch) == "Co" for ch in shown), shown
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127)), st.booleans())
+def test_plain_ascii_takes_the_fast_path_with_the_same_result(text: str, keep_lines: bool):
+    """The shortcut for printable ASCII gives what the character-by-character rule gives."""
+    slow = "".join(
+        ("\n" if keep_lines else " ")
+        if c == "\n"
+        else ""
+        if c == "\r" and keep_lines
+        else " "
+        if c in "\r\t\x0b\x0c"
+        else ""
+        if category(c) == "Cc"
+        else c
+        for c in text
+    )
+    assert clean(text, keep_lines=keep_lines) == slow

@@ -28,6 +28,8 @@ def clean(text: str, *, keep_lines: bool = False) -> str:
     """`text` without control, bidirectional and zero-width characters. Tabs become spaces;
     line breaks become spaces too unless `keep_lines` (a note keeps its line breaks in the
     database; it is still shown on one line, see one_line)."""
+    if text.isascii() and text.isprintable():
+        return text  # nothing to drop (most text: an /import's every note goes through here)
     out = []
     for char in text:
         if char in _LINE_BREAKS:
