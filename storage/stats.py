@@ -143,6 +143,15 @@ _LOCATED = """located AS MATERIALIZED (
     WHERE h.upto - h.n < (counts.actioned + 2) / 2 AND h.upto >= (counts.actioned + 1) / 2
 ),"""
 
+# The code of a round that was not actioned, in the cells of the digest's and the report's
+# statements (an actioned round's code is its bucket of hours, >= 0): rejected -1, expired
+# (no_response, or open past the SLA) -2, open -3, withdrawn -4.
+_NOT_ACTIONED_CODES = f"""WHEN {_REJECTED} THEN -1
+                      WHEN {_NO_RESPONSE}
+                           OR (outcome IS NULL AND sent_at < :expired_before) THEN -2
+                      WHEN outcome IS NULL THEN -3
+                      ELSE -4  -- withdrawn"""
+
 # The digest's compliance in one statement: the rolling window (:start, :end] per platform
 # and per group with the totals (part 'platform', 'group', 'total'), and the compliance
 # counts per platform of the window before it, (:before, :start] (part 'previous': actioned,
@@ -162,11 +171,7 @@ WITH cells AS MATERIALIZED (
            COUNT(*) FILTER (WHERE {_IN_REACH} AND followers_at_action IS NULL) AS unknown
     FROM (SELECT platform, grp, outcome, followers_at_action, restored_at,
                  CASE WHEN {_ACTIONED} THEN max(outcome_at - sent_at, 0) / {_BUCKET}
-                      WHEN {_REJECTED} THEN -1
-                      WHEN {_NO_RESPONSE}
-                           OR (outcome IS NULL AND sent_at < :expired_before) THEN -2
-                      WHEN outcome IS NULL THEN -3
-                      ELSE -4  -- withdrawn
+                      {_NOT_ACTIONED_CODES}
                  END AS code
           FROM {_IN_WINDOW})
     GROUP BY code, platform, grp
@@ -297,11 +302,7 @@ WITH {_AS_OF if as_of else ""} cells AS MATERIALIZED (
     FROM (SELECT platform, grp, IIF(sent_at > :period_start, {_CATEGORY}, NULL) AS category,
                  {month} AS month, outcome, followers_at_action, restored_at,
                  CASE WHEN {_ACTIONED} THEN IIF(sent_at > :period_start, {bucket}, 0)
-                      WHEN {_REJECTED} THEN -1
-                      WHEN {_NO_RESPONSE}
-                           OR (outcome IS NULL AND sent_at < :expired_before) THEN -2
-                      WHEN outcome IS NULL THEN -3
-                      ELSE -4  -- withdrawn
+                      {_NOT_ACTIONED_CODES}
                  END AS code
           FROM {rounds})
     GROUP BY month, platform, grp, category, code
