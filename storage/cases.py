@@ -10,7 +10,7 @@ import datetime as dt
 import json
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from bot.domain import CaseState, Outcome, Platform, states
 from bot.domain.accounts import AccountRef
@@ -774,54 +774,58 @@ def _card_rows(conn: sqlite3.Connection, wanted: int | AccountRef) -> _CardRows 
     def rows(sql: str, *params: object) -> list[Row]:
         return conn.execute(sql, params).fetchall()
 
-    card = _CardRows(
+    reporters = rows(
+        "SELECT reporter_id FROM reports WHERE case_id = ? ORDER BY reported_at, id LIMIT ?",
+        case_id,
+        CARD_REPORTERS,
+    )
+    reports = rows(
+        "SELECT reporter_id, reported_at, source, category, followers, note FROM reports"
+        " WHERE case_id = ? ORDER BY reported_at DESC, id DESC LIMIT ?",
+        case_id,
+        CARD_REPORTS,
+    )
+    evidence = rows(
+        "SELECT added_by, added_at, file_kind, text, forward_origin FROM evidence"
+        " WHERE case_id = ? ORDER BY added_at DESC, id DESC LIMIT ?",
+        case_id,
+        CARD_EVIDENCE,
+    )
+    history = rows(
+        "SELECT at, user_id, action, detail, before, after FROM audit"
+        " WHERE case_id = ? AND action IN ('dismiss', 'reopen', 'correct', 'edit')"
+        " ORDER BY id",
+        case_id,
+    )
+    notes = rows(
+        "SELECT * FROM (SELECT noted_at, noted_by, note, id FROM case_notes"
+        " WHERE case_id = ? ORDER BY noted_at DESC, id DESC LIMIT ?) ORDER BY noted_at, id",
+        case_id,
+        CARD_NOTES,
+    )
+    named = {
+        *(row[0] for row in reporters),
+        *(row["reporter_id"] for row in reports),
+        *(row["added_by"] for row in evidence),
+        *(row["user_id"] for row in history),
+        *(row["noted_by"] for row in notes),
+    }
+    return _CardRows(
         case=case,
         totals=rows(
             "SELECT count(*), min(reported_at), max(reported_at) FROM reports WHERE case_id = ?",
             case_id,
         )[0],
-        reporters=rows(
-            "SELECT reporter_id FROM reports WHERE case_id = ? ORDER BY reported_at, id LIMIT ?",
-            case_id,
-            CARD_REPORTERS,
-        ),
-        reports=rows(
-            "SELECT reporter_id, reported_at, source, category, followers, note FROM reports"
-            " WHERE case_id = ? ORDER BY reported_at DESC, id DESC LIMIT ?",
-            case_id,
-            CARD_REPORTS,
-        ),
+        reporters=reporters,
+        reports=reports,
         evidence_count=int(rows("SELECT count(*) FROM evidence WHERE case_id = ?", case_id)[0][0]),
-        evidence=rows(
-            "SELECT added_by, added_at, file_kind, text, forward_origin FROM evidence"
-            " WHERE case_id = ? ORDER BY added_at DESC, id DESC LIMIT ?",
-            case_id,
-            CARD_EVIDENCE,
-        ),
+        evidence=evidence,
         rounds=rows(ROUNDS_OF_CASE_SQL, case_id),
-        history=rows(
-            "SELECT at, user_id, action, detail, before, after FROM audit"
-            " WHERE case_id = ? AND action IN ('dismiss', 'reopen', 'correct', 'edit')"
-            " ORDER BY id",
-            case_id,
-        ),
-        notes=rows(
-            "SELECT * FROM (SELECT noted_at, noted_by, note, id FROM case_notes"
-            " WHERE case_id = ? ORDER BY noted_at DESC, id DESC LIMIT ?) ORDER BY noted_at, id",
-            case_id,
-            CARD_NOTES,
-        ),
+        history=history,
+        notes=notes,
         links=rows(LINKS_OF_CASE_SQL, case_id, case_id),
-        people=[],
+        people=rows(NAMES_SQL, json.dumps(sorted(named))),
     )
-    named = {
-        *(row[0] for row in card.reporters),
-        *(row["reporter_id"] for row in card.reports),
-        *(row["added_by"] for row in card.evidence),
-        *(row["user_id"] for row in card.history),
-        *(row["noted_by"] for row in card.notes),
-    }
-    return replace(card, people=rows(NAMES_SQL, json.dumps(sorted(named))))
 
 
 def _card(rows: _CardRows) -> CaseCard:
