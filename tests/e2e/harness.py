@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import subprocess
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from bot.domain.flood import FloodLimit
 from bot.runtime.app import App, build_application, running
@@ -71,3 +72,21 @@ async def flag(api: FakeBotApi, text: str) -> int:
     """`/flag TEXT` sent by the admin: the case number its reply names."""
     case_id, _ = await flag_reply(api, text)
     return case_id
+
+
+@contextmanager
+def tmpfs(mount_point: Path, size: str, *, refused: Callable[[str], NoReturn]) -> Iterator[Path]:
+    """A real small disk (a tmpfs of `size`, e.g. "64k") at `mount_point`, for the full-disk
+    tests; `refused` gets mount's reason when it cannot be mounted (it needs root)."""
+    mount_point.mkdir()
+    result = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mount_point)],
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        refused(result.stderr.strip())
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], check=False)

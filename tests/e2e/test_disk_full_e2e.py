@@ -13,9 +13,9 @@ which makes the same SQLITE_FULL."""
 from __future__ import annotations
 
 import logging
-import subprocess
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -23,7 +23,7 @@ from bot.runtime.app import App
 from bot.runtime.deps import Deps
 from bot.runtime.faults import NOT_RECORDED
 from tests.e2e.fake_bot_api import FakeBotApi, SentMessage
-from tests.e2e.harness import ADMIN, running_bot
+from tests.e2e.harness import ADMIN, running_bot, tmpfs
 
 REPORTER = 2001
 NOTE = "n" * 3900  # a record of about a page: each /flag needs a new page of the file
@@ -115,22 +115,14 @@ async def test_sqlite_full_through_max_page_count(fake_api, tmp_path, caplog):
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    mount_point = tmp_path / "disk"
-    mount_point.mkdir()
-    result = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=32m", "tmpfs", str(mount_point)],
-        capture_output=True,
-        text=True,
-    )
-    if result.returncode != 0:
+    def refused(why: str) -> NoReturn:
         pytest.skip(
-            f"cannot mount a tmpfs ({result.stderr.strip()}): needs root; "
+            f"cannot mount a tmpfs ({why}): needs root; "
             "test_sqlite_full_through_max_page_count proves the same promise"
         )
-    try:
-        yield mount_point
-    finally:
-        subprocess.run(["umount", "-l", str(mount_point)], check=False)
+
+    with tmpfs(tmp_path / "disk", "32m", refused=refused) as disk:
+        yield disk
 
 
 async def test_a_real_full_disk(fake_api, small_disk, caplog):

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
 from tests.e2e.fake_bot_api import FakeBotApi
-from tests.e2e.harness import ADMIN, START, running_bot
+from tests.e2e.harness import ADMIN, START, running_bot, tmpfs
 
 REPORTER, VIEWER = 2001, 4001
 PHOTO = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40
@@ -125,19 +125,11 @@ async def test_a_file_over_20_mb_and_a_failed_download_are_recorded_and_the_flag
 
 @pytest.fixture
 def tiny_disk(tmp_path: Path) -> Iterator[Path]:
-    mount_point = tmp_path / "evdisk"
-    mount_point.mkdir()
-    result = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount_point)],
-        capture_output=True,
-        text=True,
-    )
-    if result.returncode != 0:
-        pytest.fail(f"cannot mount a tmpfs ({result.stderr.strip()}): this test needs root")
-    try:
-        yield mount_point
-    finally:
-        subprocess.run(["umount", "-l", str(mount_point)], check=False)
+    def refused(why: str) -> NoReturn:
+        pytest.fail(f"cannot mount a tmpfs ({why}): this test needs root")
+
+    with tmpfs(tmp_path / "evdisk", "64k", refused=refused) as disk:
+        yield disk
 
 
 async def test_a_full_evidence_disk_gets_one_line_and_the_flag_stands(
