@@ -1,12 +1,11 @@
 import datetime as dt
-import subprocess
-import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.runtime.settings import RENAMED, SETTING_NAMES, SettingsError, load_settings
+from tests.e2e.bot_process import start_up
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -114,15 +113,8 @@ def test_bad_value_is_one_line_naming_the_variable(monkeypatch, variable, value)
     ],
 )
 def test_start_up_stops_with_one_line_and_no_traceback(tmp_path, env, expected):
-    environment = {"PATH": "/usr/bin:/bin", "DATABASE_PATH": str(tmp_path / "t.db"), **env}
-    result = subprocess.run(
-        [sys.executable, "-m", "bot"],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    environment = {"DATABASE_PATH": str(tmp_path / "t.db"), **env}
+    result = start_up(environment, ROOT)
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr

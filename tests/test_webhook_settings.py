@@ -1,12 +1,11 @@
 """WEBHOOK_URL, WEBHOOK_SECRET and WEBHOOK_LISTEN: webhook mode's settings and their checks."""
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from bot.runtime.settings import SETTING_NAMES, SettingsError, load_settings
+from tests.e2e.bot_process import start_up
 
 ROOT = Path(__file__).resolve().parents[1]
 URL = "https://desk.example.org/telegram/hook"
@@ -71,19 +70,11 @@ def test_a_secret_of_256_characters_is_accepted(monkeypatch):
 
 def test_missing_secret_stops_start_up_with_one_line(tmp_path):
     environment = {
-        "PATH": "/usr/bin:/bin",
         "DATABASE_PATH": str(tmp_path / "t.db"),
         "BOT_TOKEN": "123:abc",
         "WEBHOOK_URL": URL,
     }
-    result = subprocess.run(
-        [sys.executable, "-m", "bot"],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = start_up(environment, ROOT)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "Invalid setting WEBHOOK_SECRET: required with WEBHOOK_URL "

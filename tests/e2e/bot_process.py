@@ -20,6 +20,7 @@ import asyncio
 import ctypes
 import os
 import signal
+import subprocess
 import sys
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -184,3 +185,16 @@ class BotProcess:
         tb: TracebackType | None,
     ) -> None:
         await self.stop()
+
+
+def start_up(env: Mapping[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`python -m bot` with only PATH and `env` in its environment, run until it exits (the
+    start-up refusals: a bad setting, a renamed one); what it printed."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot"],
+        cwd=cwd,
+        env={"PATH": "/usr/bin:/bin", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
