@@ -5,14 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.domain.records import AuditEntry, AuditFilter, AuditPage
-from storage.db import Database, Row, Tx, from_ts, to_ts
+from storage.backend import Db, Row, Tx
+from storage.db import from_ts, to_ts
 from storage.people import names_of
 
 REFUSALS_EVERY = dt.timedelta(hours=1)  # one refusal entry per stranger and hour, counted
 
 
 class Audit:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Db) -> None:
         self.db = db
 
     @staticmethod
@@ -28,13 +29,13 @@ class Audit:
         detail: str = "",
     ) -> int:
         """Write one entry inside the caller's transaction; returns its id."""
-        entry_id = await tx.execute(
+        entry = await tx.fetchone(
             "INSERT INTO audit (at, user_id, action, case_id, before, after, detail)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (to_ts(at), user_id, action, case_id, before, after, detail),
         )
-        assert entry_id is not None
-        return entry_id
+        assert entry is not None
+        return int(entry[0])
 
     async def add(self, user_id: int, action: str, at: dt.datetime, *, detail: str = "") -> int:
         """An entry on its own (a refused stranger, an internal error)."""

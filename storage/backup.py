@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from storage.audit import Audit
+from storage.backend import Db
 from storage.db import (
     BUSY_TIMEOUT_MS,
     Database,
@@ -34,6 +35,10 @@ from storage.db import (
 )
 
 HASH_SUFFIX = ".sha256"
+ON_POSTGRES = (
+    "the database is on PostgreSQL (DATABASE_URL): its backups are the server's own"
+    " (pg_dump, or the managed database's snapshots); the bot makes none"
+)
 _CHUNK = 1 << 20
 _STAMP = "%Y%m%dT%H%M%SZ"
 
@@ -64,12 +69,14 @@ class Restored:
 
 
 class Backups:
-    def __init__(self, db: Database, audit: Audit) -> None:
+    def __init__(self, db: Db, audit: Audit) -> None:
         self.db = db
         self.audit = audit
 
     async def make(self, folder: Path, keep: int, at: dt.datetime) -> Backup:
         """One backup now, audited (a failure too, if the audit can still be written)."""
+        if not isinstance(self.db, Database):
+            raise BackupFailed(ON_POSTGRES)
         try:
             made = await asyncio.to_thread(make_backup, self.db.path, folder, keep, at)
         except BackupFailed as err:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.domain import CaseState, Outcome, Platform, states
 from bot.domain.accounts import AccountRef
+from bot.domain.comebacks import sql_match_key
 from bot.domain.evidence import LinkSource
 from bot.domain.records import (
     CaseCard,
@@ -36,8 +36,9 @@ from bot.domain.records import (
 )
 from storage import sql
 from storage.audit import Audit
+from storage.backend import Db, Row, SyncConn, Tx
 from storage.comebacks import LINKS_OF_CASE_SQL, comeback_of, link_case
-from storage.db import Database, Row, Tx, from_ts, from_ts_or_none, to_ts
+from storage.db import from_ts, from_ts_or_none, to_ts
 from storage.people import NAMES_SQL, name_of, names_of
 from storage.requests import ROUNDS_OF_CASE_SQL, decide_round, round_info
 
@@ -55,7 +56,7 @@ REPEAT = "repeat by the same member, not counted"
 
 
 class Cases:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Db) -> None:
         self.db = db
 
     # ------------------------------------------------------------------ writing
@@ -96,12 +97,11 @@ class Cases:
         )
         dismissal: Dismissal | None = None
         if row is None:
-            case_id = await tx.execute(
+            created = await tx.fetchone(
                 # With its comeback match key, so the /flag hook need not key it later.
                 "INSERT INTO cases (platform, handle, grp, category, followers, state,"
                 " created_at, created_by, updated_at, match_key)"
-                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
-                " coalesce(comeback_key(?1, ?2), ''))",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     ref.platform.value,
                     ref.handle,
@@ -112,9 +112,11 @@ class Cases:
                     ts,
                     reporter,
                     ts,
+                    sql_match_key(ref.platform.value, ref.handle) or "",
                 ),
             )
-            assert case_id is not None
+            assert created is not None
+            case_id = int(created[0])
             group, category, state = cmd.group, cmd.category.value, states.NEW_CASE_STATE
             await Audit.record(
                 tx, reporter, "flag", at, case_id=case_id, after=state.value, detail=cmd.source
@@ -758,7 +760,7 @@ class _CardRows:
     people: list[Row]  # the names of everyone the card names
 
 
-def _card_rows(conn: sqlite3.Connection, wanted: int | AccountRef) -> _CardRows | None:
+def _card_rows(conn: SyncConn, wanted: int | AccountRef) -> _CardRows | None:
     """The card's queries, run in the reader's thread (Database.read)."""
     if isinstance(wanted, AccountRef):
         case = conn.execute(

@@ -25,12 +25,14 @@ from bot.domain.comebacks import (
     compare,
     compare_across,
     match_key,
+    sql_match_key,
     typo_budget,
     typo_prefix,
 )
 from bot.domain.records import ComebackList
 from storage import sql
-from storage.db import Database, Params, Row, Tx, from_ts, from_ts_or_none, to_ts
+from storage.backend import Db, Params, Row, Tx
+from storage.db import from_ts, from_ts_or_none, to_ts
 
 # A probe returns at most this many candidates (a very common key, e.g. `news`).
 PROBE_LIMIT = 200
@@ -115,7 +117,7 @@ def comeback_of(row: Row) -> Comeback:
 
 
 class Comebacks:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Db) -> None:
         self.db = db
 
     # ------------------------------------------------------------------ matching
@@ -290,11 +292,14 @@ async def _link(tx: Tx, at: dt.datetime, links: list[tuple[int, int, float]]) ->
 
 
 async def _fill_key_batch(tx: Tx) -> int:
-    """Key up to FILL_BATCH cases written without one (NULL), with the same expression as
-    /flag, outcomes and migration 005; '' marks a handle that is not a name. Returns how
-    many."""
-    return await tx.execute_rowcount(
-        "UPDATE cases SET match_key = coalesce(comeback_key(platform, handle), '')"
-        " WHERE id IN (SELECT id FROM cases WHERE match_key IS NULL LIMIT ?)",
-        (FILL_BATCH,),
+    """Key up to FILL_BATCH cases written without one (NULL), with the same function as
+    /flag and outcomes (bot.domain.comebacks.match_key, computed here rather than in SQL,
+    on either backend); '' marks a handle that is not a name. Returns how many."""
+    rows = await tx.fetchall(
+        "SELECT id, platform, handle FROM cases WHERE match_key IS NULL LIMIT ?", (FILL_BATCH,)
     )
+    await tx.executemany(
+        "UPDATE cases SET match_key = ? WHERE id = ?",
+        [(sql_match_key(row["platform"], row["handle"]) or "", row["id"]) for row in rows],
+    )
+    return len(rows)

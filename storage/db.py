@@ -26,15 +26,16 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import TypeVar
 
 import aiosqlite
 
 from bot.domain.comebacks import sql_match_key
 from bot.domain.errors import SearchTooSlow
+from storage.backend import Params, Reader, Row, SyncConn
+from storage.backend import Tx as TxLike
 
-Params = Sequence[Any] | dict[str, Any]
-Row = sqlite3.Row
+__all__ = ["Params", "Reader", "Row"]  # the modules' names for these, from storage.backend
 T = TypeVar("T")
 
 BUSY_TIMEOUT_MS = 10_000
@@ -221,6 +222,23 @@ class UpdateAlreadyHandled(Exception):
     transaction is rolled back, so the copy changes nothing."""
 
 
+async def record_handled(tx: TxLike, mark: HandledMark, marks_so_far: int) -> None:
+    """The update's handled mark, in its first write transaction (both backends); the old
+    marks are pruned every PRUNE_HANDLED_EVERY marks."""
+    if marks_so_far % PRUNE_HANDLED_EVERY == 1:
+        await tx.execute(
+            "DELETE FROM processed_updates WHERE processed_at < ?",
+            (to_ts(mark.at - HANDLED_KEEP_FOR),),
+        )
+    inserted = await tx.execute_rowcount(
+        "INSERT INTO processed_updates (update_id, processed_at) VALUES (?, ?)"
+        " ON CONFLICT DO NOTHING",
+        (mark.update_id, to_ts(mark.at)),
+    )
+    if inserted != 1:
+        raise UpdateAlreadyHandled(mark.update_id)
+
+
 class Tx:
     """The writer connection inside one transaction."""
 
@@ -246,14 +264,6 @@ class Tx:
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         return await _fetchall(self._conn, sql, params)
-
-
-class Reader(Protocol):
-    """What reads need: the Database itself, or a Snapshot."""
-
-    async def fetchone(self, sql: str, params: Params = ()) -> Row | None: ...
-
-    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]: ...
 
 
 class Snapshot:
@@ -282,6 +292,8 @@ async def _fetchone(conn: aiosqlite.Connection, sql: str, params: Params) -> Row
 
 
 class Database:
+    backend = "SQLite"
+
     def __init__(
         self,
         path: Path,
@@ -359,7 +371,8 @@ class Database:
             try:
                 tx = Tx(self._writer)
                 if mark is not None:
-                    await self._record_handled(tx, mark)
+                    self._handled_marks += 1
+                    await record_handled(tx, mark, self._handled_marks)
                 yield tx
                 await self._writer.commit()
                 self.commits += 1
@@ -392,20 +405,6 @@ class Database:
         if is_disk_full(err) and not self._disk_full:
             self._disk_full = True
             self.disk_full_episodes += 1
-
-    async def _record_handled(self, tx: Tx, mark: HandledMark) -> None:
-        self._handled_marks += 1
-        if self._handled_marks % PRUNE_HANDLED_EVERY == 1:
-            await tx.execute(
-                "DELETE FROM processed_updates WHERE processed_at < ?",
-                (to_ts(mark.at - HANDLED_KEEP_FOR),),
-            )
-        inserted = await tx.execute_rowcount(
-            "INSERT OR IGNORE INTO processed_updates (update_id, processed_at) VALUES (?, ?)",
-            (mark.update_id, to_ts(mark.at)),
-        )
-        if inserted != 1:
-            raise UpdateAlreadyHandled(mark.update_id)
 
     # Why checkpoints run here and not in COMMIT: with SQLite's default wal_autocheckpoint the
     # COMMIT that pushes the WAL past 1000 pages also copies the whole WAL back into the
@@ -447,7 +446,7 @@ class Database:
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         return await _fetchone(self._reader, sql, params)
 
-    async def read(self, work: Callable[[sqlite3.Connection], T]) -> T:
+    async def read(self, work: Callable[[SyncConn], T]) -> T:
         """Several statements in one round trip and one snapshot: `work` runs in the reader
         connection's own thread, inside a read transaction (a card's nine queries cost one
         hop to that thread, not nine). aiosqlite has no public call for this: `_execute` is

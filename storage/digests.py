@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.domain.records import DigestDelivery
-from storage.db import Database, Row, from_ts, from_ts_or_none, to_ts
+from storage.backend import Db, Row
+from storage.db import from_ts, from_ts_or_none, to_ts
 
 
 class DigestsSent:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Db) -> None:
         self.db = db
 
     async def begin(

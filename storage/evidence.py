@@ -14,7 +14,8 @@ from bot.domain.accounts import AccountRef
 from bot.domain.evidence import FileStatus, LinkSource
 from bot.domain.records import ContentLink, EvidenceList, KeptItem
 from storage.audit import Audit
-from storage.db import Database, Row, Tx, from_ts
+from storage.backend import Db, Row, Tx
+from storage.db import from_ts
 
 # /evidence lists at most this many kept messages (newest first) and links.
 LIST_LIMIT = 30
@@ -27,7 +28,7 @@ SELECT id, added_by, added_at, chat_id, message_id, text, forward_origin, post_l
 
 
 class Evidences:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Db) -> None:
         self.db = db
 
     async def look(self, case_id: int, *, by: int, at: dt.datetime) -> EvidenceList | None:

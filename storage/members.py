@@ -8,12 +8,13 @@ from collections.abc import Collection
 from bot.domain import Role
 from bot.domain.records import Member
 from storage.audit import Audit
-from storage.db import Database, from_ts, to_ts
+from storage.backend import Db
+from storage.db import from_ts, to_ts
 from storage.people import names_of
 
 
 class Members:
-    def __init__(self, db: Database, admin_ids: Collection[int]) -> None:
+    def __init__(self, db: Db, admin_ids: Collection[int]) -> None:
         self.db = db
         self.admin_ids = frozenset(admin_ids)
 

@@ -27,7 +27,8 @@ from bot.domain.packets import (
 from bot.domain.records import MarkResult, PacketResult, Refusal
 from storage import sql
 from storage.audit import Audit
-from storage.db import Database, Row, Tx, from_ts, from_ts_or_none, to_ts
+from storage.backend import Db, Row, Tx
+from storage.db import from_ts, from_ts_or_none, to_ts
 from storage.evidence import case_links, kept_files
 from storage.requests import RequestRounds
 
@@ -81,7 +82,7 @@ SELECT o.platform, o.handle, a.outcome, a.outcome_at, a.ref
 
 
 class Packets:
-    def __init__(self, db: Database, requests: RequestRounds) -> None:
+    def __init__(self, db: Db, requests: RequestRounds) -> None:
         self.db = db
         self.requests = requests
 
@@ -128,11 +129,13 @@ class Packets:
             ref = round_ref(platform, day, (int(count[0]) if count else 0) + 1)
             if not packet_rows:
                 return PacketResult(None, ref, [], skipped, more, held)
-            packet_id = await tx.execute(
-                "INSERT INTO packets (platform, ref, created_at, created_by) VALUES (?, ?, ?, ?)",
+            packet = await tx.fetchone(
+                "INSERT INTO packets (platform, ref, created_at, created_by)"
+                " VALUES (?, ?, ?, ?) RETURNING id",
                 (platform.value, ref, to_ts(at), by),
             )
-            assert packet_id is not None
+            assert packet is not None
+            packet_id = int(packet[0])
             await tx.executemany(
                 "INSERT INTO packet_cases (packet_id, position, case_id) VALUES (?, ?, ?)",
                 [(packet_id, n, row.case_id) for n, row in enumerate(packet_rows, start=1)],

@@ -9,13 +9,14 @@ import sqlite3
 from collections.abc import Iterable
 
 from bot.domain.people import Name
-from storage.db import Database, Row, Tx, is_disk_full, to_ts
+from storage.backend import Db, Row, Tx
+from storage.db import is_disk_full, to_ts
 
 log = logging.getLogger(__name__)
 
 
 class People:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Db) -> None:
         self.db = db
         # The name last written for each user: an update with the same name writes nothing
         # (most updates), so keeping names costs a look-up here, not a write transaction.
@@ -53,7 +54,7 @@ class People:
         return changed
 
 
-async def names_of(db: Database | Tx, user_ids: Iterable[int]) -> dict[int, Name]:
+async def names_of(db: Db | Tx, user_ids: Iterable[int]) -> dict[int, Name]:
     """The kept names of these users (those the bot has seen)."""
     wanted = sorted(set(user_ids))
     if not wanted:

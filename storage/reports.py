@@ -16,7 +16,8 @@ from bot.domain import Platform, compliance, periods
 from bot.domain.compliance import OverdueRound, Window
 from bot.domain.periods import Period, PeriodKind
 from bot.domain.records import HalfYearRow, Headline, MonthFigures, ReportFigures
-from storage.db import Database, Reader, from_ts, to_ts
+from storage.backend import Db, Reader
+from storage.db import from_ts, to_ts
 from storage.requests import CHASED
 from storage.stats import _NEW_CASES_SQL, Stats, _expired_before, overdue_round
 
@@ -59,7 +60,7 @@ LIMIT :limit
 
 
 class Reports:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Db) -> None:
         self.db = db
 
     async def figures(

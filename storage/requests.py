@@ -13,6 +13,7 @@ import json
 from collections.abc import AsyncGenerator, Sequence
 
 from bot.domain import CaseState, Outcome, Platform, states
+from bot.domain.comebacks import sql_match_key
 from bot.domain.compliance import is_overdue
 from bot.domain.people import Name
 from bot.domain.records import (
@@ -31,7 +32,8 @@ from bot.domain.records import (
 )
 from storage import sql
 from storage.audit import Audit
-from storage.db import Database, Row, Tx, from_ts, from_ts_or_none, to_ts
+from storage.backend import Db, Row, Tx
+from storage.db import from_ts, from_ts_or_none, to_ts
 
 PENDING_LIMIT = 30
 EXPORT_BATCH = 10_000
@@ -89,10 +91,12 @@ ROUNDS_OF_CASE_SQL = (
 async def _move_case(tx: Tx, case_id: int, state: CaseState, ts: int) -> None:
     # An actioned case is an original for the comeback probes, which read its match key: an
     # imported case may not have it yet (storage/comebacks.py).
+    case = await tx.fetchone("SELECT platform, handle FROM cases WHERE id = ?", (case_id,))
+    key = sql_match_key(case["platform"], case["handle"]) if case else None
     await tx.execute(
-        "UPDATE cases SET state = ?, updated_at = ?,"
-        " match_key = coalesce(match_key, comeback_key(platform, handle), '') WHERE id = ?",
-        (state, ts, case_id),
+        "UPDATE cases SET state = ?, updated_at = ?, match_key = coalesce(match_key, ?, '')"
+        " WHERE id = ?",
+        (state, ts, key, case_id),
     )
 
 
@@ -125,7 +129,7 @@ async def _case_state(tx: Tx, case_id: int) -> CaseState | None:
 
 
 class RequestRounds:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Db) -> None:
         self.db = db
 
     # ------------------------------------------------------------------ writes

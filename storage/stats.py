@@ -23,7 +23,8 @@ from bot.domain.compliance import (
 )
 from bot.domain.records import DigestTables, ReportTables
 from storage import sql
-from storage.db import Reader, Row, from_ts, to_ts
+from storage.backend import Reader, Row
+from storage.db import from_ts, to_ts
 from storage.requests import CHASED
 
 # Column names by breakdown: fixed SQL text, never user input. request_rounds and cases both

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bot.domain.records import DatabaseHealth
 from storage.audit import Audit
+from storage.backend import Db
 from storage.backup import Backups
 from storage.cases import Cases
 from storage.comebacks import Comebacks
@@ -16,6 +17,7 @@ from storage.evidence import Evidences
 from storage.members import Members
 from storage.packets import Packets
 from storage.people import People
+from storage.postgres import PostgresDatabase
 from storage.reports import Reports
 from storage.requests import RequestRounds
 from storage.stats import Stats
@@ -23,7 +25,7 @@ from storage.updates import ProcessedUpdates
 
 
 class Store:
-    def __init__(self, db: Database, admin_ids: Collection[int]) -> None:
+    def __init__(self, db: Db, admin_ids: Collection[int]) -> None:
         self.db = db
         self.audit = Audit(db)
         self.backups = Backups(db, self.audit)
@@ -40,16 +42,27 @@ class Store:
         self.evidence = Evidences(db)
 
     @classmethod
-    async def open(cls, path: Path, admin_ids: Collection[int] = ()) -> Store:
+    async def open(
+        cls, path: Path, admin_ids: Collection[int] = (), *, database_url: str = ""
+    ) -> Store:
+        """The SQLite file at `path`, or the PostgreSQL database of `database_url` if set."""
+        if database_url:
+            return cls(await PostgresDatabase.open(database_url), admin_ids)
         return cls(await Database.open(path), admin_ids)
 
     async def health(self) -> DatabaseHealth:
         """For /health: the file, its schema, the digests delivered, the updates handled."""
+        if isinstance(self.db, Database):
+            where, size, wal = str(self.db.path), _size(self.db.path), _wal_size(self.db.path)
+        else:  # PostgreSQL: the database's size on the server, no WAL of the bot's own
+            assert isinstance(self.db, PostgresDatabase)
+            row = await self.db.fetchone("SELECT pg_database_size(current_database())")
+            where, size, wal = self.db.path, int(row[0]) if row else 0, 0
         return DatabaseHealth(
-            backend="SQLite",
-            path=str(self.db.path),
-            file_bytes=_size(self.db.path),
-            wal_bytes=_size(Path(f"{self.db.path}-wal")),
+            backend=self.db.backend,
+            path=where,
+            file_bytes=size,
+            wal_bytes=wal,
             schema_version=await self.db.schema_version(),
             digests=await self.digests.latest_per_chat(),
             updates_handled=await self.updates.remembered(),
@@ -57,6 +70,10 @@ class Store:
 
     async def close(self) -> None:
         await self.db.close()
+
+
+def _wal_size(path: Path) -> int:
+    return _size(Path(f"{path}-wal"))
 
 
 def _size(path: Path) -> int:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from storage.db import Database
+from storage.backend import Db
 
 
 class ProcessedUpdates:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Db) -> None:
         self.db = db
 
     async def handled_among(self, update_ids: Collection[int]) -> set[int]:

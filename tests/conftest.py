@@ -1,14 +1,17 @@
 """Test-wide settings."""
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
 
+from storage.backend import Db
 from storage.db import Database
+from storage.postgres import PostgresDatabase
 from storage.store import Store
+from tests.pg import Cluster, start_cluster
 
 # CI must be repeatable: the same examples every run (a new failure found locally, where the
 # examples vary, prints its reproducing example). No wall-clock deadlines on a shared machine.
@@ -17,10 +20,46 @@ settings.register_profile("dev", deadline=None, print_blob=True)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
+BACKENDS = ("sqlite", "postgres")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test that opens a store or a database through these fixtures runs on both
+    backends, but those marked sqlite_only (they open the SQLite file themselves)."""
+    if "backend" in metafunc.fixturenames:
+        only = metafunc.definition.get_closest_marker("sqlite_only")
+        metafunc.parametrize("backend", ("sqlite",) if only else BACKENDS)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Cluster]:
+    """This test process's PostgreSQL cluster (tests/pg.py), started on first use."""
+    cluster = start_cluster()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    """A store on a fresh SQLite file, tmp_path / "t.db" (tests may open the file directly)."""
-    opened = await Store.open(tmp_path / "t.db")
+def database_url(request: pytest.FixtureRequest, backend: str) -> Iterator[str]:
+    """'' on SQLite; on PostgreSQL the URL of a fresh database with the bot's schema."""
+    if backend == "sqlite":
+        yield ""
+        return
+    cluster: Cluster = request.getfixturevalue("pg_cluster")
+    url = cluster.fresh_database()
+    try:
+        yield url
+    finally:
+        cluster.drop(url)
+
+
+@pytest.fixture
+async def store(tmp_path: Path, database_url: str) -> AsyncIterator[Store]:
+    """A store on a fresh database: the SQLite file tmp_path / "t.db" (tests marked
+    sqlite_only may open it directly), or a PostgreSQL database (tests/pg.py)."""
+    opened = await Store.open(tmp_path / "t.db", database_url=database_url)
     try:
         yield opened
     finally:
@@ -28,9 +67,13 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    """A bare Database on a fresh SQLite file, for the storage layer below the Store."""
-    database = await Database.open(tmp_path / "t.db")
+async def db(tmp_path: Path, database_url: str) -> AsyncIterator[Db]:
+    """A bare database on either backend, for the storage layer below the Store."""
+    database: Db = (
+        await PostgresDatabase.open(database_url)
+        if database_url
+        else await Database.open(tmp_path / "t.db")
+    )
     try:
         yield database
     finally:

@@ -1,0 +1,78 @@
+"""What the table modules need of a database, whichever backend holds it: storage.db's
+Database (SQLite, the embedded default) or storage.postgres' PostgresDatabase (DATABASE_URL).
+
+The modules write one SQL text per query, in the form both dialects accept, with `?`, `?1` or
+`:name` placeholders (PostgresDatabase translates them); rows are read by index and by name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractAsyncContextManager
+from typing import Any, Protocol, TypeVar
+
+Params = Sequence[Any] | dict[str, Any]
+T = TypeVar("T")
+
+
+class Row(Protocol):
+    """A result row: sqlite3.Row, or storage.postgres.PgRow."""
+
+    def __getitem__(self, key: Any, /) -> Any: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+    def __len__(self) -> int: ...
+
+    def keys(self) -> list[str]: ...
+
+
+class SyncCursor(Protocol):
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+
+class SyncConn(Protocol):
+    """What a function given to Db.read may call: sqlite3.Connection, or the PostgreSQL
+    backend's thin adapter over a sync psycopg connection."""
+
+    def execute(self, sql: str, parameters: Any = (), /) -> SyncCursor: ...
+
+
+class Reader(Protocol):
+    """What reads need: the database itself, a Snapshot, or a transaction."""
+
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None: ...
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]: ...
+
+
+class Tx(Reader, Protocol):
+    """The writer's connection inside one write transaction."""
+
+    async def execute(self, sql: str, params: Params = ()) -> object: ...
+
+    async def execute_rowcount(self, sql: str, params: Params = ()) -> int: ...
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None: ...
+
+
+class Db(Reader, Protocol):
+    backend: str  # "SQLite" or "PostgreSQL", as /health names it
+    commits: int
+    disk_full_episodes: int
+
+    def transaction(self, *, of_update: bool = True) -> AbstractAsyncContextManager[Tx]: ...
+
+    def snapshot(self) -> AbstractAsyncContextManager[Reader]: ...
+
+    async def read(self, work: Callable[[SyncConn], T]) -> T: ...
+
+    async def search(self, sql: str, params: Params = (), *, seconds: float = ...) -> list[Row]: ...
+
+    async def schema_version(self) -> int: ...
+
+    async def settle(self) -> None: ...
+
+    async def close(self) -> None: ...
