@@ -74,7 +74,7 @@ class Audit:
             )
             if value is not None
         }
-        where = " AND ".join([f"{name} = :{name}" for name in params] or ["1"])
+        where = " AND ".join([f"{name} = :{name}" for name in params] or ["1 = 1"])
         total = await self.db.fetchone(f"SELECT count(*) FROM audit WHERE {where}", params)
         assert total is not None
         rows = await self.db.fetchall(

@@ -252,10 +252,10 @@ class Cases:
         params = {"ts": to_ts(at), "by": reporter}
         accounts, repeat_notes = _import_accounts(rows)
         async with self.db.transaction() as tx:
-            await tx.execute("DROP TABLE IF EXISTS temp.import_accounts")
-            await tx.execute("DROP TABLE IF EXISTS temp.import_known")
-            await tx.execute("DROP TABLE IF EXISTS temp.import_new")
-            await tx.execute("DROP TABLE IF EXISTS temp.import_notes")
+            await tx.execute("DROP TABLE IF EXISTS import_accounts")
+            await tx.execute("DROP TABLE IF EXISTS import_known")
+            await tx.execute("DROP TABLE IF EXISTS import_new")
+            await tx.execute("DROP TABLE IF EXISTS import_notes")
             # pos: the account's first row in the file (0-based); repeats: its rows after it.
             await tx.execute(
                 "CREATE TEMP TABLE import_accounts (pos INTEGER PRIMARY KEY, platform TEXT,"
@@ -277,8 +277,9 @@ class Cases:
                 """
                 CREATE TEMP TABLE import_known AS
                 SELECT a.pos, c.id AS case_id, c.state AS state_before,
-                       EXISTS (SELECT 1 FROM reports x
-                                WHERE x.case_id = c.id AND x.reporter_id = :by) AS reported
+                       CASE WHEN EXISTS (SELECT 1 FROM reports x
+                                WHERE x.case_id = c.id AND x.reporter_id = :by)
+                            THEN 1 ELSE 0 END AS reported
                   FROM import_accounts a
                   JOIN cases c ON c.platform = a.platform AND c.handle = a.handle
                 """,
@@ -288,7 +289,7 @@ class Cases:
             await tx.execute(
                 """
                 CREATE TEMP TABLE import_new AS
-                SELECT pos, (SELECT coalesce(max(id), 0) FROM main.cases)
+                SELECT pos, (SELECT coalesce(max(id), 0) FROM cases)
                             + row_number() OVER (ORDER BY pos) AS case_id
                   FROM import_accounts
                  WHERE pos NOT IN (SELECT pos FROM import_known)
@@ -330,7 +331,7 @@ class Cases:
                 INSERT INTO audit (at, user_id, action, case_id, before, after, detail)
                 SELECT :ts, :by, 'report', k.case_id, c.state, c.state, 'import'
                   FROM import_known k JOIN cases c ON c.id = k.case_id
-                 WHERE NOT k.reported
+                 WHERE k.reported = 0
                  ORDER BY k.pos
                 """,
                 params,
@@ -342,7 +343,7 @@ class Cases:
                 SELECT case_id, :by, :ts, a.source, a.category, a.followers, a.note
                   FROM (SELECT pos, case_id FROM import_new
                         UNION ALL
-                        SELECT pos, case_id FROM import_known WHERE NOT reported)
+                        SELECT pos, case_id FROM import_known WHERE reported = 0) AS t
                   JOIN import_accounts a USING (pos)
                  ORDER BY pos
                 """,
@@ -364,7 +365,7 @@ class Cases:
                 ),
             )
             for table in ("import_new", "import_known", "import_accounts", "import_notes"):
-                await tx.execute(f"DROP TABLE temp.{table}")
+                await tx.execute(f"DROP TABLE {table}")
         return summary
 
     @staticmethod
@@ -402,14 +403,14 @@ class Cases:
             SELECT case_id, note, :ts, :by FROM (
                 SELECT k.pos, -1 AS row, k.case_id, a.note
                   FROM import_known k JOIN import_accounts a USING (pos)
-                 WHERE k.reported AND a.note != ''
+                 WHERE k.reported = 1 AND a.note != ''
                 UNION ALL
                 SELECT t.pos, r.row, t.case_id, r.note
                   FROM (SELECT pos, case_id FROM import_new
                         UNION ALL
                         SELECT pos, case_id FROM import_known) t
                   JOIN import_notes r USING (pos)
-            )
+            ) AS repeats
              ORDER BY pos, row
             """,
             params,
@@ -420,7 +421,7 @@ class Cases:
         counts = await tx.fetchone(
             f"""
             SELECT (SELECT count(*) FROM import_new),
-                   count(*) FILTER (WHERE NOT reported),
+                   count(*) FILTER (WHERE reported = 0),
                    count(*),
                    count(*) FILTER (WHERE state_before = {_ACTIONED}),
                    count(*) FILTER (WHERE state_before = {_DISMISSED})
@@ -801,7 +802,8 @@ def _card_rows(conn: SyncConn, wanted: int | AccountRef) -> _CardRows | None:
     )
     notes = rows(
         "SELECT * FROM (SELECT noted_at, noted_by, note, id FROM case_notes"
-        " WHERE case_id = ? ORDER BY noted_at DESC, id DESC LIMIT ?) ORDER BY noted_at, id",
+        " WHERE case_id = ? ORDER BY noted_at DESC, id DESC LIMIT ?) AS latest"
+        " ORDER BY noted_at, id",
         case_id,
         CARD_NOTES,
     )

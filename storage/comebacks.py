@@ -170,7 +170,7 @@ class Comebacks:
             "  JOIN cases o ON o.platform = n.platform AND o.match_key = n.match_key"
             f"   AND o.state = {_ACTIONED}"
             f" WHERE n.state IN {_OPEN} AND n.match_key <> '' AND o.id <> n.id"
-            "   AND (? IS NULL OR n.platform = ?)"
+            "   AND (CAST(? AS TEXT) IS NULL OR n.platform = ?)"
             "   AND NOT EXISTS (SELECT 1 FROM comebacks k WHERE k.case_id = n.id)"
             " LIMIT ?",
             (*_OPEN_STATES, platform, platform, SCAN_PAIR_LIMIT),
@@ -185,9 +185,7 @@ class Comebacks:
             links = [(case_id, *found) for case_id, found in best.items()][:SCAN_LINK_LIMIT]
             async with self.db.transaction() as tx:
                 await _link(tx, at, links)
-        where = (
-            f" WHERE n.state IN {_OPEN} AND o.state = {_ACTIONED} AND (? IS NULL OR n.platform = ?)"
-        )
+        where = f" WHERE n.state IN {_OPEN} AND o.state = {_ACTIONED} AND (CAST(? AS TEXT) IS NULL OR n.platform = ?)"
         params = (*_OPEN_STATES, platform, platform)
         count = await self.db.fetchone(
             "SELECT count(*) FROM comebacks k JOIN cases n ON n.id = k.case_id"

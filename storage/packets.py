@@ -62,12 +62,15 @@ SELECT p.ref, p.created_at FROM packet_cases pc JOIN packets p ON p.id = pc.pack
  ORDER BY p.created_at DESC, p.id DESC LIMIT 1
 """
 _HELD_PENDING_SQL = f"""
-SELECT c.id AS case_id, max(p.created_at) AS created_at, p.ref
+SELECT case_id, created_at, ref FROM (
+SELECT c.id AS case_id, p.created_at, p.ref,
+       row_number() OVER (PARTITION BY c.id ORDER BY p.created_at DESC, p.id DESC) AS newest
   FROM cases c JOIN packet_cases pc ON pc.case_id = c.id JOIN packets p ON p.id = pc.packet_id
  WHERE c.platform = :platform AND c.state IN {_ELIGIBLE_LIST}
    AND p.marked_at IS NULL AND p.created_at >= :since
    AND NOT EXISTS (SELECT 1 FROM request_rounds q WHERE q.case_id = c.id AND q.outcome IS NULL)
- GROUP BY c.id ORDER BY c.id
+) AS held
+ WHERE newest = 1 ORDER BY case_id
 """
 # The actioned case a comeback re-creates, with its latest removal or restriction.
 _RECREATES_SQL = f"""

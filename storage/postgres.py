@@ -84,6 +84,8 @@ _TOKEN = re.compile(
     r"|\?"  # ?: a positional parameter
     r"|(?<![:\w]):([A-Za-z_]\w*)"  # :name: a named parameter
     r"|%"  # psycopg's placeholder character, literal here
+    r"|\bINDEXED BY \w+"  # SQLite's planner hints (an index, a join order): PostgreSQL
+    r"|\bCROSS JOIN(?= [\w ]+ ON\b)"  # plans without them (and has no CROSS JOIN ... ON)
 )
 
 
@@ -110,6 +112,10 @@ def translate(sql: str) -> Translated:
             return "%s"
         if token == "%":
             return "%%"
+        if token.startswith("INDEXED BY"):
+            return ""
+        if token == "CROSS JOIN":
+            return "JOIN"
         return token
 
     return Translated(_TOKEN.sub(replace, sql), numbered)

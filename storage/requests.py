@@ -109,7 +109,7 @@ async def decide_round(
     later count does not change the reach of the past."""
     await tx.execute(
         "UPDATE request_rounds SET outcome = ?1, outcome_at = ?2, outcome_by = ?3,"
-        " outcome_note = ?4, followers_at_action = IIF(?5, (SELECT followers FROM cases"
+        " outcome_note = ?4, followers_at_action = IIF(?5 = 1, (SELECT followers FROM cases"
         " WHERE id = ?6), NULL) WHERE case_id = ?6 AND round_no = ?7",
         (outcome, ts, by, note, states.is_actioned(outcome), case_id, round_no),
     )
@@ -307,7 +307,7 @@ class RequestRounds:
             assert latest is not None and old is not None
             round_no = latest["round_no"]
             await tx.execute(
-                "UPDATE request_rounds SET outcome = ?1, followers_at_action = IIF(?2, coalesce("
+                "UPDATE request_rounds SET outcome = ?1, followers_at_action = IIF(?2 = 1, coalesce("
                 "(SELECT f.followers FROM follower_counts AS f WHERE f.case_id = ?3"
                 "   AND f.seen_at <= request_rounds.outcome_at ORDER BY f.seen_at DESC, f.id DESC"
                 "   LIMIT 1), (SELECT followers FROM cases WHERE id = ?3)), NULL)"
@@ -378,7 +378,7 @@ class RequestRounds:
             (*params, limit, offset),
         )
         counts = await self.db.fetchone(
-            "SELECT count(*) AS total, coalesce(sum(r.sent_at <= ?), 0) AS overdue"
+            "SELECT count(*) AS total, count(*) FILTER (WHERE r.sent_at <= ?) AS overdue"
             f" FROM request_rounds r JOIN cases c ON c.id = r.case_id WHERE {where}",
             (deadline, *params),
         )
@@ -404,7 +404,7 @@ class RequestRounds:
             where = f"EXISTS (SELECT 1 FROM request_rounds r WHERE r.case_id = c.id AND {CHASED})"
             params = []
         elif scope == ExportScope.ALL:
-            where, params = "1", []
+            where, params = "1 = 1", []
         else:
             raise ValueError(f"unknown export scope {scope!r}")
         after = 0

@@ -36,7 +36,7 @@ _KEYS: dict[Breakdown, str] = {"platform": "platform", "group": "grp"}
 # start = -1 (every stored timestamp is >= 0). Every query below reads the rounds of the
 # window as {rounds}, a source ending in a WHERE clause, so the same statement also runs
 # over the rounds as they stood at an earlier time (_AS_OF).
-_WINDOW = "sent_at > :start AND sent_at <= :end AND (:platform IS NULL OR platform = :platform)"
+_WINDOW = "sent_at > :start AND sent_at <= :end AND (CAST(:platform AS TEXT) IS NULL OR platform = :platform)"
 _IN_WINDOW = f"request_rounds INDEXED BY rounds_by_sent WHERE {_WINDOW}"
 
 # The rounds of the window as they stood at :asof: sent by then, with the outcome version last
@@ -85,7 +85,7 @@ WITH {{prefix}} counts AS (
     FROM {{rounds}}
     GROUP BY key
 ),
-all_actioned AS (SELECT COALESCE(SUM(actioned), 0) AS n FROM counts),
+all_actioned AS (SELECT CAST(COALESCE(SUM(actioned), 0) AS BIGINT) AS n FROM counts),
 ranked AS (
     SELECT {{key}} AS key, outcome_at - sent_at AS seconds,
            ROW_NUMBER() OVER (PARTITION BY {{key}} ORDER BY outcome_at - sent_at) AS rank
@@ -110,7 +110,7 @@ SELECT 1, NULL, COALESCE(SUM(sent), 0), COALESCE(SUM(actioned), 0),
        (SELECT AVG(seconds)
         FROM (SELECT outcome_at - sent_at AS seconds FROM {{rounds}} AND {_ACTIONED}
               ORDER BY seconds LIMIT 2 - (SELECT n FROM all_actioned) % 2
-              OFFSET ((SELECT n FROM all_actioned) - 1) / 2)),
+              OFFSET ((SELECT n FROM all_actioned) - 1) / 2) AS middle),
        COALESCE(SUM(reach), 0), COALESCE(SUM(unknown), 0)
 FROM per_key
 """
@@ -174,22 +174,22 @@ WITH cells AS MATERIALIZED (
                  CASE WHEN {_ACTIONED} THEN max(outcome_at - sent_at, 0) / {_BUCKET}
                       {_NOT_ACTIONED_CODES}
                  END AS code
-          FROM {_IN_WINDOW})
+          FROM {_IN_WINDOW}) AS coded
     GROUP BY code, platform, grp
 ),
 counts AS MATERIALIZED (
     SELECT 'platform' AS part, platform AS key, SUM(n) AS sent,
-           SUM(IIF(code >= 0, n, 0)) AS actioned, SUM(IIF(code = -1, n, 0)) AS rejected,
+           CAST(SUM(IIF(code >= 0, n, 0)) AS BIGINT) AS actioned, SUM(IIF(code = -1, n, 0)) AS rejected,
            SUM(IIF(code = -2, n, 0)) AS expired, SUM(IIF(code = -3, n, 0)) AS pending,
            SUM(IIF(code = -4, n, 0)) AS withdrawn, SUM(reach) AS reach, SUM(unknown) AS unknown
     FROM cells GROUP BY platform
     UNION ALL
-    SELECT 'group', grp, SUM(n), SUM(IIF(code >= 0, n, 0)), SUM(IIF(code = -1, n, 0)),
+    SELECT 'group', grp, SUM(n), CAST(SUM(IIF(code >= 0, n, 0)) AS BIGINT), SUM(IIF(code = -1, n, 0)),
            SUM(IIF(code = -2, n, 0)), SUM(IIF(code = -3, n, 0)), SUM(IIF(code = -4, n, 0)),
            SUM(reach), SUM(unknown)
     FROM cells GROUP BY grp
     UNION ALL
-    SELECT 'total', '', COALESCE(SUM(n), 0), COALESCE(SUM(IIF(code >= 0, n, 0)), 0),
+    SELECT 'total', '', COALESCE(SUM(n), 0), COALESCE(CAST(SUM(IIF(code >= 0, n, 0)) AS BIGINT), 0),
            COALESCE(SUM(IIF(code = -1, n, 0)), 0), COALESCE(SUM(IIF(code = -2, n, 0)), 0),
            COALESCE(SUM(IIF(code = -3, n, 0)), 0), COALESCE(SUM(IIF(code = -4, n, 0)), 0),
            COALESCE(SUM(reach), 0), COALESCE(SUM(unknown), 0)
@@ -266,7 +266,7 @@ REPORT_PARTS: dict[str, tuple[str, str, bool]] = {
     "previous_group": ("grp", _BEFORE, False),
     "previous_total": ("''", _BEFORE, False),
 }
-_SUMS = """SUM(n), SUM(IIF(code >= 0, n, 0)), SUM(IIF(code = -1, n, 0)), SUM(IIF(code = -2, n, 0)),
+_SUMS = """SUM(n), CAST(SUM(IIF(code >= 0, n, 0)) AS BIGINT), SUM(IIF(code = -1, n, 0)), SUM(IIF(code = -2, n, 0)),
            SUM(IIF(code = -3, n, 0)), SUM(IIF(code = -4, n, 0)), SUM(reach), SUM(unknown)"""
 
 
@@ -305,7 +305,7 @@ WITH {_AS_OF if as_of else ""} cells AS MATERIALIZED (
                  CASE WHEN {_ACTIONED} THEN IIF(sent_at > :period_start, {bucket}, 0)
                       {_NOT_ACTIONED_CODES}
                  END AS code
-          FROM {rounds})
+          FROM {rounds}) AS coded
     GROUP BY month, platform, grp, category, code
 ),
 counts (part, key, sent, actioned, rejected, expired, pending, withdrawn, reach, unknown)

@@ -250,7 +250,7 @@ async def test_failed_import_writes_nothing(store: Store) -> None:
     bad = parse_flag("x.com/bar TTP", GROUPS)
     # A value the database refuses (negative followers) fails the whole transaction.
     broken = FlagCommand(bad.account, bad.source, bad.group, bad.category, -1, "")
-    with pytest.raises(Exception, match="CHECK"):
+    with pytest.raises(Exception, match="(?i)check"):
         await store.cases.report_many([flag("x.com/baz TTP"), broken], IMPORTER, T0)
     assert (await store.cases.find("ba")).total == 0
     assert len(await store.audit.recent(limit=100)) == 1

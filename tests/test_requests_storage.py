@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 
 import pytest
 
@@ -50,12 +49,14 @@ async def add_case(
 ) -> int:
     """A case with one report per note, written with plain SQL (cases.py is not ours)."""
     async with db.transaction() as tx:
-        case_id = await tx.execute(
+        created = await tx.fetchone(
             "INSERT INTO cases (platform, handle, grp, category, followers, state, created_at,"
-            " created_by, updated_at) VALUES (?, ?, 'TTP', 'propaganda', ?, ?, ?, 1, ?)",
+            " created_by, updated_at) VALUES (?, ?, 'TTP', 'propaganda', ?, ?, ?, 1, ?)"
+            " RETURNING id",
             (platform, handle, followers, state, to_ts(at), to_ts(at)),
         )
-        assert case_id is not None
+        assert created is not None
+        case_id = int(created[0])
         for index, note in enumerate(notes):
             await tx.execute(
                 "INSERT INTO reports (case_id, reporter_id, reported_at, source, category, note)"
@@ -117,12 +118,23 @@ async def test_request_refuses_dismissed_actioned_open_and_unknown_one_by_one(db
 async def test_failure_mid_batch_writes_nothing(db, rounds):
     a = await add_case(db, "alpha")
     b = await add_case(db, "bravo")
-    async with db.transaction() as tx:  # the second insert of the batch fails
-        await tx.execute(
+    triggers = {  # the second insert of the batch fails
+        "SQLite": [
             f"CREATE TRIGGER fail_b BEFORE INSERT ON request_rounds WHEN NEW.case_id = {b}"
             " BEGIN SELECT RAISE(ABORT, 'disk on fire'); END"
-        )
-    with pytest.raises(sqlite3.IntegrityError):
+        ],
+        "PostgreSQL": [
+            "CREATE FUNCTION fail_b() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+            f" IF NEW.case_id = {b} THEN RAISE EXCEPTION 'disk on fire'; END IF;"
+            " RETURN NEW; END $$",
+            "CREATE TRIGGER fail_b BEFORE INSERT ON request_rounds"
+            " FOR EACH ROW EXECUTE FUNCTION fail_b()",
+        ],
+    }
+    async with db.transaction() as tx:
+        for statement in triggers[db.backend]:
+            await tx.execute(statement)
+    with pytest.raises(Exception, match="disk on fire"):
         await rounds.open_rounds([a, b], by=REVIEWER, at=T0)
     assert await rounds_of_case(db, rounds, a) == []
     assert await case_state(db, a) == "flagged"

@@ -107,3 +107,20 @@ CREATE TABLE processed_updates (
     update_id    BIGINT  PRIMARY KEY,
     processed_at BIGINT  NOT NULL
 );
+
+-- SQLite's scalar functions that storage's SQL uses, as PostgreSQL functions of the same
+-- name (small SQL functions the planner inlines), so each query keeps one text for both.
+CREATE FUNCTION iif(boolean, anycompatible, anycompatible) RETURNS anycompatible
+    LANGUAGE sql IMMUTABLE AS 'SELECT CASE WHEN $1 THEN $2 ELSE $3 END';
+CREATE FUNCTION max(bigint, bigint) RETURNS bigint
+    LANGUAGE sql IMMUTABLE STRICT AS 'SELECT greatest($1, $2)';
+CREATE FUNCTION min(bigint, bigint) RETURNS bigint
+    LANGUAGE sql IMMUTABLE STRICT AS 'SELECT least($1, $2)';
+CREATE FUNCTION instr(text, text) RETURNS integer
+    LANGUAGE sql IMMUTABLE STRICT AS 'SELECT strpos($1, $2)';
+CREATE FUNCTION json_array(VARIADIC text[]) RETURNS text
+    LANGUAGE sql IMMUTABLE AS 'SELECT array_to_json($1)::text';
+-- json_each of the JSON arrays of ids storage passes ('[1,2,3]'): the ids as BIGINT.
+CREATE FUNCTION json_each(text) RETURNS TABLE (key integer, value bigint)
+    LANGUAGE sql IMMUTABLE STRICT
+    AS 'SELECT (n - 1)::integer, v::bigint FROM json_array_elements_text($1::json) WITH ORDINALITY AS t (v, n)';
