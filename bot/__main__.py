@@ -18,6 +18,7 @@ from bot.runtime.preflight import TOKEN_REFUSED, bot_api_problem
 from bot.runtime.settings import Settings, SettingsError, load_settings
 from storage.db import DatabaseUnusable, check_file
 from storage.lock import DatabaseInUse, hold_lock
+from storage.postgres import PostgresUnusable, check_postgres
 
 NO_TOKEN = (
     "BOT_TOKEN is not set. Get a token from @BotFather in Telegram (/newbot), put "
@@ -58,7 +59,15 @@ def main(argv: list[str]) -> int:
 
 
 def _as_the_one_bot(settings: Settings, run: Callable[[], int]) -> int:
-    """Run holding the database's lock, after checking the file (one line if either fails)."""
+    """Run holding the database's lock, after checking the file (one line if either fails).
+    On PostgreSQL there is no lock: several bots on one database is what it is for."""
+    if settings.database_url.get_secret_value():
+        try:
+            asyncio.run(check_postgres(settings.database_url.get_secret_value()))
+        except PostgresUnusable as err:
+            print(err, file=sys.stderr)
+            return 1
+        return run()
     try:
         with hold_lock(settings.database_path):
             asyncio.run(check_file(settings.database_path))

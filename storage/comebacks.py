@@ -185,7 +185,10 @@ class Comebacks:
             links = [(case_id, *found) for case_id, found in best.items()][:SCAN_LINK_LIMIT]
             async with self.db.transaction() as tx:
                 await _link(tx, at, links)
-        where = f" WHERE n.state IN {_OPEN} AND o.state = {_ACTIONED} AND (CAST(? AS TEXT) IS NULL OR n.platform = ?)"
+        where = (
+            f" WHERE n.state IN {_OPEN} AND o.state = {_ACTIONED}"
+            " AND (CAST(? AS TEXT) IS NULL OR n.platform = ?)"
+        )
         params = (*_OPEN_STATES, platform, platform)
         count = await self.db.fetchone(
             "SELECT count(*) FROM comebacks k JOIN cases n ON n.id = k.case_id"

@@ -378,6 +378,12 @@ class PostgresDatabase:
         return int(row[0]) if row else 0
 
 
+async def check_postgres(url: str) -> None:
+    """What `python -m bot` does before it starts on PostgreSQL: connect, migrate, close."""
+    db = await PostgresDatabase.open(url)
+    await db.close()
+
+
 def _first_line(err: BaseException) -> str:
     text = str(err).strip() or type(err).__name__
     return text.splitlines()[0]

@@ -307,8 +307,9 @@ class RequestRounds:
             assert latest is not None and old is not None
             round_no = latest["round_no"]
             await tx.execute(
-                "UPDATE request_rounds SET outcome = ?1, followers_at_action = IIF(?2 = 1, coalesce("
-                "(SELECT f.followers FROM follower_counts AS f WHERE f.case_id = ?3"
+                "UPDATE request_rounds SET outcome = ?1,"
+                " followers_at_action = IIF(?2 = 1, coalesce((SELECT f.followers"
+                " FROM follower_counts AS f WHERE f.case_id = ?3"
                 "   AND f.seen_at <= request_rounds.outcome_at ORDER BY f.seen_at DESC, f.id DESC"
                 "   LIMIT 1), (SELECT followers FROM cases WHERE id = ?3)), NULL)"
                 " WHERE case_id = ?3 AND round_no = ?4",

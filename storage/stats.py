@@ -36,7 +36,10 @@ _KEYS: dict[Breakdown, str] = {"platform": "platform", "group": "grp"}
 # start = -1 (every stored timestamp is >= 0). Every query below reads the rounds of the
 # window as {rounds}, a source ending in a WHERE clause, so the same statement also runs
 # over the rounds as they stood at an earlier time (_AS_OF).
-_WINDOW = "sent_at > :start AND sent_at <= :end AND (CAST(:platform AS TEXT) IS NULL OR platform = :platform)"
+_WINDOW = (
+    "sent_at > :start AND sent_at <= :end"
+    " AND (CAST(:platform AS TEXT) IS NULL OR platform = :platform)"
+)
 _IN_WINDOW = f"request_rounds INDEXED BY rounds_by_sent WHERE {_WINDOW}"
 
 # The rounds of the window as they stood at :asof: sent by then, with the outcome version last
@@ -179,14 +182,15 @@ WITH cells AS MATERIALIZED (
 ),
 counts AS MATERIALIZED (
     SELECT 'platform' AS part, platform AS key, SUM(n) AS sent,
-           CAST(SUM(IIF(code >= 0, n, 0)) AS BIGINT) AS actioned, SUM(IIF(code = -1, n, 0)) AS rejected,
+           CAST(SUM(IIF(code >= 0, n, 0)) AS BIGINT) AS actioned,
+           SUM(IIF(code = -1, n, 0)) AS rejected,
            SUM(IIF(code = -2, n, 0)) AS expired, SUM(IIF(code = -3, n, 0)) AS pending,
            SUM(IIF(code = -4, n, 0)) AS withdrawn, SUM(reach) AS reach, SUM(unknown) AS unknown
     FROM cells GROUP BY platform
     UNION ALL
-    SELECT 'group', grp, SUM(n), CAST(SUM(IIF(code >= 0, n, 0)) AS BIGINT), SUM(IIF(code = -1, n, 0)),
-           SUM(IIF(code = -2, n, 0)), SUM(IIF(code = -3, n, 0)), SUM(IIF(code = -4, n, 0)),
-           SUM(reach), SUM(unknown)
+    SELECT 'group', grp, SUM(n), CAST(SUM(IIF(code >= 0, n, 0)) AS BIGINT),
+           SUM(IIF(code = -1, n, 0)), SUM(IIF(code = -2, n, 0)), SUM(IIF(code = -3, n, 0)),
+           SUM(IIF(code = -4, n, 0)), SUM(reach), SUM(unknown)
     FROM cells GROUP BY grp
     UNION ALL
     SELECT 'total', '', COALESCE(SUM(n), 0), COALESCE(CAST(SUM(IIF(code >= 0, n, 0)) AS BIGINT), 0),
@@ -266,8 +270,9 @@ REPORT_PARTS: dict[str, tuple[str, str, bool]] = {
     "previous_group": ("grp", _BEFORE, False),
     "previous_total": ("''", _BEFORE, False),
 }
-_SUMS = """SUM(n), CAST(SUM(IIF(code >= 0, n, 0)) AS BIGINT), SUM(IIF(code = -1, n, 0)), SUM(IIF(code = -2, n, 0)),
-           SUM(IIF(code = -3, n, 0)), SUM(IIF(code = -4, n, 0)), SUM(reach), SUM(unknown)"""
+_SUMS = """SUM(n), CAST(SUM(IIF(code >= 0, n, 0)) AS BIGINT), SUM(IIF(code = -1, n, 0)),
+           SUM(IIF(code = -2, n, 0)), SUM(IIF(code = -3, n, 0)), SUM(IIF(code = -4, n, 0)),
+           SUM(reach), SUM(unknown)"""
 
 
 def _report_sql(months: int, *, as_of: bool) -> str:

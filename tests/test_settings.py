@@ -127,4 +127,4 @@ def test_env_example_lists_every_setting_with_a_comment():
     for name in SETTING_NAMES:
         [index] = [i for i, line in enumerate(lines) if line.startswith(f"{name}=")]
         assert lines[index - 1].startswith("#"), name
-    assert len(SETTING_NAMES) == 20
+    assert len(SETTING_NAMES) == 21

@@ -70,6 +70,7 @@ from handlers.auth import caller_role, chat_allowed, check_role, shared_sender
 from handlers.common import reply
 from storage.db import UpdateAlreadyHandled, is_disk_full
 from storage.inbox import Inbox
+from storage.postgres import redacted
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -242,7 +243,10 @@ def _poll_failed(app: App, err: TelegramError) -> None:
 async def _post_init(app: App) -> None:
     state = app.bot_data["deps"]
     assert isinstance(state, Deps)
-    state.store = await Store.open(state.settings.database_path, state.settings.admin_ids)
+    url = state.settings.database_url.get_secret_value()
+    state.store = await Store.open(
+        state.settings.database_path, state.settings.admin_ids, database_url=url
+    )
     if state.keep_updates:
         state.inbox = await Inbox.open(state.settings.database_path)
         queue = app.update_queue
@@ -254,10 +258,11 @@ async def _post_init(app: App) -> None:
     )
     app.job_queue.run_once(jobs.catch_up_digest, 0, name=jobs.CATCH_UP_JOB_NAME)  # type: ignore[union-attr]
     state.started_at = state.clock.now()
-    jobs.schedule_backups(app.job_queue, state.settings)  # type: ignore[arg-type]
+    if not url:  # on PostgreSQL the backups are the server's (storage/backup.py ON_POSTGRES)
+        jobs.schedule_backups(app.job_queue, state.settings)  # type: ignore[arg-type]
     members = await state.store.members.all()
     await menus.set_menus(app.bot, state.settings, [(m.user_id, m.role) for m in members])
-    log.info("Takedown Desk started; database %s", state.settings.database_path)
+    log.info("Takedown Desk started; database %s", redacted(url) or state.settings.database_path)
 
 
 async def _post_shutdown(app: App) -> None:

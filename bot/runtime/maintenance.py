@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bot.domain.clock import SystemClock
 from bot.runtime.settings import Settings
-from storage.backup import BackupFailed, Restored, RestoreRefused, restore
+from storage.backup import ON_POSTGRES, BackupFailed, Restored, RestoreRefused, restore
 from storage.db import DatabaseUnusable
 from storage.lock import DatabaseInUse, hold_lock
 from storage.store import Store
@@ -25,6 +25,9 @@ def _say(text: str, *, error: bool = False) -> None:
 
 async def backup_now(settings: Settings) -> int:
     database = settings.database_path
+    if settings.database_url.get_secret_value():
+        _say(f"No backup made: {ON_POSTGRES}.", error=True)
+        return 1
     if not database.is_file():
         _say(f"No database at {database}: nothing to back up.", error=True)
         return 1
@@ -51,6 +54,9 @@ async def backup_now(settings: Settings) -> int:
 
 def restore_from(settings: Settings, file: Path) -> int:
     database = settings.database_path
+    if settings.database_url.get_secret_value():
+        _say(f"Not restored: {ON_POSTGRES}; restore with the server's own tools.", error=True)
+        return 1
     try:
         with hold_lock(database):
             restored = restore(file, database, SystemClock().now())

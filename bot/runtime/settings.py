@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     bot_token: SecretStr | None = None
     telegram_api_url: str = DEFAULT_API_URL
     database_path: Path = Path("data/takedown.db")
+    # PostgreSQL instead of the SQLite file (storage/postgres.py); it may hold a password.
+    database_url: SecretStr = SecretStr("")
     admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     allowed_chat_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     digest_chat_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
@@ -86,6 +88,14 @@ class Settings(BaseSettings):
             except (ZoneInfoNotFoundError, ValueError):
                 raise ValueError(f"unknown timezone {value!r}, e.g. Asia/Karachi") from None
         return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: SecretStr) -> SecretStr:
+        url = value.get_secret_value().strip()
+        if url and not url.startswith(("postgresql://", "postgres://")):
+            raise ValueError("must start with postgresql:// (or be empty: the SQLite file)")
+        return SecretStr(url)
 
     @field_validator("telegram_api_url")
     @classmethod

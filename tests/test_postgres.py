@@ -1,0 +1,175 @@
+"""The PostgreSQL backend's own rules (storage/postgres.py): the SQL text it is given, the
+migrations numbered as SQLite's, one schema on both, what it says when it cannot be used, and
+the write transactions and handled marks shared by every process on one database."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.runtime.settings import Settings, SettingsError, load_settings
+from storage.db import HandledMark, UpdateAlreadyHandled, handling, migrations
+from storage.postgres import (
+    PgRow,
+    PostgresDatabase,
+    PostgresUnusable,
+    bind,
+    pg_migrations,
+    redacted,
+    translate,
+)
+from storage.store import Store
+from tests.pg import Cluster
+
+AT = dt.datetime(2026, 11, 2, 6, 0, tzinfo=dt.UTC)
+
+
+def test_both_backends_have_the_same_migration_numbers() -> None:
+    assert [m.version for m in pg_migrations()] == [m.version for m in migrations()]
+    assert [m.name for m in pg_migrations()] == [m.name for m in migrations()]
+
+
+def test_placeholders_become_psycopgs_outside_literals_and_comments() -> None:
+    sql = "SELECT '?', ':x', 5 % 2, a::text -- what? :y\nFROM t WHERE a = ? AND b = :name"
+    assert translate(sql).sql == (
+        "SELECT '?', ':x', 5 %% 2, a::text -- what? :y\nFROM t WHERE a = %s AND b = %(name)s"
+    )
+    assert bind("SELECT ?2, ?1, ?2", ("a", "b")) == (
+        "SELECT %(p2)s, %(p1)s, %(p2)s",
+        {"p1": "a", "p2": "b"},
+    )
+
+
+def test_sqlites_planner_hints_are_left_out() -> None:
+    sql = "SELECT 1 FROM r INDEXED BY r_by_sent CROSS JOIN c ON c.id = r.case_id CROSS JOIN d"
+    assert translate(sql).sql == "SELECT 1 FROM r  JOIN c ON c.id = r.case_id CROSS JOIN d"
+
+
+def test_a_row_is_read_by_index_and_by_name() -> None:
+    row = PgRow((7, "x"), {"id": 0, "platform": 1})
+    assert (row[0], row["platform"], tuple(row), row.keys()) == (
+        7,
+        "x",
+        (7, "x"),
+        ["id", "platform"],
+    )
+    assert dict(row) == {"id": 7, "platform": "x"}
+
+
+def test_the_password_never_shows() -> None:
+    assert redacted("postgresql://bot:s3cret@db.internal/takedown") == (
+        "postgresql://bot:***@db.internal/takedown"
+    )
+
+
+def test_database_url_must_be_postgresql(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "mysql://db/takedown")
+    with pytest.raises(SettingsError, match="DATABASE_URL"):
+        load_settings()
+    monkeypatch.setenv("DATABASE_URL", "postgresql://bot@db/takedown")
+    assert load_settings().database_url.get_secret_value() == "postgresql://bot@db/takedown"
+    monkeypatch.delenv("DATABASE_URL")
+    assert Settings().database_url.get_secret_value() == ""  # the SQLite file
+
+
+async def test_an_unreachable_server_is_one_line_without_the_password(tmp_path: Path) -> None:
+    url = f"postgresql://bot:s3cret@/takedown?host={tmp_path}&connect_timeout=1"
+    with pytest.raises(PostgresUnusable) as raised:
+        await PostgresDatabase.open(url)
+    message = str(raised.value)
+    assert "s3cret" not in message and "\n" not in message
+    assert message.startswith("Cannot use the PostgreSQL database postgresql://bot:***@")
+
+
+async def test_an_empty_database_gets_the_schema_and_health_says_postgresql(
+    pg_cluster: Cluster,
+) -> None:
+    url = pg_cluster.empty_database()
+    try:
+        store = await Store.open(Path("unused.db"), database_url=url)
+        try:
+            health = await store.health()
+        finally:
+            await store.close()
+        assert (health.backend, health.schema_version) == ("PostgreSQL", len(migrations()))
+        assert health.path == url and health.file_bytes > 0
+        again = await PostgresDatabase.open(url)  # up to date: nothing applied twice
+        await again.close()
+    finally:
+        pg_cluster.drop(url)
+
+
+async def test_a_newer_schema_is_refused(pg_cluster: Cluster) -> None:
+    url = pg_cluster.fresh_database()
+    try:
+        db = await PostgresDatabase.open(url)
+        async with db.transaction() as tx:
+            await tx.execute("UPDATE schema_version SET version = 99")
+        await db.close()
+        with pytest.raises(PostgresUnusable, match="schema version 99 is newer"):
+            await PostgresDatabase.open(url)
+    finally:
+        pg_cluster.drop(url)
+
+
+async def test_both_backends_have_the_same_tables_and_columns(
+    pg_cluster: Cluster, tmp_path: Path
+) -> None:
+    store = await Store.open(tmp_path / "t.db")
+    await store.close()
+    with sqlite3.connect(tmp_path / "t.db") as conn:
+        tables = [
+            row[0] for row in conn.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")
+        ]
+        sqlite = {
+            (table, row[1])
+            for table in tables
+            for row in conn.execute(f"PRAGMA table_info({table})")
+        }
+    conn.close()
+    db = await PostgresDatabase.open(pg_cluster.url("takedown_template"))
+    try:
+        rows = await db.fetchall(
+            "SELECT table_name, column_name FROM information_schema.columns"
+            " WHERE table_schema = 'public' AND table_name <> 'schema_version'"
+        )
+    finally:
+        await db.close()
+    assert {(row[0], row[1]) for row in rows} == sqlite
+
+
+async def test_replicas_handle_an_update_once(pg_cluster: Cluster) -> None:
+    """Two processes' databases on one PostgreSQL: the handled mark of the first that writes
+    makes the other's copy of the update change nothing."""
+    url = pg_cluster.fresh_database()
+    one, two = await PostgresDatabase.open(url), await PostgresDatabase.open(url)
+    try:
+
+        async def handle(db: PostgresDatabase, who: str) -> str:
+            token = handling.set(HandledMark(77, AT))
+            try:
+                async with db.transaction() as tx:
+                    await tx.execute(
+                        "INSERT INTO audit (at, user_id, action) VALUES (?, 1, ?)", (0, who)
+                    )
+                    await asyncio.sleep(0.05)  # both are inside their transaction at once
+                return "written"
+            except UpdateAlreadyHandled:
+                return "already handled"
+            finally:
+                handling.reset(token)
+
+        results = await asyncio.gather(handle(one, "one"), handle(two, "two"))
+        assert sorted(results) == ["already handled", "written"]
+        audit = await one.fetchall("SELECT action FROM audit")
+        assert len(audit) == 1
+        marks = await two.fetchall("SELECT update_id FROM processed_updates")
+        assert [row[0] for row in marks] == [77]
+    finally:
+        await one.close()
+        await two.close()
+        pg_cluster.drop(url)
