@@ -15,7 +15,7 @@ the keys of open cases, keys what is left first.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from bot.domain import CaseState, Platform, states
@@ -237,7 +237,7 @@ async def link_case(
 
 
 async def _candidates(
-    fetchall: Callable[[str, Params], Awaitable[list[Row]]],
+    fetchall: Callable[[str, Params], Awaitable[Sequence[Row]]],
     case_id: int,
     platform: str,
     handle: str,
@@ -255,7 +255,7 @@ async def _candidates(
         "case_id": case_id,
         "limit": PROBE_LIMIT,
     }
-    rows = await fetchall(_PROBE_SQL, params)
+    rows = list(await fetchall(_PROBE_SQL, params))
     prefix = typo_prefix(key)
     if prefix is not None:
         budget = typo_budget(key) + 1  # + a shared display name, see compare()

@@ -26,16 +26,16 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, Protocol, TypeVar
 
 import aiosqlite
 
 from bot.domain.comebacks import sql_match_key
 from bot.domain.errors import SearchTooSlow
-from storage.backend import Params, Reader, Row, SyncConn
-from storage.backend import Tx as TxLike
+from storage.backend import Tx as AnyTx
 
-__all__ = ["Params", "Reader", "Row"]  # the modules' names for these, from storage.backend
+Params = Sequence[Any] | dict[str, Any]
+Row = sqlite3.Row
 T = TypeVar("T")
 
 BUSY_TIMEOUT_MS = 10_000
@@ -222,23 +222,6 @@ class UpdateAlreadyHandled(Exception):
     transaction is rolled back, so the copy changes nothing."""
 
 
-async def record_handled(tx: TxLike, mark: HandledMark, marks_so_far: int) -> None:
-    """The update's handled mark, in its first write transaction (both backends); the old
-    marks are pruned every PRUNE_HANDLED_EVERY marks."""
-    if marks_so_far % PRUNE_HANDLED_EVERY == 1:
-        await tx.execute(
-            "DELETE FROM processed_updates WHERE processed_at < ?",
-            (to_ts(mark.at - HANDLED_KEEP_FOR),),
-        )
-    inserted = await tx.execute_rowcount(
-        "INSERT INTO processed_updates (update_id, processed_at) VALUES (?, ?)"
-        " ON CONFLICT DO NOTHING",
-        (mark.update_id, to_ts(mark.at)),
-    )
-    if inserted != 1:
-        raise UpdateAlreadyHandled(mark.update_id)
-
-
 class Tx:
     """The writer connection inside one transaction."""
 
@@ -264,6 +247,14 @@ class Tx:
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         return await _fetchall(self._conn, sql, params)
+
+
+class Reader(Protocol):
+    """What reads need: the Database itself, or a Snapshot."""
+
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None: ...
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]: ...
 
 
 class Snapshot:
@@ -292,7 +283,7 @@ async def _fetchone(conn: aiosqlite.Connection, sql: str, params: Params) -> Row
 
 
 class Database:
-    backend = "SQLite"
+    backend = "SQLite"  # as /health names it (storage/backend.py's Db)
 
     def __init__(
         self,
@@ -371,8 +362,7 @@ class Database:
             try:
                 tx = Tx(self._writer)
                 if mark is not None:
-                    self._handled_marks += 1
-                    await record_handled(tx, mark, self._handled_marks)
+                    await self._record_handled(tx, mark)
                 yield tx
                 await self._writer.commit()
                 self.commits += 1
@@ -405,6 +395,10 @@ class Database:
         if is_disk_full(err) and not self._disk_full:
             self._disk_full = True
             self.disk_full_episodes += 1
+
+    async def _record_handled(self, tx: Tx, mark: HandledMark) -> None:
+        self._handled_marks += 1
+        await record_handled(tx, mark, self._handled_marks)
 
     # Why checkpoints run here and not in COMMIT: with SQLite's default wal_autocheckpoint the
     # COMMIT that pushes the WAL past 1000 pages also copies the whole WAL back into the
@@ -446,7 +440,7 @@ class Database:
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         return await _fetchone(self._reader, sql, params)
 
-    async def read(self, work: Callable[[SyncConn], T]) -> T:
+    async def read(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Several statements in one round trip and one snapshot: `work` runs in the reader
         connection's own thread, inside a read transaction (a card's nine queries cost one
         hop to that thread, not nine). aiosqlite has no public call for this: `_execute` is
@@ -605,3 +599,22 @@ async def check_file(path: Path) -> None:
 
 def _small_enough_to_verify(path: Path) -> bool:
     return not path.exists() or path.stat().st_size <= VERIFY_MAX_BYTES
+
+
+async def record_handled(tx: AnyTx, mark: HandledMark, marks_so_far: int) -> None:
+    """The update's handled mark in its first write transaction, on either backend (the
+    PostgreSQL one's too, storage/postgres.py): a second copy of the update, here or in
+    another process on the same database, finds it and raises UpdateAlreadyHandled. Old
+    marks are pruned every PRUNE_HANDLED_EVERY marks."""
+    if marks_so_far % PRUNE_HANDLED_EVERY == 1:
+        await tx.execute(
+            "DELETE FROM processed_updates WHERE processed_at < ?",
+            (to_ts(mark.at - HANDLED_KEEP_FOR),),
+        )
+    inserted = await tx.execute_rowcount(
+        "INSERT INTO processed_updates (update_id, processed_at) VALUES (?, ?)"
+        " ON CONFLICT DO NOTHING",
+        (mark.update_id, to_ts(mark.at)),
+    )
+    if inserted != 1:
+        raise UpdateAlreadyHandled(mark.update_id)

@@ -23,11 +23,18 @@ settings.load_profile("ci" if os.environ.get("CI") else "dev")
 BACKENDS = ("sqlite", "postgres")
 
 
+# Whole files about what only SQLite has: its WAL checkpoints, and the update inbox (a SQLite
+# file of each process's own on either backend; its tests read the database file itself).
+SQLITE_ONLY_FILES = frozenset({"tests/test_checkpoint.py", "tests/test_inbox.py"})
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Every test that opens a store or a database through these fixtures runs on both
-    backends, but those marked sqlite_only (they open the SQLite file themselves)."""
+    backends, but those marked sqlite_only (they open the SQLite file themselves, or read
+    SQLite's query plans) and those of SQLITE_ONLY_FILES."""
     if "backend" in metafunc.fixturenames:
-        only = metafunc.definition.get_closest_marker("sqlite_only")
+        where = metafunc.definition.path.relative_to(ROOT).as_posix()
+        only = metafunc.definition.get_closest_marker("sqlite_only") or where in SQLITE_ONLY_FILES
         metafunc.parametrize("backend", ("sqlite",) if only else BACKENDS)
 
 

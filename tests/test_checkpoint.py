@@ -51,7 +51,6 @@ async def write_audit_rows(db: Database, count: int, detail: str = DETAIL) -> No
             await Audit.record(tx, 100, "import", T0, detail=f"{n} {detail}")
 
 
-@pytest.mark.sqlite_only  # the WAL and its checkpoints are SQLite's only
 async def test_the_writer_never_checkpoints_inside_commit(db: Database) -> None:
     async with db.transaction() as tx:
         row = await tx.fetchone("PRAGMA wal_autocheckpoint")
@@ -59,7 +58,6 @@ async def test_the_writer_never_checkpoints_inside_commit(db: Database) -> None:
     assert row[0] == 0
 
 
-@pytest.mark.sqlite_only  # the WAL and its checkpoints are SQLite's only
 async def test_a_big_commit_is_copied_back_by_a_background_checkpoint(
     db: Database, tmp_path: Path
 ) -> None:
@@ -77,7 +75,6 @@ async def test_a_big_commit_is_copied_back_by_a_background_checkpoint(
     assert await audit_rows(db) == BIG_WRITE_ROWS
 
 
-@pytest.mark.sqlite_only  # the WAL and its checkpoints are SQLite's only
 async def test_a_small_commit_starts_no_checkpoint(db: Database, tmp_path: Path) -> None:
     await write_audit_rows(db, 1, detail="one row")
     assert 0 < wal_bytes(db) <= CHECKPOINT_WAL_BYTES
@@ -89,7 +86,6 @@ async def test_a_small_commit_starts_no_checkpoint(db: Database, tmp_path: Path)
     assert await audit_rows(db) == 1
 
 
-@pytest.mark.sqlite_only  # the WAL and its checkpoints are SQLite's only
 async def test_the_wal_shrinks_back_after_a_checkpoint_so_small_commits_stay_quiet(
     db: Database, tmp_path: Path
 ) -> None:
@@ -105,7 +101,6 @@ async def test_the_wal_shrinks_back_after_a_checkpoint_so_small_commits_stay_qui
     assert audit_rows_in_database_file(db, tmp_path) == BIG_WRITE_ROWS
 
 
-@pytest.mark.sqlite_only  # the WAL and its checkpoints are SQLite's only
 async def test_a_failed_background_checkpoint_is_logged_not_raised(
     db: Database, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -78,9 +78,11 @@ async def _write_note(db: Database, text: str) -> None:
         await tx.execute("INSERT INTO note (text) VALUES (?)", (text,))
 
 
-async def _rows(db: Database, sql: str) -> list[tuple[object, ...]]:
-    """What another connection sees: committed rows only."""
-    return [tuple(row) for row in await db.fetchall(sql)]
+def _rows(db: Database, sql: str) -> list[tuple[object, ...]]:
+    with sqlite3.connect(db.path) as conn:
+        rows = conn.execute(sql).fetchall()
+    conn.close()
+    return rows
 
 
 async def test_the_handled_mark_commits_with_the_first_write_of_the_update(db: Database):
@@ -92,7 +94,7 @@ async def test_the_handled_mark_commits_with_the_first_write_of_the_update(db: D
     finally:
         handling.reset(token)
     assert mark.recorded
-    assert await _rows(db, "SELECT update_id FROM processed_updates") == [(41,)]
+    assert _rows(db, "SELECT update_id FROM processed_updates") == [(41,)]
     assert await ProcessedUpdates(db).handled_among([40, 41, 42]) == {41}
 
 
@@ -107,7 +109,7 @@ async def test_a_rolled_back_write_leaves_no_mark(db: Database):
     finally:
         handling.reset(token)
     assert not mark.recorded
-    assert await _rows(db, "SELECT update_id FROM processed_updates") == []
+    assert _rows(db, "SELECT update_id FROM processed_updates") == []
 
 
 async def test_a_second_copy_of_a_handled_update_writes_nothing(db: Database):
@@ -122,12 +124,12 @@ async def test_a_second_copy_of_a_handled_update_writes_nothing(db: Database):
             await _write_note(db, "the second copy")
     finally:
         handling.reset(token)
-    assert await _rows(db, "SELECT text FROM note") == [("the first copy",)]
+    assert _rows(db, "SELECT text FROM note") == [("the first copy",)]
 
 
 async def test_writes_outside_an_update_carry_no_mark(db: Database):
     await _write_note(db, "a job's write")
-    assert await _rows(db, "SELECT count(*) FROM processed_updates") == [(0,)]
+    assert _rows(db, "SELECT count(*) FROM processed_updates") == [(0,)]
 
 
 async def test_the_inbox_is_the_bot_users_only(tmp_path: Path):
