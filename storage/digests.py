@@ -20,8 +20,8 @@ class DigestsSent:
         short by a failure or a restart), or a new one as of `as_of`."""
         async with self.db.transaction() as tx:
             await tx.execute(
-                "INSERT OR IGNORE INTO digests_sent (chat_id, digest_day, as_of, late)"
-                " VALUES (?, ?, ?, ?)",
+                "INSERT INTO digests_sent (chat_id, digest_day, as_of, late)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (chat_id, day.isoformat(), to_ts(as_of), int(late)),
             )
             row = await tx.fetchone(

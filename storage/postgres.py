@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -323,6 +323,14 @@ class PostgresDatabase:
         self.commits += 1
         if mark is not None:
             mark.recorded = True
+
+    async def write(
+        self, work: Callable[[PgTx], Coroutine[Any, Any, T]], *, of_update: bool = True
+    ) -> T:
+        """SQLite's Database.write (a transaction's work in one hop to the writer's thread)
+        is, here, transaction(): psycopg's calls are round trips to the server either way."""
+        async with self.transaction(of_update=of_update) as tx:
+            return await work(tx)
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         async with self._pool.connection() as conn:

@@ -56,7 +56,7 @@ as_of AS MATERIALIZED (
         ORDER BY w.recorded_at DESC, w.id DESC LIMIT 1)
     WHERE {_WINDOW}  -- of the rounds: outcome_versions has none of these columns
 ),"""
-_AS_OF_ROUNDS = "as_of WHERE 1"
+_AS_OF_ROUNDS = "as_of WHERE 1 = 1"
 
 _ACTIONED = f"outcome IN {sql.in_list(states.ACTIONED_OUTCOMES)}"
 _REJECTED = f"outcome = {sql.literal(Outcome.REJECTED)}"

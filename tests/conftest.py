@@ -26,6 +26,15 @@ BACKENDS = ("sqlite", "postgres")
 # Whole files about what only SQLite has: its WAL checkpoints, and the update inbox (a SQLite
 # file of each process's own on either backend; its tests read the database file itself).
 SQLITE_ONLY_FILES = frozenset({"tests/test_checkpoint.py", "tests/test_inbox.py"})
+# The end-to-end files that run on PostgreSQL too: the main command flows (the others, and
+# tests/robustness/, run on SQLite; tests/e2e/conftest.py sets the bots' database).
+E2E_ON_BOTH = frozenset(
+    f"tests/e2e/test_{name}_e2e.py"
+    for name in (
+        "card", "comeback", "corrections", "export", "flag", "foundation", "health", "import",
+        "lists", "packet", "privacy", "requests", "wording",
+    )
+)  # fmt: skip
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -34,7 +43,11 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     SQLite's query plans) and those of SQLITE_ONLY_FILES."""
     if "backend" in metafunc.fixturenames:
         where = metafunc.definition.path.relative_to(ROOT).as_posix()
-        only = metafunc.definition.get_closest_marker("sqlite_only") or where in SQLITE_ONLY_FILES
+        only = (
+            metafunc.definition.get_closest_marker("sqlite_only")
+            or where in SQLITE_ONLY_FILES
+            or (where.startswith("tests/e2e/") and where not in E2E_ON_BOTH)
+        )
         metafunc.parametrize("backend", ("sqlite",) if only else BACKENDS)
 
 

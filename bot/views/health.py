@@ -45,7 +45,8 @@ def health_text(health: Health, tz: ZoneInfo) -> str:
         f"Up since {local_time(health.started_at, tz)} "
         f"({duration(health.now - health.started_at)})",
         f"Database: {db.backend}, {esc(db.path)}, {size(db.file_bytes + db.wal_bytes)} "
-        f"(WAL {size(db.wal_bytes)}), schema version {db.schema_version}",
+        + (f"(WAL {size(db.wal_bytes)}), " if db.backend == "SQLite" else "")
+        + f"schema version {db.schema_version}",
         _backup_line(health, tz),
         *_digest_lines(health, tz),
         f"Updates handled in the last 2 days: {db.updates_handled:,}. "
@@ -61,6 +62,8 @@ def _waiting_text(waiting: int | None) -> str:
 
 
 def _backup_line(health: Health, tz: ZoneInfo) -> str:
+    if health.database.backend != "SQLite":
+        return "Backups: the PostgreSQL server's own (the bot makes none)"
     folder = esc(health.backup_dir)
     if health.backup is None:
         return f"Last backup: none yet in {folder}"

@@ -1,10 +1,22 @@
 """Fixtures for end-to-end tests: the fake Bot API server."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
+from tests.e2e import harness
 from tests.e2e.fake_bot_api import FakeBotApi
+
+
+@pytest.fixture(autouse=True)
+def e2e_backend(database_url: str) -> Iterator[None]:
+    """The bots of this test on SQLite, or on a fresh PostgreSQL database (the files of
+    tests/conftest.py's E2E_ON_BOTH run on both)."""
+    harness.backend_url = database_url
+    try:
+        yield
+    finally:
+        harness.backend_url = ""
 
 
 @pytest.fixture

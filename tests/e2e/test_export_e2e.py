@@ -6,6 +6,8 @@ import csv
 import datetime as dt
 import io
 
+import pytest
+
 from bot.views.export import HEADER
 from tests.clock import ManualClock
 from tests.e2e.fake_bot_api import SentMessage
@@ -80,6 +82,7 @@ async def test_export_is_a_csv_with_one_row_per_case_and_its_latest_round(fake_a
         assert "needs the reviewer role" in refused.plain
 
 
+@pytest.mark.sqlite_only  # two databases, one file each
 async def test_an_export_imported_into_a_new_database_gives_the_same_cases(fake_api, tmp_path):
     async with running_bot(fake_api, tmp_path / "first.db"):
         await flag(fake_api, "x.com/Alpha_One TTP recruitment followers=12.5k first post")

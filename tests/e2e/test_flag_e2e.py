@@ -4,11 +4,10 @@ fake Bot API (which parses our HTML like Telegram does)."""
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from pathlib import Path
 
 from tests.e2e.fake_bot_api import FakeBotApi
-from tests.e2e.harness import ADMIN, running_bot
+from tests.e2e.harness import ADMIN, running_bot, stored
 
 ALI, SARA, REVIEWER, VIEWER = 201, 202, 301, 401
 
@@ -21,11 +20,12 @@ async def members(api: FakeBotApi) -> None:
 
 
 def table_counts(db: Path) -> tuple[int, int, int]:
-    with sqlite3.connect(db) as conn:
-        cases = conn.execute("SELECT count(*) FROM cases").fetchone()[0]
-        reports = conn.execute("SELECT count(*) FROM reports").fetchone()[0]
-        evidence = conn.execute("SELECT count(*) FROM evidence").fetchone()[0]
-    return cases, reports, evidence
+    [counts] = stored(
+        db,
+        "SELECT (SELECT count(*) FROM cases), (SELECT count(*) FROM reports),"
+        " (SELECT count(*) FROM evidence)",
+    )
+    return counts
 
 
 async def test_two_members_flag_two_urls_of_one_account(fake_api: FakeBotApi, tmp_path: Path):
@@ -106,8 +106,7 @@ async def test_reply_to_a_forwarded_post_keeps_it_as_evidence(fake_api: FakeBotA
         assert "Evidence: 1" in card.plain
         assert "photo from channel @badch (-1001), post 77" in card.plain
         assert "Join us <b>now</b>" in card.plain  # shown literally
-    with sqlite3.connect(db) as conn:
-        row = conn.execute("SELECT file_id, file_kind, text FROM evidence").fetchone()
+    [row] = stored(db, "SELECT file_id, file_kind, text FROM evidence")
     assert row == ("large", "photo", "Join us <b>now</b>")
 
 
@@ -126,8 +125,7 @@ async def test_hostile_and_non_latin_text_is_stored_and_shown_literally(
         assert "instagram:@bad_guy" in found.plain
         [answer] = await fake_api.ask(SARA, f"/flag instagram.com/bad_guy BLA {long_note}")
         assert "2 reports" in answer.plain
-    with sqlite3.connect(db) as conn:
-        notes = [row[0] for row in conn.execute("SELECT note FROM reports ORDER BY id")]
+    notes = [row[0] for row in stored(db, "SELECT note FROM reports ORDER BY id")]
     assert notes == [note, long_note]
 
 

@@ -6,8 +6,11 @@ import asyncio
 import datetime as dt
 import os
 
+import pytest
+
 from storage.db import migrations
 from tests.clock import ManualClock
+from tests.e2e import harness
 from tests.e2e.harness import ADMIN, running_bot
 from tests.e2e.test_digest_e2e import NOW
 
@@ -40,11 +43,16 @@ async def test_health_shows_version_uptime_database_backup_and_digests(fake_api,
         [bad] = await fake_api.ask(ADMIN, "/health now")
     lines = health.plain.splitlines()
     assert lines[:3] == ["Health", "Version: 0.1.0", "Up since 2026-11-02 09:02 (3 h 5 min)"]
-    assert lines[3].startswith(f"Database: SQLite, {db}, ")
     assert lines[3].endswith(f"schema version {len(migrations())}")
-    assert lines[4] == (
-        f"Last backup: takedown-20261102-0300.db, 2026-11-02 08:00, 2 KB (in {backups})"
-    )
+    if harness.backend_url:  # no WAL, no backups of the bot's own
+        assert lines[3].startswith(f"Database: PostgreSQL, {harness.backend_url}, ")
+        assert "WAL" not in lines[3]
+        assert lines[4] == "Backups: the PostgreSQL server's own (the bot makes none)"
+    else:
+        assert lines[3].startswith(f"Database: SQLite, {db}, ")
+        assert lines[4] == (
+            f"Last backup: takedown-20261102-0300.db, 2026-11-02 08:00, 2 KB (in {backups})"
+        )
     assert lines[5:8] == [
         "Last digest delivered:",
         "  chat -1001: digest of 2026-11-02, sent 2026-11-02 09:02, late",
@@ -57,6 +65,7 @@ async def test_health_shows_version_uptime_database_backup_and_digests(fake_api,
     assert bad.plain.startswith("Unknown word 'now': /health takes none.")
 
 
+@pytest.mark.sqlite_only  # the bot's own backups (PostgreSQL: the server's, above)
 async def test_health_without_a_backup_folder_says_none_yet(fake_api, tmp_path):
     missing = tmp_path / "no-backups-here"
     async with running_bot(fake_api, tmp_path / "t.db", backup_dir=missing):

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from tests.e2e.fake_bot_api import FakeBotApi
-from tests.e2e.harness import ADMIN, running_bot
+from tests.e2e.harness import ADMIN, running_bot, stored
 
 REVIEWER, REPORTER = 301, 201
 HEADER = "account,group,category,followers,note\n"
 
 
 def counts(db: Path) -> tuple[int, int]:
-    with sqlite3.connect(db) as conn:
-        cases = conn.execute("SELECT count(*) FROM cases").fetchone()[0]
-        reports = conn.execute("SELECT count(*) FROM reports").fetchone()[0]
-    return cases, reports
+    [both] = stored(db, "SELECT (SELECT count(*) FROM cases), (SELECT count(*) FROM reports)")
+    return both
 
 
 async def setup(api: FakeBotApi) -> None:
@@ -55,8 +52,7 @@ async def test_import_summary_and_duplicates(fake_api: FakeBotApi, tmp_path: Pat
         assert f"User ({REVIEWER}) import" in audit.plain
     assert counts(db) == (3, 4)
     # The new cases' comeback keys were filled after the reply (before the bot stopped).
-    with sqlite3.connect(db) as conn:
-        keys = conn.execute("SELECT handle, match_key FROM cases ORDER BY id").fetchall()
+    keys = stored(db, "SELECT handle, match_key FROM cases ORDER BY id")
     assert keys == [("old_one", "oldone"), ("foo", "foo"), ("some_channel", "some")]
 
 
