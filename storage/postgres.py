@@ -84,8 +84,8 @@ _TOKEN = re.compile(
     r"|\?"  # ?: a positional parameter
     r"|(?<![:\w]):([A-Za-z_]\w*)"  # :name: a named parameter
     r"|%"  # psycopg's placeholder character, literal here
-    r"|\bINDEXED BY \w+"  # SQLite's planner hints (an index, a join order): PostgreSQL
-    r"|\bCROSS JOIN(?= [\w ]+ ON\b)"  # plans without them (and has no CROSS JOIN ... ON)
+    r"|\bINDEXED BY \w+|\bNOT INDEXED\b"  # SQLite's planner hints (an index, a join order):
+    r"|\bCROSS JOIN(?= [\w ]+ ON\b)"  # PostgreSQL plans without them (no CROSS JOIN ... ON)
 )
 
 
@@ -112,7 +112,7 @@ def translate(sql: str) -> Translated:
             return "%s"
         if token == "%":
             return "%%"
-        if token.startswith("INDEXED BY"):
+        if token.startswith(("INDEXED BY", "NOT INDEXED")):
             return ""
         if token == "CROSS JOIN":
             return "JOIN"

@@ -165,7 +165,11 @@ class _Gathering:
             if not halves or halves[-1] != half:
                 halves.append(half)
         index = (
-            " + ".join(f"(sent_at >= {to_ts(half.starts_at(tz))})" for half in halves[1:]) or "0"
+            " + ".join(
+                f"CASE WHEN sent_at >= {to_ts(half.starts_at(tz))} THEN 1 ELSE 0 END"
+                for half in halves[1:]
+            )
+            or "0"
         )  # whole numbers computed here, never user input
         params = {"start": to_ts(span.start) if span.start else -1, "end": to_ts(span.end)}
         requests = {

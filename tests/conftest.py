@@ -11,6 +11,7 @@ from storage.backend import Db
 from storage.db import Database
 from storage.postgres import PostgresDatabase
 from storage.store import Store
+from tests import pg
 from tests.pg import Cluster, start_cluster
 
 # CI must be repeatable: the same examples every run (a new failure found locally, where the
@@ -31,8 +32,9 @@ SQLITE_ONLY_FILES = frozenset({"tests/test_checkpoint.py", "tests/test_inbox.py"
 E2E_ON_BOTH = frozenset(
     f"tests/e2e/test_{name}_e2e.py"
     for name in (
-        "card", "comeback", "corrections", "export", "flag", "foundation", "health", "import",
-        "lists", "packet", "privacy", "requests", "wording",
+        "card", "comeback", "corrections", "digest", "digest_once", "evidence", "excel",
+        "export", "flag", "foundation", "health", "import", "lists", "packet",
+        "packet_fit_to_send", "people", "privacy", "report", "requests", "wording",
     )
 )  # fmt: skip
 
@@ -69,9 +71,11 @@ def database_url(request: pytest.FixtureRequest, backend: str) -> Iterator[str]:
         return
     cluster: Cluster = request.getfixturevalue("pg_cluster")
     url = cluster.fresh_database()
+    pg.current_url = url
     try:
         yield url
     finally:
+        pg.current_url = ""
         cluster.drop(url)
 
 
@@ -130,5 +134,12 @@ ROOT = Path(__file__).resolve().parent.parent
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         where = item.path.relative_to(ROOT).as_posix()
-        if where in SLOW_FILES or where.startswith("tests/robustness/"):
+        if where in SLOW_FILES or where.startswith("tests/robustness/") or _on_postgres(item):
             item.add_marker(pytest.mark.slow)
+
+
+def _on_postgres(item: pytest.Item) -> bool:
+    """The PostgreSQL runs of the suite are left to `make test` (the quick loop stays quick):
+    a cluster to start, a database per test. tests/test_postgres.py runs in both."""
+    params = getattr(item, "callspec", None)
+    return params is not None and params.params.get("backend") == "postgres"

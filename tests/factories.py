@@ -10,16 +10,21 @@ import datetime as dt
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from bot.domain import Outcome, Platform
 from bot.domain.compliance import OutcomeVersion, RoundHistory, RoundRow
 from storage.db import from_ts, to_ts
+from tests import pg
 
 REPORTER = 500
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    """A plain connection to a file the Store has already migrated."""
+def connect(path: Path) -> Any:
+    """A plain connection to the database the Store has already migrated: the SQLite file at
+    `path`, or the test's PostgreSQL database when it runs on that backend (tests/pg.py)."""
+    if pg.current_url:
+        return pg.SyncConnection(pg.current_url)
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA busy_timeout = 10000")
     conn.execute("PRAGMA foreign_keys = ON")
@@ -38,7 +43,7 @@ def insert_case(
 ) -> int:
     cursor = conn.execute(
         "INSERT INTO cases (platform, handle, grp, category, followers, state, created_at,"
-        " created_by, updated_at) VALUES (?, ?, ?, 'other', ?, ?, ?, ?, ?)",
+        " created_by, updated_at) VALUES (?, ?, ?, 'other', ?, ?, ?, ?, ?) RETURNING id",
         (
             platform.value,
             handle,
@@ -50,8 +55,7 @@ def insert_case(
             to_ts(created_at),
         ),
     )
-    assert cursor.lastrowid is not None
-    return cursor.lastrowid
+    return int(cursor.fetchone()[0])
 
 
 def insert_round(
@@ -75,7 +79,7 @@ def insert_round(
         round_no = int(row[0])
     cursor = conn.execute(
         "INSERT INTO request_rounds (case_id, round_no, sent_at, sent_by, outcome, outcome_at,"
-        " restored_at, followers_at_action) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        " restored_at, followers_at_action) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (
             case_id,
             round_no,
@@ -87,15 +91,15 @@ def insert_round(
             followers_at_action,
         ),
     )
-    assert cursor.lastrowid is not None
+    round_id = int(cursor.fetchone()[0])
     conn.execute(
         "INSERT INTO outcome_versions (case_id, round_no, outcome, outcome_at, recorded_at,"
         " recorded_by, followers_at_action) SELECT case_id, round_no, outcome, outcome_at,"
         " outcome_at, sent_by, followers_at_action FROM request_rounds"
         " WHERE id = ? AND outcome IS NOT NULL",
-        (cursor.lastrowid,),
+        (round_id,),
     )
-    return cursor.lastrowid
+    return round_id
 
 
 def all_round_rows(conn: sqlite3.Connection) -> list[RoundRow]:

@@ -17,12 +17,17 @@ import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
-from storage.postgres import PostgresDatabase
+from storage.postgres import PostgresDatabase, bind
 
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
+# The database of the test running now: "" for the SQLite file of its tmp_path, or the URL
+# of its PostgreSQL database (set by tests/conftest.py's database_url fixture). The helpers
+# that write or read rows beside the bot (tests/factories.py, tests/e2e/harness.py) use it.
+current_url = ""
 TEMPLATE = "takedown_template"
 # Durability is not what these tests are about: no fsync makes each test's database quick.
 _SERVER_OPTIONS = (
@@ -97,6 +102,20 @@ def start_cluster() -> Cluster:
         cluster.stop()
         raise
     return cluster
+
+
+class SyncConnection:
+    """A plain connection to the test's PostgreSQL database, used as the tests use
+    sqlite3's: conn.execute(sql, params) with the SQL text of storage (its placeholders)."""
+
+    def __init__(self, url: str) -> None:
+        self._conn = psycopg.connect(url, autocommit=True)
+
+    def execute(self, sql: str, params: Any = ()) -> psycopg.Cursor[tuple[Any, ...]]:
+        return self._conn.execute(*bind(sql, params))
+
+    def close(self) -> None:
+        self._conn.close()
 
 
 async def _migrate(url: str) -> None:

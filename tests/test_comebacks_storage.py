@@ -182,7 +182,7 @@ async def test_the_digest_names_ten_comebacks_and_counts_the_rest(store: Store):
     assert [c.handle for c in found.comebacks][:2] == ["ttp_media13", "ttp_media12"]
 
 
-@pytest.mark.sqlite_only  # SQLite's file or query plans
+@pytest.mark.sqlite_only  # writes the SQLite file itself
 async def test_a_case_written_without_a_key_is_keyed_when_actioned(store: Store, tmp_path):
     """/import (and a loader on plain sqlite3) leave match_key NULL; the probes read only the
     keys of actioned cases, and recording an outcome keys the case."""
@@ -201,7 +201,7 @@ async def test_a_case_written_without_a_key_is_keyed_when_actioned(store: Store,
     assert [tuple(row) for row in keys] == [(50, "hakkal"), (51, None)]
 
 
-@pytest.mark.sqlite_only  # SQLite's file or query plans
+@pytest.mark.sqlite_only  # writes the SQLite file itself
 async def test_fill_missing_keys_keys_every_case_in_batches(store: Store, tmp_path):
     with sqlite3.connect(tmp_path / "t.db") as conn:
         conn.executemany(
@@ -216,7 +216,7 @@ async def test_fill_missing_keys_keys_every_case_in_batches(store: Store, tmp_pa
     assert await store.comebacks.fill_missing_keys() == 0
 
 
-@pytest.mark.sqlite_only  # SQLite's file or query plans
+@pytest.mark.sqlite_only  # SQLite's query plans
 async def test_probes_use_the_index_and_are_bounded(store: Store):
     original = await flag(store, "x.com/ttp_media TTP")
     await action(store, original, Outcome.REMOVED, T0)

@@ -47,6 +47,7 @@ def test_placeholders_become_psycopgs_outside_literals_and_comments() -> None:
 def test_sqlites_planner_hints_are_left_out() -> None:
     sql = "SELECT 1 FROM r INDEXED BY r_by_sent CROSS JOIN c ON c.id = r.case_id CROSS JOIN d"
     assert translate(sql).sql == "SELECT 1 FROM r  JOIN c ON c.id = r.case_id CROSS JOIN d"
+    assert translate("SELECT 1 FROM r NOT INDEXED WHERE a").sql == "SELECT 1 FROM r  WHERE a"
 
 
 def test_a_row_is_read_by_index_and_by_name() -> None:

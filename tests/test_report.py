@@ -159,7 +159,7 @@ def _rows_as_of(path: Path, at: dt.datetime) -> list[RoundRow]:
 def _column(path: Path, sql: str) -> list[tuple[object, ...]]:
     conn = connect(path)
     try:
-        return conn.execute(sql).fetchall()
+        return list(conn.execute(sql).fetchall())
     finally:
         conn.close()
 

@@ -125,7 +125,7 @@ def test_a_literal_list_means_in_sqlite_what_the_set_means(chosen: set[Outcome])
         conn.close()
 
 
-@pytest.mark.sqlite_only  # SQLite's file or query plans
+@pytest.mark.sqlite_only  # SQLite's query plans
 async def test_queries_with_generated_states_stay_on_their_indexes(store: Store) -> None:
     flagged = parse_flag("x.com/ttp_media TTP", ["TTP"])
     await store.cases.report(flagged, 7, dt.datetime(2026, 1, 1, tzinfo=dt.UTC))

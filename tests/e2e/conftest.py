@@ -1,22 +1,17 @@
 """Fixtures for end-to-end tests: the fake Bot API server."""
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 
-from tests.e2e import harness
 from tests.e2e.fake_bot_api import FakeBotApi
 
 
 @pytest.fixture(autouse=True)
-def e2e_backend(database_url: str) -> Iterator[None]:
-    """The bots of this test on SQLite, or on a fresh PostgreSQL database (the files of
-    tests/conftest.py's E2E_ON_BOTH run on both)."""
-    harness.backend_url = database_url
-    try:
-        yield
-    finally:
-        harness.backend_url = ""
+def e2e_backend(database_url: str) -> str:
+    """The bots of this test on SQLite, or on a fresh PostgreSQL database (tests.pg's
+    current_url; the files of tests/conftest.py's E2E_ON_BOTH run on both)."""
+    return database_url
 
 
 @pytest.fixture

@@ -21,14 +21,12 @@ from bot.domain.flood import FloodLimit
 from bot.runtime.app import App, build_application, running
 from bot.runtime.limits import Limits
 from bot.runtime.settings import Settings
+from tests import pg
 from tests.clock import ManualClock
 from tests.e2e.fake_bot_api import FakeBotApi
 
 ADMIN = 100
 START = dt.datetime(2026, 11, 2, 6, 0, tzinfo=dt.UTC)  # 11:00 in Asia/Karachi
-# The database of the bots a test starts: "" (the SQLite file at db_path), or a PostgreSQL
-# URL set for the test by tests/e2e/conftest.py's e2e_backend (the files of E2E_ON_BOTH).
-backend_url = ""
 # Production's retry schedule, with waits short enough for tests.
 FAST = Limits(request_backoff=0.05, digest_retry_delays=(0.3, 0.6))
 
@@ -39,16 +37,16 @@ def test_settings(api: FakeBotApi, db_path: Path, **overrides: Any) -> Settings:
         "telegram_api_url": api.base_url,
         "database_path": db_path,
         "admin_ids": [ADMIN],
-        "database_url": backend_url,
+        "database_url": pg.current_url,  # "": the SQLite file at db_path
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)
 
 
 def stored(db_path: Path, sql: str) -> list[tuple[Any, ...]]:
-    """Rows as the bots stored them: in the SQLite file, or in backend_url's database."""
-    if backend_url:
-        with psycopg.connect(backend_url) as conn:
+    """Rows as the bots stored them: in the SQLite file, or in the test's PostgreSQL one."""
+    if pg.current_url:
+        with psycopg.connect(pg.current_url) as conn:
             return [tuple(row) for row in conn.execute(sql.encode()).fetchall()]
     with closing(sqlite3.connect(db_path)) as conn:
         return conn.execute(sql).fetchall()

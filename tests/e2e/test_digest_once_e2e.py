@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import sqlite3
 from pathlib import Path
 
 from tests.clock import ManualClock
 from tests.e2e.fake_bot_api import FakeBotApi
-from tests.e2e.harness import FAST, running_bot
+from tests.e2e.harness import FAST, running_bot, stored
 from tests.e2e.test_digest_e2e import NOW, daily_job, seed
 
 CHAT = -1001
@@ -18,13 +17,12 @@ MINUTE = dt.timedelta(minutes=1)
 
 
 def rows(db: Path) -> list[tuple[int, str, int, int, bool]]:
-    with sqlite3.connect(db) as conn:
-        return [
-            (chat, day, late, parts, sent_at is not None)
-            for chat, day, late, parts, sent_at in conn.execute(
-                "SELECT chat_id, digest_day, late, parts_sent, sent_at FROM digests_sent"
-            )
-        ]
+    return [
+        (chat, day, late, parts, sent_at is not None)
+        for chat, day, late, parts, sent_at in stored(
+            db, "SELECT chat_id, digest_day, late, parts_sent, sent_at FROM digests_sent"
+        )
+    ]
 
 
 def kinds(api: FakeBotApi) -> list[str]:

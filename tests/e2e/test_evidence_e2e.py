@@ -8,7 +8,6 @@ files again (audited). Through the real Application and the fake Bot API."""
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import NoReturn
@@ -16,7 +15,7 @@ from typing import NoReturn
 import pytest
 
 from tests.e2e.fake_bot_api import FakeBotApi
-from tests.e2e.harness import ADMIN, START, running_bot, tmpfs
+from tests.e2e.harness import ADMIN, START, running_bot, stored, tmpfs
 
 REPORTER, VIEWER = 2001, 4001
 PHOTO = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40
@@ -29,8 +28,7 @@ async def members(api: FakeBotApi) -> None:
 
 
 def rows(db: Path, sql: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(db) as conn:
-        return conn.execute(sql).fetchall()
+    return stored(db, sql)
 
 
 async def test_content_links_are_kept_in_full_and_listed_by_evidence(fake_api, tmp_path):

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import csv
 import io
-import sqlite3
 from pathlib import Path
 
 from tests.e2e.fake_bot_api import FakeBotApi
-from tests.e2e.harness import ADMIN, flag_reply, running_bot
+from tests.e2e.harness import ADMIN, flag_reply, running_bot, stored
 
 
 async def send(api: FakeBotApi, data: bytes, name: str = "excel.csv") -> str:
@@ -23,8 +22,7 @@ async def send(api: FakeBotApi, data: bytes, name: str = "excel.csv") -> str:
 
 
 def handles(db: Path) -> list[str]:
-    with sqlite3.connect(db) as conn:
-        return [row[0] for row in conn.execute("SELECT handle FROM cases ORDER BY id")]
+    return [row[0] for row in stored(db, "SELECT handle FROM cases ORDER BY id")]
 
 
 async def test_what_excel_writes_imports(fake_api: FakeBotApi, tmp_path: Path) -> None:

@@ -9,8 +9,8 @@ import os
 import pytest
 
 from storage.db import migrations
+from tests import pg
 from tests.clock import ManualClock
-from tests.e2e import harness
 from tests.e2e.harness import ADMIN, running_bot
 from tests.e2e.test_digest_e2e import NOW
 
@@ -44,8 +44,8 @@ async def test_health_shows_version_uptime_database_backup_and_digests(fake_api,
     lines = health.plain.splitlines()
     assert lines[:3] == ["Health", "Version: 0.1.0", "Up since 2026-11-02 09:02 (3 h 5 min)"]
     assert lines[3].endswith(f"schema version {len(migrations())}")
-    if harness.backend_url:  # no WAL, no backups of the bot's own
-        assert lines[3].startswith(f"Database: PostgreSQL, {harness.backend_url}, ")
+    if pg.current_url:  # no WAL, no backups of the bot's own
+        assert lines[3].startswith(f"Database: PostgreSQL, {pg.current_url}, ")
         assert "WAL" not in lines[3]
         assert lines[4] == "Backups: the PostgreSQL server's own (the bot makes none)"
     else:

@@ -4,14 +4,13 @@ menu each member sees is their role's, set again on /grant and /revoke. Item 5 f
 how many entries there are, a page at a time, filtered by case, member or action."""
 
 import json
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 from bot.grammar.commands import COMMANDS
 from bot.runtime.menus import ANYONE
 from tests.e2e.fake_bot_api import FakeBotApi
-from tests.e2e.harness import ADMIN, flag, running_bot
+from tests.e2e.harness import ADMIN, flag, running_bot, stored
 
 AYESHA = 2001
 BILAL = 2002
@@ -56,8 +55,9 @@ async def test_cards_and_audit_name_members_as_telegram_sends_them(fake_api: Fak
         assert "Ayesha K." not in audit.plain
         # A stranger's name is not kept: the bot has no business with them.
         await fake_api.ask(4444, "/start", first_name="Nosy", last_name="Parker")
-    with sqlite3.connect(tmp_path / "t.db") as conn:
-        kept = dict(conn.execute("SELECT user_id, first_name || ' ' || last_name FROM people"))
+    kept = dict(
+        stored(tmp_path / "t.db", "SELECT user_id, first_name || ' ' || last_name FROM people")
+    )
     assert kept == {ADMIN: "Sana Mir", AYESHA: "Ayesha Siddiqui"}
 
 

@@ -7,7 +7,6 @@ import asyncio
 import csv
 import datetime as dt
 import io
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ from pypdf import PdfReader
 from bot.domain import Outcome, Platform
 from tests.clock import ManualClock
 from tests.e2e.fake_bot_api import FakeBotApi, SentMessage
-from tests.e2e.harness import ADMIN, running_bot
+from tests.e2e.harness import ADMIN, running_bot, stored
 from tests.e2e.test_digest_e2e import daily_job
 from tests.factories import connect, insert_case, insert_round
 
@@ -105,12 +104,12 @@ async def test_report_asof_gives_the_same_document_later(fake_api: FakeBotApi, t
     async with running_bot(fake_api, db, clock=clock):
         seed(db)
         _, first, first_csv = await fake_api.ask(ADMIN, ask, expect=3, timeout=30)
-        with sqlite3.connect(db) as conn:  # the open request is answered after 10:00
-            conn.execute(
-                "UPDATE request_rounds SET outcome = 'removed', outcome_at = ?"
-                " WHERE outcome IS NULL",
-                (int((FIRST + 90 * 60 * dt.timedelta(seconds=1)).timestamp()),),
-            )
+        conn = connect(db)  # the open request is answered after 10:00
+        conn.execute(
+            "UPDATE request_rounds SET outcome = 'removed', outcome_at = ? WHERE outcome IS NULL",
+            (int((FIRST + 90 * 60 * dt.timedelta(seconds=1)).timestamp()),),
+        )
+        conn.close()
         clock.advance(3 * D)
         _, again, again_csv = await fake_api.ask(ADMIN, ask, expect=3, timeout=30)
         summary, *_ = await fake_api.ask(ADMIN, "/report 2026-11", expect=3, timeout=30)
@@ -142,10 +141,7 @@ async def test_the_month_before_goes_out_with_the_digest_on_the_first_once(
     report = fake_api.sent_to(CHAT)[2]
     assert report.plain.startswith("Takedown Desk: periodic report, November 2026\n")
     assert "Figures as of 2026-12-01 09:00" in report.plain
-    with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT digest_day, parts_sent FROM digests_sent").fetchall() == [
-            ("2026-12-01", 5)
-        ]
+    assert stored(db, "SELECT digest_day, parts_sent FROM digests_sent") == [("2026-12-01", 5)]
 
 
 @pytest.mark.slow  # two bot starts and the digest's retries: seconds
