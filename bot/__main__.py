@@ -1,6 +1,7 @@
 """`python -m bot` runs the bot (long polling, or a webhook server with WEBHOOK_URL set);
 `console` runs it offline; `backup` makes a backup now; `restore FILE` puts a backup in place
-of the database (the bot stopped)."""
+of the database (the bot stopped); `migrate-to-postgres` copies the SQLite database into the
+empty PostgreSQL one of DATABASE_URL (the bot stopped)."""
 
 from __future__ import annotations
 
@@ -25,8 +26,8 @@ NO_TOKEN = (
     "BOT_TOKEN=... in .env (see .env.example), or try the bot offline with `make console`."
 )
 USAGE = (
-    "Use `python -m bot`, `python -m bot console`, `python -m bot backup` "
-    "or `python -m bot restore FILE`."
+    "Use `python -m bot`, `python -m bot console`, `python -m bot backup`, "
+    "`python -m bot restore FILE` or `python -m bot migrate-to-postgres`."
 )
 
 
@@ -50,6 +51,10 @@ def main(argv: list[str]) -> int:
             from bot.runtime.maintenance import backup_now
 
             return asyncio.run(backup_now(settings))
+        case ["migrate-to-postgres"]:
+            from bot.runtime.maintenance import migrate_to_postgres
+
+            return migrate_to_postgres(settings)
         case ["restore", file]:
             from bot.runtime.maintenance import restore_from
 

@@ -14,8 +14,10 @@ from pathlib import Path
 from bot.domain.clock import SystemClock
 from bot.runtime.settings import Settings
 from storage.backup import ON_POSTGRES, BackupFailed, Restored, RestoreRefused, restore
+from storage.copy import CopyRefused, copy_to_postgres
 from storage.db import DatabaseUnusable
 from storage.lock import DatabaseInUse, hold_lock
+from storage.postgres import PostgresUnusable
 from storage.store import Store
 
 
@@ -48,6 +50,35 @@ async def backup_now(settings: Settings) -> int:
     _say(
         f"Backup {made.path} ({made.size:,} bytes, sha256 {made.sha256}); "
         f"{made.kept} kept in {settings.backup_dir}."
+    )
+    return 0
+
+
+def migrate_to_postgres(settings: Settings) -> int:
+    """Copy the SQLite file (DATABASE_PATH) into the empty PostgreSQL database of
+    DATABASE_URL, the bot stopped (its lock held meanwhile), and say what was copied."""
+    url = settings.database_url.get_secret_value()
+    if not url:
+        _say("Set DATABASE_URL=postgresql://... to the empty database to copy into.", error=True)
+        return 2
+    database = settings.database_path
+    try:
+        with hold_lock(database):
+            copied = asyncio.run(copy_to_postgres(database, url, SystemClock().now()))
+    except DatabaseInUse as err:
+        _say(f"Not copied: {err}", error=True)
+        return 1
+    except (CopyRefused, DatabaseUnusable, PostgresUnusable) as err:
+        _say(str(err), error=True)
+        return 1
+    counts = ", ".join(f"{table} {n:,}" for table, n in copied.rows.items())
+    total = copied.figures
+    _say(
+        f"Copied {database} into {copied.target}: {sum(copied.rows.values()):,} rows"
+        f" ({counts}). The rows of every table and the figures of all time agree"
+        f" ({total.sent:,} requests sent, {total.actioned:,} actioned, reach"
+        f" {total.reach_removed:,}). The SQLite file is left as it was; the bot now runs on"
+        " PostgreSQL while DATABASE_URL is set."
     )
     return 0
 
