@@ -498,6 +498,10 @@ class Database:
         row = await self.fetchone("PRAGMA user_version")
         return int(row[0]) if row else 0
 
+    async def leads(self) -> bool:
+        """One bot per SQLite file (storage/lock.py): it runs the daily jobs."""
+        return True
+
 
 async def _connect(path: Path) -> aiosqlite.Connection:
     # isolation_level=None: we write BEGIN/COMMIT ourselves instead of sqlite3's implicit ones.

@@ -56,6 +56,7 @@ _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 # Advisory lock keys (any bigint; these spell "tdwrite" and "tdmigrate" loosely).
 WRITE_LOCK = 0x7464_7772_6974_65
 MIGRATE_LOCK = 0x7464_6D69_6772_61
+LEADER_LOCK = 0x7464_6C65_6164_65
 POOL_MAX = 8
 
 
@@ -260,6 +261,7 @@ class PostgresDatabase:
         self._sync_pool = sync_pool
         self._write_lock = asyncio.Lock()  # this process's writers queue here, not in PG
         self._handled_marks = 0
+        self._leader: AsyncConnection[Any] | None = None  # holds LEADER_LOCK while we lead
         self.commits = 0
         self.disk_full_episodes = 0  # a full disk is the server's (see the module's doc)
 
@@ -301,9 +303,32 @@ class PostgresDatabase:
 
     async def close(self) -> None:
         try:
+            if self._leader is not None:
+                await self._leader.close()  # the lock goes with the session
             await asyncio.to_thread(self._sync_pool.close)
         finally:
             await self._pool.close()
+
+    async def leads(self) -> bool:
+        """Whether this process is the replica that runs the daily jobs (the digest, the
+        month's report): the one holding a session-level advisory lock on a connection of its
+        own. When its process dies (or its connection does) the server drops the lock, and
+        the next replica that asks takes it."""
+        if self._leader is not None:
+            try:
+                await self._leader.execute("SELECT 1")
+                return True
+            except psycopg.Error:  # the session is gone, and the lock with it
+                await self._leader.close()
+                self._leader = None
+        conn = await AsyncConnection.connect(self.url, autocommit=True)
+        cursor = await conn.execute("SELECT pg_try_advisory_lock(%s)", (LEADER_LOCK,))
+        row = await cursor.fetchone()
+        if row is not None and row[0]:
+            self._leader = conn
+            return True
+        await conn.close()
+        return False
 
     async def settle(self) -> None:
         """Nothing runs in the background here (no WAL checkpoint)."""

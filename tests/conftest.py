@@ -50,7 +50,14 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
             or where in SQLITE_ONLY_FILES
             or (where.startswith("tests/e2e/") and where not in E2E_ON_BOTH)
         )
-        metafunc.parametrize("backend", ("sqlite",) if only else BACKENDS)
+        if not only:
+            metafunc.parametrize("backend", BACKENDS)
+
+
+@pytest.fixture
+def backend() -> str:
+    """The backend of a test that runs on SQLite only (the others are parametrized above)."""
+    return "sqlite"
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,7 @@ import pytest
 from bot.runtime.settings import Settings, SettingsError, load_settings
 from storage.db import HandledMark, UpdateAlreadyHandled, handling, migrations
 from storage.postgres import (
+    LEADER_LOCK,
     PgRow,
     PostgresDatabase,
     PostgresUnusable,
@@ -173,4 +174,28 @@ async def test_replicas_handle_an_update_once(pg_cluster: Cluster) -> None:
     finally:
         await one.close()
         await two.close()
+        pg_cluster.drop(url)
+
+
+async def test_one_replica_leads_and_another_takes_over_when_its_session_dies(
+    pg_cluster: Cluster,
+) -> None:
+    url = pg_cluster.fresh_database()
+    one, two, three = [await PostgresDatabase.open(url) for _ in range(3)]
+    try:
+        assert await one.leads() and await one.leads()  # held: asked again, still
+        assert not await two.leads() and not await three.leads()
+        with pg_cluster.admin() as admin:  # the leader's process dies: its session ends
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_locks"
+                " WHERE locktype = 'advisory' AND granted AND objid = %s",
+                (LEADER_LOCK & 0xFFFFFFFF,),
+            )
+        assert not await one.leads() or not await two.leads()  # never two leaders
+        assert await two.leads() != await one.leads()
+        await (one if await one.leads() else two).close()  # a leader stops
+        assert await three.leads()
+    finally:
+        for db in (one, two, three):
+            await db.close()
         pg_cluster.drop(url)

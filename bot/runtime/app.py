@@ -256,7 +256,12 @@ async def _post_init(app: App) -> None:
     app.job_queue.run_daily(  # type: ignore[union-attr]  # the job-queue extra is a dependency
         jobs.scheduled_digest, time=jobs.digest_time(state.settings), name=jobs.JOB_NAME
     )
-    app.job_queue.run_once(jobs.catch_up_digest, 0, name=jobs.CATCH_UP_JOB_NAME)  # type: ignore[union-attr]
+    if url:  # one replica of several runs the daily jobs; another takes them when it stops
+        state.leading = await state.store.db.leads()
+        interval = state.limits.lead_every
+        app.job_queue.run_repeating(jobs.lead, interval, name=jobs.LEAD_JOB_NAME)  # type: ignore[union-attr]
+    if state.leading or not url:
+        app.job_queue.run_once(jobs.catch_up_digest, 0, name=jobs.CATCH_UP_JOB_NAME)  # type: ignore[union-attr]
     state.started_at = state.clock.now()
     if not url:  # on PostgreSQL the backups are the server's (storage/backup.py ON_POSTGRES)
         jobs.schedule_backups(app.job_queue, state.settings)  # type: ignore[arg-type]

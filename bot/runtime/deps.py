@@ -33,6 +33,7 @@ class Deps:
     started_at: dt.datetime | None = None  # set in post_init, for /health
     # The daily job, its retries and the catch-up on start send one digest at a time.
     digest_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    leading: bool = False  # on PostgreSQL: this replica runs the daily jobs (jobs.lead)
     disk_full_told: int = 0  # the last Database.disk_full_episodes the admins were told of
 
 

@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 JOB_NAME = "daily-digest"
 CATCH_UP_JOB_NAME = "digest-catch-up"
+LEAD_JOB_NAME = "lead-daily-jobs"
 RETRY_JOB_NAME = "digest-retry"
 
 Context = CallbackContext[Any, Any, Any, Any]
@@ -241,8 +242,25 @@ class Delivery:
         return False
 
 
+async def lead(context: Context) -> None:
+    """On PostgreSQL, every Limits.lead_every from start: whether this replica runs the daily
+    jobs (one of several does, storage/postgres.py leads). The one that takes them over
+    catches up as a start does: it finishes a digest the last one left cut short, or sends
+    the one it was down for."""
+    state = deps(context)
+    leading = await store(context).db.leads()
+    if leading and not state.leading:
+        log.info("this replica runs the daily digest and the month's report now")
+        state.leading = True
+        await catch_up_digest(context)
+    state.leading = leading
+
+
 async def scheduled_digest(context: Context) -> None:
-    """The daily job at DIGEST_TIME."""
+    """The daily job at DIGEST_TIME (on the one replica that runs the daily jobs)."""
+    if not await store(context).db.leads():
+        log.info("daily digest: another replica sends it")
+        return
     if not settings(context).digest_chat_ids:
         log.info("daily digest: DIGEST_CHAT_IDS is empty, nothing to send")
         return

@@ -25,6 +25,9 @@ class Limits:
     # A digest that could not be delivered to a chat (the calls' own retries used up) is tried
     # again after each of these waits, then given up for the day.
     digest_retry_delays: tuple[float, ...] = (60.0, 300.0, 900.0, 1800.0, 3600.0)
+    # On PostgreSQL, how often a replica that does not run the daily jobs asks whether the
+    # one that did is gone (it then takes them over, see bot/runtime/jobs.py lead).
+    lead_every: float = 60.0
 
 
 DEFAULT_LIMITS = Limits()
