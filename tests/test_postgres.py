@@ -75,7 +75,7 @@ def test_database_url_must_be_postgresql(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv("DATABASE_URL", "postgresql://bot@db/takedown")
     assert load_settings().database_url.get_secret_value() == "postgresql://bot@db/takedown"
     monkeypatch.delenv("DATABASE_URL")
-    assert Settings().database_url.get_secret_value() == ""  # the SQLite file
+    assert Settings(_env_file=None).database_url.get_secret_value() == ""  # the SQLite file
 
 
 async def test_an_unreachable_server_is_one_line_without_the_password(tmp_path: Path) -> None:
