@@ -31,5 +31,6 @@ async def health(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         backup=runtime_health.newest_backup(config.backup_dir),
         digest_chat_ids=config.digest_chat_ids,
         updates_waiting=await inbox.waiting() if (inbox := deps(context).inbox) else None,
+        leads_daily_jobs=deps(context).leading,
     )
     await reply(update, health_text(facts, config.timezone))

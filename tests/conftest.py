@@ -123,6 +123,7 @@ SLOW_FILES = frozenset(
         "tests/e2e/test_disk_full_e2e.py",
         "tests/e2e/test_fake_bot_api.py",
         "tests/e2e/test_help_e2e.py",
+        "tests/e2e/test_replicas_e2e.py",
         "tests/e2e/test_report_e2e.py",
         "tests/e2e/test_retry_e2e.py",
         "tests/e2e/test_slow_download_e2e.py",

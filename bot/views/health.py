@@ -20,6 +20,7 @@ class Health:
     backup: BackupFile | None
     digest_chat_ids: list[int]
     updates_waiting: int | None  # None: no inbox (the offline console)
+    leads_daily_jobs: bool = False  # on PostgreSQL: this replica sends the digest and report
 
 
 def size(count: int) -> str:
@@ -63,7 +64,11 @@ def _waiting_text(waiting: int | None) -> str:
 
 def _backup_line(health: Health, tz: ZoneInfo) -> str:
     if health.database.backend != "SQLite":
-        return "Backups: the PostgreSQL server's own (the bot makes none)"
+        jobs = "this replica" if health.leads_daily_jobs else "another replica"
+        return (
+            "Backups: the PostgreSQL server's own (the bot makes none). "
+            f"The daily digest and the month's report: sent by {jobs}."
+        )
     folder = esc(health.backup_dir)
     if health.backup is None:
         return f"Last backup: none yet in {folder}"

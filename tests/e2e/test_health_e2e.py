@@ -47,7 +47,10 @@ async def test_health_shows_version_uptime_database_backup_and_digests(fake_api,
     if pg.current_url:  # no WAL, no backups of the bot's own
         assert lines[3].startswith(f"Database: PostgreSQL, {pg.current_url}, ")
         assert "WAL" not in lines[3]
-        assert lines[4] == "Backups: the PostgreSQL server's own (the bot makes none)"
+        assert lines[4] == (
+            "Backups: the PostgreSQL server's own (the bot makes none). "
+            "The daily digest and the month's report: sent by this replica."
+        )
     else:
         assert lines[3].startswith(f"Database: SQLite, {db}, ")
         assert lines[4] == (
