@@ -36,7 +36,7 @@ from bot.domain.records import (
 )
 from storage import sql
 from storage.audit import Audit
-from storage.comebacks import LINKS_OF_CASE_SQL, comeback_of, link_case
+from storage.comebacks import FLAG_LIMIT, LINKS_OF_CASE_SQL, comeback_of, link_case
 from storage.db import Database, Row, Tx, from_ts, from_ts_or_none, to_ts
 from storage.people import NAMES_SQL, name_of, names_of
 from storage.requests import ROUNDS_OF_CASE_SQL, decide_round, round_info
@@ -166,7 +166,7 @@ class Cases:
             report_count = int(count_row[0])
         # In the same transaction: one write per /flag (issue 15), and a re-created account
         # of an actioned case is news the reporter gets in this reply.
-        comebacks = await link_case(tx, case_id, ref, state, at)
+        comebacks = await link_case(tx, case_id, ref, state, at, limit=FLAG_LIMIT)
         return ReportResult(
             case_id=case_id,
             account=ref,
