@@ -69,8 +69,7 @@ class Cases:
         /reopens it), group and category; its followers= is a fact seen (the last known
         count, audited as an edit). A member's repeat is not counted, but its note is kept as
         a case note; /import follows the same rule row by row (tests/test_report_paths.py)."""
-        async with self.db.transaction() as tx:
-            return await self._report(tx, cmd, reporter, at, evidence)
+        return await self.db.write(lambda tx: self._report(tx, cmd, reporter, at, evidence))
 
     async def report_all(
         self,
@@ -81,8 +80,11 @@ class Cases:
     ) -> list[ReportResult]:
         """A /flag of several accounts: `report` for each, in one transaction; the message it
         replied to is evidence for each of them."""
-        async with self.db.transaction() as tx:
+
+        async def each(tx: Tx) -> list[ReportResult]:
             return [await self._report(tx, cmd, reporter, at, evidence) for cmd in cmds]
+
+        return await self.db.write(each)
 
     async def _report(
         self, tx: Tx, cmd: FlagCommand, reporter: int, at: dt.datetime, evidence: Evidence | None
