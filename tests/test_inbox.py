@@ -44,6 +44,25 @@ async def test_unhandled_updates_come_back_in_receipt_order(inbox: Inbox):
     assert [update_id for update_id, _, _ in await inbox.unhandled()] == [30, 20]
 
 
+async def test_marks_asked_for_together_are_written_after_and_close_writes_the_rest(
+    tmp_path: Path,
+):
+    inbox = await Inbox.open(tmp_path / "t.db")
+    for update_id in (1, 2, 3, 4):
+        await inbox.keep(update_id, "{}", AT)
+    inbox.mark_soon(1, AT)
+    inbox.mark_soon(2, AT)  # off the caller's path: one task writes both
+    await inbox.settle()
+    assert [update_id for update_id, _, _ in await inbox.unhandled()] == [3, 4]
+    inbox.mark_soon(3, AT)
+    await inbox.close()  # writes what was asked for before it closes
+    reopened = await Inbox.open(tmp_path / "t.db")
+    try:
+        assert [update_id for update_id, _, _ in await reopened.unhandled()] == [4]
+    finally:
+        await reopened.close()
+
+
 async def test_what_was_kept_survives_a_reopen(tmp_path: Path):
     first = await Inbox.open(tmp_path / "t.db")
     try:

@@ -282,7 +282,7 @@ async def _keep_name(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     people = store(context).people
     if people.unchanged(user.id, name):
         return
-    role = await store(context).members.role_of(user.id)
+    role = await caller_role(update, context)
     if role is not None and await people.keep(user.id, name, now(context)):
         await menus.set_menu(context.bot, settings(context), user.id, role)
 
