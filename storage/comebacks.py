@@ -84,6 +84,18 @@ SELECT k.case_id, n.platform, n.handle, k.original_case_id, o.handle AS original
 """
 
 
+# A case's best links, at most ? of them (LIMIT -1: all): chosen before the joins, so a case
+# linked to hundreds of originals (a common name) looks up the originals of the few it shows.
+_BEST = "k.score DESC, k.original_case_id DESC"
+_BEST_LINKS_SQL = (
+    _LINK_SQL.replace(
+        "FROM comebacks k",
+        f"FROM (SELECT * FROM comebacks k WHERE k.case_id = ? ORDER BY {_BEST} LIMIT ?) k",
+    )
+    + f" ORDER BY {_BEST}"
+)
+
+
 @dataclass(frozen=True)
 class Candidate:
     """An actioned case that a given case looks like."""
@@ -235,10 +247,7 @@ async def link_case(
     if state in states.OPEN_STATES:
         candidates = await _candidates(tx.fetchall, case_id, account.platform.value, account.handle)
         await _link(tx, at, [(case_id, c.original_case_id, c.score) for c in candidates])
-    rows = await tx.fetchall(
-        _LINK_SQL + " WHERE k.case_id = ? ORDER BY k.score DESC, k.original_case_id DESC LIMIT ?",
-        (case_id, -1 if limit is None else limit),  # LIMIT -1: no limit
-    )
+    rows = await tx.fetchall(_BEST_LINKS_SQL, (case_id, -1 if limit is None else limit))
     total = len(rows)
     if limit is not None and total == limit:
         count = await tx.fetchone("SELECT count(*) FROM comebacks WHERE case_id = ?", (case_id,))
