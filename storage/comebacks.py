@@ -38,6 +38,7 @@ PROBE_LIMIT = 200
 LIST_LIMIT = 50
 DIGEST_LIMIT = 10  # comebacks the digest names; it counts the rest
 FLAG_LIMIT = 3  # comebacks a /flag reply names (the best); the card has them all
+ALL = 2**62  # a LIMIT that keeps every row, in both SQL dialects (SQLite's -1 is its own)
 # One /comebacks scan reads at most SCAN_PAIR_LIMIT look-alike pairs and records at most
 # SCAN_LINK_LIMIT new links (a second /comebacks goes on from there).
 SCAN_PAIR_LIMIT = 5000
@@ -84,7 +85,7 @@ SELECT k.case_id, n.platform, n.handle, k.original_case_id, o.handle AS original
 """
 
 
-# A case's best links, at most ? of them (LIMIT -1: all): chosen before the joins, so a case
+# A case's best links, at most ? of them (ALL: every one): chosen before the joins, so a case
 # linked to hundreds of originals (a common name) looks up the originals of the few it shows.
 _BEST = "k.score DESC, k.original_case_id DESC"
 _BEST_LINKS_SQL = (
@@ -247,7 +248,7 @@ async def link_case(
     if state in states.OPEN_STATES:
         candidates = await _candidates(tx.fetchall, case_id, account.platform.value, account.handle)
         await _link(tx, at, [(case_id, c.original_case_id, c.score) for c in candidates])
-    rows = await tx.fetchall(_BEST_LINKS_SQL, (case_id, -1 if limit is None else limit))
+    rows = await tx.fetchall(_BEST_LINKS_SQL, (case_id, ALL if limit is None else limit))
     total = len(rows)
     if limit is not None and total == limit:
         count = await tx.fetchone("SELECT count(*) FROM comebacks WHERE case_id = ?", (case_id,))
