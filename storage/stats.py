@@ -258,17 +258,18 @@ GROUP BY platform
 _REPORT_BUCKET = 2 * 3600  # migration 011's rounds_by_action_time has the same expression
 _BUCKET_OF = f"max(outcome_at - sent_at, 0) / {_REPORT_BUCKET}"
 _PERIOD, _BEFORE = "month BETWEEN :p0 AND :p1", "month BETWEEN :q0 AND :q1"
+EMPTY_KEY = "''"  # the key of a total
 # part -> (key over the cells, the months it sums, whether it has medians)
 REPORT_PARTS: dict[str, tuple[str, str, bool]] = {
     "platform": ("platform", _PERIOD, True),
     "group": ("grp", _PERIOD, True),
     "category": ("category", _PERIOD, True),
-    "total": ("''", _PERIOD, True),
-    "since": ("''", "1", False),
+    "total": (EMPTY_KEY, _PERIOD, True),
+    "since": (EMPTY_KEY, "1", False),
     "month": ("platform || ' ' || month", "1", False),
     "previous_platform": ("platform", _BEFORE, False),
     "previous_group": ("grp", _BEFORE, False),
-    "previous_total": ("''", _BEFORE, False),
+    "previous_total": (EMPTY_KEY, _BEFORE, False),
 }
 _WITH_MEDIANS = [(part, key) for part, (key, _, medians) in REPORT_PARTS.items() if medians]
 _STATUS_COLUMNS = "sent, actioned, rejected, expired, pending, withdrawn, reach, unknown"
@@ -291,17 +292,24 @@ def _report_counts(sums: str) -> str:
 ),"""
 
 
+def _part_key(rounds: str) -> str:
+    """The key of the located part `l.part` in the row `rounds` of `near` or `buckets`."""
+    whens = " ".join(
+        f"WHEN '{part}' THEN {key if key == EMPTY_KEY else f'{rounds}.{key}'}"
+        for part, key in _WITH_MEDIANS
+    )
+    return f"CASE l.part {whens} END"
+
+
 # From `near` (platform, grp, category, bucket, seconds): the rounds of each located bucket
-# ranked within their part and key, the median(s), and every part's counts with its median.
-_REPORT_MEDIANS = f"""keyed (part, key, bucket, seconds) AS (
-    {_union([f"SELECT '{part}', {key}, bucket, seconds FROM near" for part, key in _WITH_MEDIANS])}
-),
-ranked AS (
-    SELECT located.part, located.key, keyed.seconds,
-           located.below + ROW_NUMBER() OVER (
-               PARTITION BY located.part, located.key, located.bucket ORDER BY keyed.seconds
+# ranked within their part and key (each located part reads its bucket's rounds of `near`),
+# the median(s), and every part's counts with its median.
+_REPORT_MEDIANS = f"""ranked AS (
+    SELECT l.part, l.key, n.seconds,
+           l.below + ROW_NUMBER() OVER (
+               PARTITION BY l.part, l.key, l.bucket ORDER BY n.seconds
            ) AS rank
-    FROM located JOIN keyed USING (part, key, bucket)
+    FROM located AS l CROSS JOIN near AS n ON n.bucket = l.bucket AND l.key = {_part_key("n")}
 ),
 median AS (
     SELECT ranked.part, ranked.key, AVG(ranked.seconds) AS median_seconds
@@ -391,10 +399,7 @@ near AS MATERIALIZED (
         AND {_BUCKET_OF} = b.bucket AND r.sent_at > :period_start AND r.sent_at <= :end
     WHERE {_ACTIONED}
       AND EXISTS (SELECT 1 FROM located AS l
-                  WHERE l.bucket = b.bucket
-                    AND l.key = CASE l.part WHEN 'platform' THEN b.platform
-                                            WHEN 'group' THEN b.grp
-                                            WHEN 'category' THEN b.category ELSE '' END)
+                  WHERE l.bucket = b.bucket AND l.key = {_part_key("b")})
 ),
 {_REPORT_MEDIANS}"""
 
