@@ -3,7 +3,8 @@
 The figures follow bot/domain/compliance.py exactly (tests compare the two on generated data); the
 work is done by GROUP BY over the rounds sent in the window, read through the covering index
 `rounds_by_sent (sent_at, platform, grp, outcome, outcome_at, case_id)`: a round carries its
-case's platform and group (migration 003) and its category (011), so no compliance figure reads `cases`.
+case's platform and group (migration 003) and its category (011), so no compliance figure
+reads `cases`.
 """
 
 from __future__ import annotations
