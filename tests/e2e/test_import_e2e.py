@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
+import sys
 from pathlib import Path
 
 from bot.grammar.import_ import CHUNK_ROWS
+from bot.runtime.app import GIL_SWITCH_SECONDS
 from tests.e2e.fake_bot_api import FakeBotApi
 from tests.e2e.harness import ADMIN, running_bot
 
@@ -83,6 +85,8 @@ async def test_a_bad_row_after_rows_already_written_writes_nothing(fake_api, tmp
     db = tmp_path / "t.db"
     good = [f"x.com/ok{n},TTP,,,\n" for n in range(CHUNK_ROWS + 100)]
     async with running_bot(fake_api, db):
+        # the rows are read in a thread: the event loop gets the GIL back within 0.5 ms
+        assert sys.getswitchinterval() == GIL_SWITCH_SECONDS
         await setup(fake_api)
         bad = HEADER + "".join(good) + "x.com/late,ISIS,,,\n" + "x.com/after,TTP,,,\n"
         text = await send(fake_api, REVIEWER, bad.encode())
