@@ -651,7 +651,7 @@ async def _import_accounts(
         later: list[tuple[object, ...]] = []
         for row in chunk:
             count += 1
-            key = f"{row.platform} {row.handle}"  # a handle has no space
+            key = f"{row.platform} {row.handle}"  # one key per account: a platform has no space
             if key in seen:
                 later.append((count, row.platform, row.handle, row.followers, row.note))
             else:
