@@ -366,9 +366,9 @@ def build(path: Path, cases_n: int = CASES, seed: int = 11) -> dict[str, int]:
     print(f"  reports written: {time.perf_counter() - started:.0f} s", flush=True)
     conn.executemany(
         "INSERT INTO request_rounds (case_id, round_no, sent_at, sent_by, ref, outcome,"
-        " outcome_at, outcome_by, outcome_note, restored_at, platform, grp)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        ((*row, c.platform.value, c.group) for c in cases for row in c.rounds),
+        " outcome_at, outcome_by, outcome_note, restored_at, platform, grp, category)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        ((*row, c.platform.value, c.group, c.category) for c in cases for row in c.rounds),
     )
     conn.executemany(
         "INSERT INTO audit (at, user_id, action, case_id, before, after, detail)"

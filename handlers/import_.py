@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from telegram import Document, Update
@@ -11,7 +10,7 @@ from telegram.ext import ContextTypes
 
 from bot.domain.errors import UsageError
 from bot.grammar.commands import spec
-from bot.grammar.import_ import check_document, no_document, read_import
+from bot.grammar.import_ import InvalidRows, check_document, no_document, valid_chunks
 from bot.runtime.bounded import Stopping, bounded
 from bot.runtime.deps import limits, now, settings, store
 from bot.views.import_ import (
@@ -67,21 +66,19 @@ async def import_csv(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if isinstance(data, str):
         await reply(update, data)
         return
+    chunks = valid_chunks(data, settings(context).banned_groups)
+    del data  # the rows read from it are all that is needed from here on
     try:
-        # In a worker thread: checking 100,000 rows takes most of a second, and the other
-        # members' commands should not wait for it.
-        parsed = await asyncio.to_thread(read_import, data, settings(context).banned_groups)
+        # Read as they are written, in the one transaction: a bad row rolls it back.
+        summary = await store(context).cases.report_many(
+            chunks, reporter=update.effective_user.id, at=now(context), name=name
+        )
     except UsageError as err:
         await reply_usage(update, err.with_usage(spec("import").usage))
         return
-    finally:
-        del data  # the rows are all that is needed from here on
-    if parsed.errors:
-        await reply(update, import_errors(parsed.errors, name))
+    except InvalidRows as err:
+        await reply(update, import_errors(err.errors, name))
         return
-    summary = await store(context).cases.report_many(
-        parsed.rows, reporter=update.effective_user.id, at=now(context), name=name
-    )
     await reply(update, import_summary(summary, name))
     # The new cases were written without their comeback keys (see Cases.report_many).
     context.application.create_task(store(context).comebacks.fill_missing_keys())

@@ -7,7 +7,7 @@ The modules write one SQL text per query, in the form both dialects accept, with
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol, TypeVar
 
@@ -43,6 +43,8 @@ class SyncConn(Protocol):
 class Reader(Protocol):
     """What reads need: the database itself, a Snapshot, or a transaction."""
 
+    backend: str  # "SQLite" or "PostgreSQL", as /health names it; where a statement differs
+
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None: ...
 
     async def fetchall(self, sql: str, params: Params = ()) -> Sequence[Row]: ...
@@ -59,11 +61,16 @@ class Tx(Reader, Protocol):
 
 
 class Db(Reader, Protocol):
-    backend: str  # "SQLite" or "PostgreSQL", as /health names it
     commits: int
     disk_full_episodes: int
 
     def transaction(self, *, of_update: bool = True) -> AbstractAsyncContextManager[Tx]: ...
+
+    async def write(
+        self, work: Callable[[Tx], Coroutine[Any, Any, T]], *, of_update: bool = True
+    ) -> T:
+        """`transaction()` around `work`, in as few round trips as the backend allows."""
+        ...
 
     def snapshot(self) -> AbstractAsyncContextManager[Reader]: ...
 

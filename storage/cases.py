@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Sequence
 from dataclasses import dataclass
 
 from bot.domain import CaseState, Outcome, Platform, states
@@ -37,7 +37,7 @@ from bot.domain.records import (
 from storage import sql
 from storage.audit import Audit
 from storage.backend import Db, Row, SyncConn, Tx
-from storage.comebacks import LINKS_OF_CASE_SQL, comeback_of, link_case
+from storage.comebacks import FLAG_LIMIT, LINKS_OF_CASE_SQL, comeback_of, link_case
 from storage.db import from_ts, from_ts_or_none, to_ts
 from storage.people import NAMES_SQL, name_of, names_of
 from storage.requests import ROUNDS_OF_CASE_SQL, decide_round, round_info
@@ -47,6 +47,8 @@ from storage.requests import ROUNDS_OF_CASE_SQL, decide_round, round_info
 _NEW = sql.literal(states.NEW_CASE_STATE)
 _DISMISSED = sql.literal(CaseState.DISMISSED)
 _ACTIONED = sql.literal(CaseState.ACTIONED)
+# The temporary tables of an /import (see Cases.report_many).
+_IMPORT_TABLES = ("import_accounts", "import_later", "import_repeats", "import_known", "import_new")
 CARD_REPORTS = 10
 CARD_EVIDENCE = 5
 CARD_REPORTERS = 30
@@ -70,8 +72,7 @@ class Cases:
         /reopens it), group and category; its followers= is a fact seen (the last known
         count, audited as an edit). A member's repeat is not counted, but its note is kept as
         a case note; /import follows the same rule row by row (tests/test_report_paths.py)."""
-        async with self.db.transaction() as tx:
-            return await self._report(tx, cmd, reporter, at, evidence)
+        return await self.db.write(lambda tx: self._report(tx, cmd, reporter, at, evidence))
 
     async def report_all(
         self,
@@ -82,8 +83,11 @@ class Cases:
     ) -> list[ReportResult]:
         """A /flag of several accounts: `report` for each, in one transaction; the message it
         replied to is evidence for each of them."""
-        async with self.db.transaction() as tx:
+
+        async def each(tx: Tx) -> list[ReportResult]:
             return [await self._report(tx, cmd, reporter, at, evidence) for cmd in cmds]
+
+        return await self.db.write(each)
 
     async def _report(
         self, tx: Tx, cmd: FlagCommand, reporter: int, at: dt.datetime, evidence: Evidence | None
@@ -168,7 +172,7 @@ class Cases:
             report_count = int(count_row[0])
         # In the same transaction: one write per /flag (issue 15), and a re-created account
         # of an actioned case is news the reporter gets in this reply.
-        comebacks = await link_case(tx, case_id, ref, state, at)
+        comebacks = await link_case(tx, case_id, ref, state, at, limit=FLAG_LIMIT)
         return ReportResult(
             case_id=case_id,
             account=ref,
@@ -228,7 +232,7 @@ class Cases:
 
     async def report_many(
         self,
-        rows: Sequence[FlagRow] | Sequence[FlagCommand],
+        rows: Sequence[FlagRow | FlagCommand] | AsyncIterable[Sequence[FlagRow]],
         reporter: int,
         at: dt.datetime,
         *,
@@ -244,33 +248,20 @@ class Cases:
         member (audited, their notes kept as case notes). New cases are numbered in the order
         of the file, so an /export imports again in the same order.
 
+        `rows`: a list, or the file's rows in chunks as they are read (the handler streams
+        them: the whole file is never held in memory). An exception from them (the file's
+        bad rows, found after some chunks were written) rolls the whole import back.
+
         New cases are written without their comeback match key (NULL): keying 78,000 handles
         and placing them in `cases_by_match_key` took ~0.5 s of a 100,000-row import at 1M
         cases. A new case is not actioned, so no comeback probe needs its key; the caller
         keys them after replying (`Comebacks.fill_missing_keys`), /comebacks keys what is
         left first, and a case is keyed at the latest when an outcome is recorded."""
         params = {"ts": to_ts(at), "by": reporter}
-        accounts, repeat_notes = _import_accounts(rows)
         async with self.db.transaction() as tx:
-            await tx.execute("DROP TABLE IF EXISTS import_accounts")
-            await tx.execute("DROP TABLE IF EXISTS import_known")
-            await tx.execute("DROP TABLE IF EXISTS import_new")
-            await tx.execute("DROP TABLE IF EXISTS import_notes")
-            # pos: the account's first row in the file (0-based); repeats: its rows after it.
-            await tx.execute(
-                "CREATE TEMP TABLE import_accounts (pos INTEGER PRIMARY KEY, platform TEXT,"
-                " handle TEXT, source TEXT, grp TEXT, category TEXT, followers INTEGER,"
-                " last_followers INTEGER, note TEXT, repeats INTEGER)"
-            )
-            await tx.executemany(
-                "INSERT INTO import_accounts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", accounts
-            )
-            # The notes of the rows after an account's first: (its pos, the row's number).
-            await tx.execute(
-                "CREATE TEMP TABLE import_notes (pos INTEGER, row INTEGER, note TEXT,"
-                " PRIMARY KEY (pos, row))"
-            )
-            await tx.executemany("INSERT INTO import_notes VALUES (?, ?, ?)", repeat_notes)
+            for table in _IMPORT_TABLES:
+                await tx.execute(f"DROP TABLE IF EXISTS {table}")
+            count = await _import_accounts(tx, rows)
             # The accounts that already have a case: their state before, and whether this
             # member has reported them already.
             await tx.execute(
@@ -282,6 +273,7 @@ class Cases:
                             THEN 1 ELSE 0 END AS reported
                   FROM import_accounts a
                   JOIN cases c ON c.platform = a.platform AND c.handle = a.handle
+                 ORDER BY a.platform, a.handle
                 """,
                 params,
             )
@@ -351,7 +343,7 @@ class Cases:
             )
             await self._audit_repeats(tx, params)
             await self._keep_repeat_notes(tx, params)
-            summary = await self._import_summary(tx, len(rows))
+            summary = await self._import_summary(tx, count)
             await Audit.record(
                 tx,
                 reporter,
@@ -364,7 +356,7 @@ class Cases:
                     f"{summary.on_dismissed} of them dismissed"
                 ),
             )
-            for table in ("import_new", "import_known", "import_accounts", "import_notes"):
+            for table in _IMPORT_TABLES:
                 await tx.execute(f"DROP TABLE {table}")
         return summary
 
@@ -409,7 +401,8 @@ class Cases:
                   FROM (SELECT pos, case_id FROM import_new
                         UNION ALL
                         SELECT pos, case_id FROM import_known) t
-                  JOIN import_notes r USING (pos)
+                  JOIN import_repeats r USING (pos)
+                 WHERE r.note != ''
             ) AS repeats
              ORDER BY pos, row
             """,
@@ -634,45 +627,74 @@ class Cases:
         )
 
 
-def _import_accounts(
-    rows: Sequence[FlagRow] | Sequence[FlagCommand],
-) -> tuple[list[tuple[object, ...]], list[tuple[int, int, str]]]:
-    """One row per account of an import, in the order of its first row: (position of that
-    row, platform, handle, source, group, category, followers, last followers= value, note,
-    rows after the first); and the notes of those later rows: (position of the first, row
-    number, note), the empty ones left out."""
-    first: dict[tuple[str, str], int] = {}
-    last_followers: dict[tuple[str, str], int] = {}
-    repeats: dict[tuple[str, str], int] = {}
-    repeat_notes: list[tuple[int, int, str]] = []
-    flag_rows = [row if isinstance(row, FlagRow) else FlagRow.of(row) for row in rows]
-    for pos, row in enumerate(flag_rows):
-        key = (row.platform, row.handle)
-        if key in first:
-            repeats[key] = repeats.get(key, 0) + 1
-            if row.note:
-                repeat_notes.append((first[key], pos, row.note))
-        else:
-            first[key] = pos
-        if row.followers is not None:
-            last_followers[key] = row.followers
-    accounts: list[tuple[object, ...]] = []
-    for key, pos in first.items():
-        row = flag_rows[pos]
-        accounts.append(
-            (
-                pos,
-                *key,
-                row.source,
-                row.group,
-                row.category,
-                row.followers,
-                last_followers.get(key),
-                row.note,
-                repeats.get(key, 0),
-            )
+async def _import_accounts(
+    tx: Tx, rows: Sequence[FlagRow | FlagCommand] | AsyncIterable[Sequence[FlagRow]]
+) -> int:
+    """Fill temp.import_accounts: one row per account of an import, at the position of its
+    first row in the file (pos, from 1): that row's platform, handle, source, group,
+    category, followers, the last followers= value of the account's rows (a new case's
+    count), note, and how many rows after the first it has (repeats); and temp.import_repeats:
+    those later rows, (pos of the account's first, their own pos, followers, note). The rows
+    go in a chunk per executemany, as they are read: a list of 100,000 rows' parameters is
+    100 MB of Python objects, and binding them in one call holds the GIL for a second,
+    starving the event loop. How many rows there were."""
+    await tx.execute(
+        "CREATE TEMP TABLE import_accounts (pos INTEGER PRIMARY KEY, platform TEXT,"
+        " handle TEXT, source TEXT, grp TEXT, category TEXT, followers INTEGER,"
+        " last_followers INTEGER, note TEXT, repeats INTEGER)"
+    )
+    await tx.execute(
+        "CREATE TEMP TABLE import_later (row INTEGER PRIMARY KEY, platform TEXT, handle TEXT,"
+        " followers INTEGER, note TEXT)"
+    )
+    # The accounts seen, one str each (a tuple and an int per account took 23 MB more at
+    # 100,000 rows); the position of a later row's first is found by SQL, for the few such.
+    seen: set[str] = set()
+    count = 0
+    async for chunk in rows if isinstance(rows, AsyncIterable) else _one_chunk(rows):
+        accounts: list[tuple[object, ...]] = []
+        later: list[tuple[object, ...]] = []
+        for row in chunk:
+            count += 1
+            key = f"{row.platform} {row.handle}"  # one key per account: a platform has no space
+            if key in seen:
+                later.append((count, row.platform, row.handle, row.followers, row.note))
+            else:
+                seen.add(key)
+                accounts.append((count, *row))
+        await tx.executemany(
+            "INSERT INTO import_accounts VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, 0)",
+            accounts,
         )
-    return accounts, repeat_notes
+        await tx.executemany("INSERT INTO import_later VALUES (?, ?, ?, ?, ?)", later)
+    await tx.execute(
+        "CREATE TEMP TABLE import_repeats (pos INTEGER, row INTEGER, followers INTEGER,"
+        " note TEXT, PRIMARY KEY (pos, row))"
+    )
+    await tx.execute(
+        """
+        INSERT INTO import_repeats
+        SELECT a.pos, l.row, l.followers, l.note
+          FROM import_later l JOIN import_accounts a USING (platform, handle)
+        """
+    )
+    await tx.execute(
+        """
+        UPDATE import_accounts
+           SET repeats = (SELECT count(*) FROM import_repeats r WHERE r.pos = import_accounts.pos),
+               last_followers = coalesce(
+                   (SELECT r.followers FROM import_repeats r
+                     WHERE r.pos = import_accounts.pos AND r.followers IS NOT NULL
+                     ORDER BY r.row DESC LIMIT 1),
+                   followers)
+         WHERE pos IN (SELECT pos FROM import_repeats)
+        """
+    )
+    return count
+
+
+async def _one_chunk(rows: Sequence[FlagRow | FlagCommand]) -> AsyncIterator[list[FlagRow]]:
+    yield [row if isinstance(row, FlagRow) else FlagRow.of(row) for row in rows]
 
 
 async def _add_links(

@@ -23,7 +23,8 @@ from bot.domain.accounts import AccountRef
 from bot.domain.comebacks import (
     Comeback,
     compare,
-    compare_across,
+    compare_keys,
+    compare_keys_across,
     match_key,
     sql_match_key,
     typo_budget,
@@ -38,6 +39,8 @@ from storage.db import from_ts, from_ts_or_none, to_ts
 PROBE_LIMIT = 200
 LIST_LIMIT = 50
 DIGEST_LIMIT = 10  # comebacks the digest names; it counts the rest
+FLAG_LIMIT = 3  # comebacks a /flag reply names (the best); the card has them all
+ALL = 2**62  # a LIMIT that keeps every row, in both SQL dialects (SQLite's -1 is its own)
 # One /comebacks scan reads at most SCAN_PAIR_LIMIT look-alike pairs and records at most
 # SCAN_LINK_LIMIT new links (a second /comebacks goes on from there).
 SCAN_PAIR_LIMIT = 5000
@@ -50,12 +53,12 @@ _ACTIONED = sql.literal(CaseState.ACTIONED)
 _ACTIONED_OUTCOMES = sql.in_list(states.ACTIONED_OUTCOMES)
 
 _PROBE_SQL = f"""
-SELECT id, handle FROM cases
+SELECT id, handle, match_key FROM cases
  WHERE platform = :platform AND match_key = :key AND state = {_ACTIONED} AND id <> :case_id
  LIMIT :limit
 """
 _TYPO_PROBE_SQL = f"""
-SELECT id, handle FROM cases
+SELECT id, handle, match_key FROM cases
  WHERE platform = :platform AND match_key >= :low AND match_key < :high
    AND match_key <> :key AND length(match_key) BETWEEN :min_len AND :max_len
    AND state = {_ACTIONED} AND id <> :case_id
@@ -64,7 +67,7 @@ SELECT id, handle FROM cases
 # The same key as an actioned case on another platform (tiktok:@umar_media_ttp after
 # x:@umar_media_ttp was removed), through the partial index cases_actioned_by_key.
 _ACROSS_PROBE_SQL = f"""
-SELECT id, handle, platform FROM cases
+SELECT id, handle, platform, match_key FROM cases
  WHERE match_key = :key AND state = {_ACTIONED} AND platform <> :platform AND id <> :case_id
  LIMIT :limit
 """
@@ -82,6 +85,18 @@ SELECT k.case_id, n.platform, n.handle, k.original_case_id, o.handle AS original
         WHERE r.case_id = o.id AND r.outcome IN {_ACTIONED_OUTCOMES}
         ORDER BY r.round_no DESC LIMIT 1)
 """
+
+
+# A case's best links, at most ? of them (ALL: every one): chosen before the joins, so a case
+# linked to hundreds of originals (a common name) looks up the originals of the few it shows.
+_BEST = "k.score DESC, k.original_case_id DESC"
+_BEST_LINKS_SQL = (
+    _LINK_SQL.replace(
+        "FROM comebacks k",
+        f"FROM (SELECT * FROM comebacks k WHERE k.case_id = ? ORDER BY {_BEST} LIMIT ?) k",
+    )
+    + f" ORDER BY {_BEST}"
+)
 
 
 @dataclass(frozen=True)
@@ -153,7 +168,8 @@ class Comebacks:
             if case is None:
                 return []
             account = AccountRef(Platform(case["platform"]), case["handle"])
-            return await link_case(tx, case_id, account, CaseState(case["state"]), at)
+            links = await link_case(tx, case_id, account, CaseState(case["state"]), at)
+        return links.comebacks
 
     async def scan(self, at: dt.datetime, platform: Platform | None = None) -> ComebackList:
         """/comebacks: link open cases not linked yet whose key equals an actioned case's key
@@ -222,18 +238,25 @@ class Comebacks:
 
 
 async def link_case(
-    tx: Tx, case_id: int, account: AccountRef, state: CaseState, at: dt.datetime
-) -> list[Comeback]:
+    tx: Tx,
+    case_id: int,
+    account: AccountRef,
+    state: CaseState,
+    at: dt.datetime,
+    limit: int | None = None,
+) -> ComebackList:
     """The /flag hook, in the /flag's transaction: link an open case to the actioned cases it
-    looks like; returns every comeback link of the case."""
+    looks like; returns the case's comeback links, best first (at most `limit`), and how many
+    there are."""
     if state in states.OPEN_STATES:
         candidates = await _candidates(tx.fetchall, case_id, account.platform.value, account.handle)
         await _link(tx, at, [(case_id, c.original_case_id, c.score) for c in candidates])
-    rows = await tx.fetchall(
-        _LINK_SQL + " WHERE k.case_id = ? ORDER BY k.score DESC, k.original_case_id DESC",
-        (case_id,),
-    )
-    return [comeback_of(row) for row in rows]
+    rows = await tx.fetchall(_BEST_LINKS_SQL, (case_id, ALL if limit is None else limit))
+    total = len(rows)
+    if limit is not None and total == limit:
+        count = await tx.fetchone("SELECT count(*) FROM comebacks WHERE case_id = ?", (case_id,))
+        total = int(count[0]) if count else total
+    return ComebackList([comeback_of(row) for row in rows], total)
 
 
 async def _candidates(
@@ -243,9 +266,9 @@ async def _candidates(
     handle: str,
 ) -> list[Candidate]:
     """Three bounded index probes (the key, its typos, the same name on another platform) and
-    a rapidfuzz check per candidate: what `make bench` times
-    per /flag. Reads `match_key` of the actioned cases as stored: every actioned case has one
-    (see the module docstring)."""
+    a rapidfuzz check per candidate: what `make bench` times per /flag. Reads `match_key`
+    of the actioned cases as stored (every actioned case has one, see the module docstring)
+    and compares those, rather than keying each candidate's handle again."""
     key = match_key(platform, handle)
     if not key:
         return []
@@ -271,11 +294,11 @@ async def _candidates(
         )
     found = []
     for row in rows:
-        decision = compare(platform, handle, row["handle"])
+        decision = compare_keys(key, row["match_key"], handle, row["handle"])
         if decision.matched:
             found.append(Candidate(row["id"], row["handle"], decision.score, decision.reason))
     for row in await fetchall(_ACROSS_PROBE_SQL, params):
-        decision = compare_across(platform, handle, row["platform"], row["handle"])
+        decision = compare_keys_across(key, row["match_key"], handle, row["handle"])
         if decision.matched:
             found.append(Candidate(row["id"], row["handle"], decision.score, decision.reason))
     found.sort(key=lambda c: (-c.score, -c.original_case_id))

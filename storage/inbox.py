@@ -19,11 +19,14 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import logging
 from pathlib import Path
 
 import aiosqlite
 
-from storage.db import private_database_files, private_dir, to_ts
+from storage.db import is_disk_full, private_database_files, private_dir, to_ts
+
+log = logging.getLogger(__name__)
 
 # Handled rows are kept this long: Telegram redelivers an unconfirmed update within a day,
 # and one received again while its row is here is recognised and skipped.
@@ -62,6 +65,9 @@ class Inbox:
         self._lock = asyncio.Lock()
         self._to_keep: list[_Receipt] = []
         self._keeper: asyncio.Task[None] | None = None
+        self._to_mark: list[int] = []
+        self._mark_at: dt.datetime | None = None
+        self._marker: asyncio.Task[None] | None = None
 
     @classmethod
     async def open(cls, database_path: Path) -> Inbox:
@@ -78,7 +84,13 @@ class Inbox:
         return cls(path, conn)
 
     async def close(self) -> None:
+        await self.settle()
         await self._conn.close()
+
+    async def settle(self) -> None:
+        """Wait until the marks asked for with mark_soon are written (close, tests)."""
+        while self._marker is not None and not self._marker.done():
+            await asyncio.wait({self._marker})
 
     async def keep(self, update_id: int, body: str, at: dt.datetime) -> bool:
         """Keep an update on receipt. False if it was received before: a redelivery, handled
@@ -120,21 +132,46 @@ class Inbox:
         )
         return {int(row[0]) for row in rows}
 
+    def mark_soon(self, update_id: int, at: dt.datetime) -> None:
+        """mark_handled, off the update's path: the marks of the updates handled meanwhile
+        are written together by a task, after the reply (a mark lost to a crash costs what a
+        lost one costs, see the module docstring, and nothing else)."""
+        self._to_mark.append(update_id)
+        self._mark_at = at
+        if self._marker is None or self._marker.done():
+            self._marker = asyncio.create_task(self._mark_waiting(), name="inbox-mark")
+
+    async def _mark_waiting(self) -> None:
+        while self._to_mark and self._mark_at is not None:
+            batch, self._to_mark = self._to_mark, []
+            try:
+                await self.mark_handled(batch, self._mark_at)
+            except Exception as err:
+                # A full disk is told once, by the write that failed (bot/runtime/faults.py).
+                level = logging.DEBUG if is_disk_full(err) else logging.WARNING
+                log.log(level, "could not mark updates %s handled in the inbox: %s", batch, err)
+
     async def mark_handled(self, update_ids: list[int], at: dt.datetime) -> None:
         self._marks += 1
         if self._marks % PRUNE_EVERY == 1:
             await self.prune(at)
         if not update_ids:
             return
-        async with self._lock:
+        ids, ts = _json_ints(update_ids), to_ts(at)
+        raw = self._conn._conn
+
+        def in_thread() -> None:  # both statements in one hop to the connection's thread
             # NORMAL: a mark lost to a power cut costs a look at the main database on start
             # (or one more answer to a read), not a synced write per update.
-            await self._conn.execute("PRAGMA synchronous = NORMAL")
-            await self._conn.execute(
+            raw.execute("PRAGMA synchronous = NORMAL")
+            raw.execute(
                 "UPDATE inbox SET handled_at = ? WHERE handled_at IS NULL AND update_id IN"
                 " (SELECT value FROM json_each(?))",
-                (to_ts(at), _json_ints(update_ids)),
+                (ts, ids),
             )
+
+        async with self._lock:
+            await self._conn._execute(in_thread)  # type: ignore[no-untyped-call]
 
     async def unhandled(self) -> list[tuple[int, str, int]]:
         """(update_id, body, replays) of every update kept and not marked handled, in

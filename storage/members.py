@@ -12,21 +12,51 @@ from storage.backend import Db
 from storage.db import from_ts, to_ts
 from storage.people import names_of
 
+# Roles remembered at most for this many users (strangers included): a flood of strangers
+# empties the memory rather than growing it.
+REMEMBER_ROLES = 10_000
+
 
 class Members:
-    def __init__(self, db: Db, admin_ids: Collection[int]) -> None:
+    def __init__(self, db: Db, admin_ids: Collection[int], *, remember_roles: bool = True
+                 ) -> None:  # fmt: skip
         self.db = db
         self.admin_ids = frozenset(admin_ids)
+        # Every update asks for its sender's role: a look-up here, not a round trip. Exact
+        # when this process is the only one writing the database (SQLite, storage/lock.py)
+        # and every change of a role goes through grant and revoke, which forget what was
+        # remembered; not with replicas on PostgreSQL, where another process may revoke.
+        self._remember_roles = remember_roles
+        self._roles: dict[int, Role | None] = {}
+        self._changes = 0  # grants and revokes: a look-up that saw one begin is not kept
 
     async def role_of(self, user_id: int) -> Role | None:
         """The user's role, or None for a stranger."""
         if user_id in self.admin_ids:
             return Role.ADMIN
+        if user_id in self._roles:
+            return self._roles[user_id]
+        changes = self._changes
         row = await self.db.fetchone("SELECT role FROM members WHERE user_id = ?", (user_id,))
-        return Role.from_key(row["role"]) if row else None
+        role = Role.from_key(row["role"]) if row else None
+        if changes == self._changes:  # else it may have read the role a grant replaced
+            self._remember(user_id, role)
+        return role
+
+    def _remember(self, user_id: int, role: Role | None) -> None:
+        if not self._remember_roles:
+            return
+        if len(self._roles) >= REMEMBER_ROLES:
+            self._roles.clear()
+        self._roles[user_id] = role
+
+    def _changing(self) -> None:
+        self._changes += 1
+        self._roles.clear()  # nothing read before the change is trusted after it
 
     async def grant(self, user_id: int, role: Role, *, by: int, at: dt.datetime) -> Role | None:
         """Give `user_id` a role; returns the role they had before (None if new)."""
+        self._changing()
         async with self.db.transaction() as tx:
             row = await tx.fetchone("SELECT role FROM members WHERE user_id = ?", (user_id,))
             before = row["role"] if row else None
@@ -40,10 +70,12 @@ class Members:
             await Audit.record(
                 tx, by, "grant", at, before=before, after=role.key, detail=f"user {user_id}"
             )
+        self._changing()
         return Role.from_key(before) if before else None
 
     async def revoke(self, user_id: int, *, by: int, at: dt.datetime) -> Role | None:
         """Remove a member; returns the role they had (None if they were not a member)."""
+        self._changing()
         async with self.db.transaction() as tx:
             row = await tx.fetchone("SELECT role FROM members WHERE user_id = ?", (user_id,))
             if row is None:
@@ -52,6 +84,7 @@ class Members:
             await Audit.record(
                 tx, by, "revoke", at, before=row["role"], after=None, detail=f"user {user_id}"
             )
+        self._changing()
         return Role.from_key(row["role"])
 
     async def all(self) -> list[Member]:

@@ -191,6 +191,8 @@ def _configure_sync(conn: Connection[Any]) -> None:
 class PgTx:
     """A pooled connection inside one write transaction."""
 
+    backend = "PostgreSQL"
+
     def __init__(self, conn: AsyncConnection[Any]) -> None:
         self._conn = conn
 
@@ -219,6 +221,8 @@ class PgTx:
 
 class PgSnapshot:
     """A connection inside one read-only transaction that sees one state of the data."""
+
+    backend = "PostgreSQL"
 
     def __init__(self, conn: AsyncConnection[Any]) -> None:
         self._conn = conn

@@ -19,7 +19,7 @@ from bot.domain.records import HalfYearRow, Headline, MonthFigures, ReportFigure
 from storage.backend import Db, Reader
 from storage.db import from_ts, to_ts
 from storage.requests import CHASED
-from storage.stats import _NEW_CASES_SQL, Stats, _expired_before, overdue_round
+from storage.stats import Stats, _expired_before, overdue_round
 
 CHART_MONTHS = 12
 OVERDUE_LISTED = 10
@@ -31,16 +31,35 @@ _COMEBACKS_SQL = "SELECT COUNT(*) AS n FROM comebacks WHERE found_at > :start AN
 _FIRST_CASE_SQL = "SELECT min(created_at) AS first FROM cases WHERE created_at <= :end"
 
 # Requests as the platforms count them: a reference (ref=, a packet's) names one request
-# however many accounts it lists; a round sent without one is a request of its own. Per
-# platform and half year, the half counted from 0 by the half starts it is at or after.
-# The history runs from the first case, so it holds nearly every round: one pass through the
-# table reads them in half the time of the sent_at index and a look-up of each round's ref.
+# however many accounts it lists; a round sent without one is a request of its own. The
+# rounds with a reference are read in the order of rounds_by_ref (migration 011), one row
+# per platform and reference with its rounds in each half year of the history ({halves}:
+# `in0, in1, ...`, half i from the half start :h{{i}}); per platform and half, the references
+# with rounds there and those rounds (the rest of the half's rounds have no reference).
 _REQUESTS_SQL = """
-SELECT platform, ({half}) AS half,
-       COUNT(DISTINCT ref) FILTER (WHERE ref <> '') + COUNT(*) FILTER (WHERE ref = '') AS n
-FROM request_rounds NOT INDEXED
-WHERE sent_at > :start AND sent_at <= :end
-GROUP BY platform, half
+WITH per_ref AS MATERIALIZED (
+    SELECT platform, {halves}
+    FROM request_rounds INDEXED BY rounds_by_ref
+    WHERE ref <> '' AND sent_at > :start AND sent_at <= :end
+    GROUP BY platform, ref
+)
+{per_half}
+"""
+
+# The cases of a window by group: the groups found by skipping through cases_by_group
+# (migration 011), each group's cases counted as a range of it.
+_CASES_BY_GROUP_SQL = """
+WITH RECURSIVE groups (grp) AS (
+    SELECT min(grp) FROM cases
+    UNION ALL
+    SELECT (SELECT min(grp) FROM cases WHERE grp > groups.grp) FROM groups WHERE grp IS NOT NULL
+)
+SELECT grp, n
+FROM (SELECT grp, (SELECT COUNT(*) FROM cases AS c INDEXED BY cases_by_group
+                   WHERE c.grp = groups.grp AND c.created_at > :start AND c.created_at <= :end
+                  ) AS n
+      FROM groups WHERE grp IS NOT NULL) AS counted
+WHERE n > 0
 """
 
 # The rounds that were open and overdue at :asof: open now (and chased), or decided after
@@ -142,7 +161,7 @@ class _Gathering:
         """Cases (in the configured order of groups, then any others by name), reports and
         comebacks of `win`, with the compliance figures of its requests."""
         params = {"start": -1 if win.start is None else to_ts(win.start), "end": to_ts(win.end)}
-        found = {r["grp"]: r["n"] for r in await self.db.fetchall(_NEW_CASES_SQL, params)}
+        found = {r["grp"]: r["n"] for r in await self.db.fetchall(_CASES_BY_GROUP_SQL, params)}
         order = [g for g in groups if g in found] + sorted(g for g in found if g not in groups)
         cases = {group: found[group] for group in order}
         reports = await self.db.fetchone(_REPORTS_SQL, params)
@@ -164,17 +183,11 @@ class _Gathering:
             half = periods.containing(PeriodKind.HALF, month.start)
             if not halves or halves[-1] != half:
                 halves.append(half)
-        index = (
-            " + ".join(
-                f"CASE WHEN sent_at >= {to_ts(half.starts_at(tz))} THEN 1 ELSE 0 END"
-                for half in halves[1:]
-            )
-            or "0"
-        )  # whole numbers computed here, never user input
         params = {"start": to_ts(span.start) if span.start else -1, "end": to_ts(span.end)}
-        requests = {
-            (r["platform"], r["half"]): r["n"]
-            for r in await self.db.fetchall(_REQUESTS_SQL.format(half=index), params)
+        params.update({f"h{i}": to_ts(half.starts_at(tz)) for i, half in enumerate(halves) if i})
+        with_ref = {
+            (r["platform"], r["half"]): (r["refs"], r["rounds"])
+            for r in await self.db.fetchall(_requests_sql(len(halves)), params)
         }
         rows = []
         for number, half in enumerate(halves):
@@ -183,7 +196,8 @@ class _Gathering:
                 parts = [monthly[i][platform] for i in inside if platform in monthly.get(i, {})]
                 if parts:
                     figures = compliance.summed(parts)
-                    count = requests.get((platform.value, number), 0)
+                    refs, rounds = with_ref.get((platform.value, number), (0, 0))
+                    count = refs + figures.sent - rounds
                     rows.append(HalfYearRow(half, platform, count, figures))
         return rows
 
@@ -194,6 +208,23 @@ class _Gathering:
             "limit": OVERDUE_LISTED,
         }
         return [overdue_round(r) for r in await self.db.fetchall(_OVERDUE_AS_OF_SQL, params)]
+
+
+def _requests_sql(halves: int) -> str:
+    """_REQUESTS_SQL for that many half years (fixed text from a count, never user input)."""
+    bounds = [None, *(f":h{i}" for i in range(1, halves)), None]
+    ins = []
+    for i in range(halves):
+        low, high = bounds[i], bounds[i + 1]
+        terms = ([f"sent_at >= {low}"] if low else []) + ([f"sent_at < {high}"] if high else [])
+        ins.append(f"COUNT(*) FILTER (WHERE {' AND '.join(terms) or '1 = 1'}) AS in{i}")
+    per_half = "\nUNION ALL\n".join(
+        f"SELECT platform, {i} AS half, COUNT(*) FILTER (WHERE in{i} > 0) AS refs,"
+        f" SUM(in{i}) AS rounds"
+        " FROM per_ref GROUP BY platform"
+        for i in range(halves)
+    )
+    return _REQUESTS_SQL.format(halves=", ".join(ins), per_half=per_half)
 
 
 def _indexes(months: list[Period], period: Period) -> tuple[int, int]:

@@ -162,7 +162,8 @@ class RequestRounds:
                 round_no = (case["last_no"] or 0) + 1
                 await tx.execute(
                     "INSERT INTO request_rounds (case_id, round_no, sent_at, sent_by, ref,"
-                    " platform, grp) SELECT ?, ?, ?, ?, ?, platform, grp FROM cases WHERE id = ?",
+                    " platform, grp, category) SELECT ?, ?, ?, ?, ?, platform, grp, category"
+                    " FROM cases WHERE id = ?",
                     (case_id, round_no, ts, by, ref, case_id),
                 )
                 requested = states.after_request(state)

@@ -29,7 +29,8 @@ class Store:
         self.db = db
         self.audit = Audit(db)
         self.backups = Backups(db, self.audit)
-        self.members = Members(db, admin_ids)
+        # Roles are remembered only where this process is the one bot on its database.
+        self.members = Members(db, admin_ids, remember_roles=db.backend == "SQLite")
         self.people = People(db)
         self.updates = ProcessedUpdates(db)
         self.cases = Cases(db)

@@ -26,7 +26,7 @@ from bot.domain.comebacks import (
     typo_prefix,
 )
 from bot.domain.records import ComebackList
-from bot.views.comebacks import describe, digest_section
+from bot.views.comebacks import describe, digest_section, flag_note
 
 
 @dataclass(frozen=True)
@@ -272,6 +272,11 @@ def test_describe_and_digest_section():
     assert "#9 X ttp_media2 ← #3 ttp_media (removed 2026-10-02)" in section
     assert section.endswith("… and 2 more: /comebacks")
     assert digest_section(ComebackList([], total=0), tz) == ""
+    note = flag_note(ComebackList([item] * 3, total=7), tz)
+    assert note.count("⚠️ #9 looks like a comeback of #3") == 3
+    assert note.endswith("\n… and 4 more: /status #9")
+    assert flag_note(ComebackList([item], total=1), tz).count("\n") == 1
+    assert flag_note(ComebackList([], total=0), tz) == ""
 
 
 def strip_affixes_word_by_word(key: str) -> str:

@@ -10,7 +10,7 @@ import pytest
 from bot.domain import CaseState, Outcome, Platform
 from bot.domain.comebacks import Comeback
 from bot.grammar.flag import parse_flag
-from storage.comebacks import FILL_BATCH, PROBE_LIMIT
+from storage.comebacks import FILL_BATCH, FLAG_LIMIT, PROBE_LIMIT
 from storage.store import Store
 
 T0 = dt.datetime(2026, 10, 1, 12, 0, tzinfo=dt.UTC)
@@ -129,7 +129,23 @@ async def test_a_flag_links_its_case_in_its_own_transaction(store: Store):
     commits = store.db.commits
     result = await store.cases.report(parse_flag("x.com/ttp_media2 TTP", GROUPS), REPORTER, T0)
     assert store.db.commits == commits + 1
-    assert [c.original_case_id for c in result.comebacks] == [original]
+    assert [c.original_case_id for c in result.comebacks.comebacks] == [original]
+    assert result.comebacks.total == 1
+
+
+async def test_a_flag_names_its_best_links_and_counts_the_rest(store: Store):
+    """A name shared by many removed accounts: the /flag's reply names FLAG_LIMIT of them,
+    best first, and counts them all; the card keeps every link."""
+    originals = []
+    for handle in ("ttpmedia", "ttp_media", "ttp_media1", "ttpmedia2", "ttp_media_tv"):
+        case_id = await flag(store, f"x.com/{handle} TTP")
+        await action(store, case_id, Outcome.REMOVED, T0)
+        originals.append(case_id)
+    result = await store.cases.report(parse_flag("x.com/ttp_media_new TTP", GROUPS), REPORTER, T0)
+    named = result.comebacks.comebacks
+    assert len(named) == FLAG_LIMIT and result.comebacks.total == len(originals)
+    assert [c.original_case_id for c in named] == sorted(originals, reverse=True)[:FLAG_LIMIT]
+    assert len(await card_links(store, result.case_id)) == len(originals)
 
 
 async def test_scan_links_open_cases_flagged_before_the_original_was_removed(store: Store):

@@ -246,6 +246,20 @@ def test_hours_are_rounded_half_up(seconds: float, shown: str) -> None:
     assert format_median(fig) == shown
 
 
+def test_hours_of_whole_seconds_round_as_the_exact_rule_does() -> None:
+    """The integer shortcut for whole seconds says what the exact Fraction rule says."""
+
+    def exact(seconds: int) -> str:
+        total = Fraction(seconds, 3600)
+        places = 0 if total >= 10 else 1
+        return f"{round_half_up(total, places):.{places}f} h"
+
+    for seconds in [*range(0, 40_000, 7), *range(35_000, 37_000), 10**7 + 1799, 10**7 + 1800]:
+        assert hours(seconds) == exact(seconds), seconds
+        assert hours(dt.timedelta(seconds=seconds)) == exact(seconds), seconds
+    assert hours(1800.5) == "0.5 h"  # not whole: the exact rule itself
+
+
 def test_percentages_are_rounded_half_up_by_the_one_helper() -> None:
     assert percent(43, 200) == 22  # 21.5
     assert percent(37, 200) == 19  # 18.5, half to even would say 18

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from storage.db import Database, HandledMark, UpdateAlreadyHandled, handling
+from storage.db import Database, HandledMark, Tx, UpdateAlreadyHandled, handling
 from storage.inbox import KEEP_FOR, Inbox, inbox_path
 from storage.updates import ProcessedUpdates
 
@@ -44,6 +44,25 @@ async def test_unhandled_updates_come_back_in_receipt_order(inbox: Inbox):
     assert [update_id for update_id, _, _ in await inbox.unhandled()] == [30, 20]
 
 
+async def test_marks_asked_for_together_are_written_after_and_close_writes_the_rest(
+    tmp_path: Path,
+):
+    inbox = await Inbox.open(tmp_path / "t.db")
+    for update_id in (1, 2, 3, 4):
+        await inbox.keep(update_id, "{}", AT)
+    inbox.mark_soon(1, AT)
+    inbox.mark_soon(2, AT)  # off the caller's path: one task writes both
+    await inbox.settle()
+    assert [update_id for update_id, _, _ in await inbox.unhandled()] == [3, 4]
+    inbox.mark_soon(3, AT)
+    await inbox.close()  # writes what was asked for before it closes
+    reopened = await Inbox.open(tmp_path / "t.db")
+    try:
+        assert [update_id for update_id, _, _ in await reopened.unhandled()] == [4]
+    finally:
+        await reopened.close()
+
+
 async def test_what_was_kept_survives_a_reopen(tmp_path: Path):
     first = await Inbox.open(tmp_path / "t.db")
     try:
@@ -72,10 +91,20 @@ async def test_prune_forgets_only_handled_updates_older_than_two_days(inbox: Inb
     assert left == [2, 3]  # 3 was never handled: kept whatever its age
 
 
-async def _write_note(db: Database, text: str) -> None:
+async def _note(tx: Tx, text: str) -> int | None:
+    await tx.execute("CREATE TABLE IF NOT EXISTS note (text TEXT)")
+    return await tx.execute("INSERT INTO note (text) VALUES (?)", (text,))
+
+
+async def _write_note(db: Database, text: str, one_hop: bool = False) -> int | None:
+    """The same work through either door: transaction() or write()."""
+    if one_hop:
+        return await db.write(lambda tx: _note(tx, text))
     async with db.transaction() as tx:
-        await tx.execute("CREATE TABLE IF NOT EXISTS note (text TEXT)")
-        await tx.execute("INSERT INTO note (text) VALUES (?)", (text,))
+        return await _note(tx, text)
+
+
+BOTH_DOORS = pytest.mark.parametrize("one_hop", [False, True], ids=["transaction", "write"])
 
 
 def _rows(db: Database, sql: str) -> list[tuple[object, ...]]:
@@ -85,12 +114,15 @@ def _rows(db: Database, sql: str) -> list[tuple[object, ...]]:
     return rows
 
 
-async def test_the_handled_mark_commits_with_the_first_write_of_the_update(db: Database):
+@BOTH_DOORS
+async def test_the_handled_mark_commits_with_the_first_write_of_the_update(
+    db: Database, one_hop: bool
+):
     mark = HandledMark(41, AT)
     token = handling.set(mark)
     try:
-        await _write_note(db, "first")
-        await _write_note(db, "second")  # the same update's second write: no second mark
+        await _write_note(db, "first", one_hop)
+        await _write_note(db, "second", one_hop)  # the same update's second write: no mark
     finally:
         handling.reset(token)
     assert mark.recorded
@@ -112,23 +144,48 @@ async def test_a_rolled_back_write_leaves_no_mark(db: Database):
     assert _rows(db, "SELECT update_id FROM processed_updates") == []
 
 
-async def test_a_second_copy_of_a_handled_update_writes_nothing(db: Database):
+@BOTH_DOORS
+async def test_a_second_copy_of_a_handled_update_writes_nothing(db: Database, one_hop: bool):
     token = handling.set(HandledMark(43, AT))
     try:
-        await _write_note(db, "the first copy")
+        await _write_note(db, "the first copy", one_hop)
     finally:
         handling.reset(token)
     token = handling.set(HandledMark(43, AT))  # the same update id, handled again
     try:
         with pytest.raises(UpdateAlreadyHandled):
-            await _write_note(db, "the second copy")
+            await _write_note(db, "the second copy", one_hop)
     finally:
         handling.reset(token)
     assert _rows(db, "SELECT text FROM note") == [("the first copy",)]
 
 
-async def test_writes_outside_an_update_carry_no_mark(db: Database):
-    await _write_note(db, "a job's write")
+async def test_write_runs_the_work_in_one_transaction_and_returns_its_result(db: Database):
+    assert await _write_note(db, "one", one_hop=True) == 1
+    assert await _write_note(db, "two", one_hop=True) == 2  # lastrowid, as in transaction()
+    commits = db.commits
+
+    async def fails(tx: Tx) -> None:
+        await _note(tx, "never kept")
+        raise ValueError("the work failed")
+
+    with pytest.raises(ValueError):
+        await db.write(fails)
+
+    async def waits(tx: Tx) -> None:
+        await _note(tx, "never kept either")
+        await asyncio.sleep(0)  # not its transaction: the work cannot run in one hop
+
+    with pytest.raises(RuntimeError, match="awaited something other"):
+        await db.write(waits)
+    assert db.commits == commits
+    assert _rows(db, "SELECT text FROM note") == [("one",), ("two",)]
+    assert await _write_note(db, "three", one_hop=True) == 3  # the writer is usable again
+
+
+@BOTH_DOORS
+async def test_writes_outside_an_update_carry_no_mark(db: Database, one_hop: bool):
+    await _write_note(db, "a job's write", one_hop)
     assert _rows(db, "SELECT count(*) FROM processed_updates") == [(0,)]
 
 

@@ -11,8 +11,6 @@ Data flows one way (Telegram -> handler -> domain/storage -> reply), so:
 from __future__ import annotations
 
 import ast
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -115,11 +113,3 @@ def test_the_rule_catches_a_breach(tmp_path: Path) -> None:
 def test_nothing_in_the_product_imports_the_tests() -> None:
     for path in [*product_files(), *(ROOT / "bench").rglob("*.py")]:
         assert not any(name.split(".")[0] == "tests" for name in imports_of(path)), path
-
-
-def test_the_bot_starts_without_the_chart_library() -> None:
-    """matplotlib (~40 MB, about a second) is imported when a chart is drawn, not at start:
-    every start, every test process and the bot's resident size would carry it."""
-    code = "import sys, bot.__main__; print('matplotlib' in sys.modules)"
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "False"

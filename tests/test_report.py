@@ -21,7 +21,7 @@ from pypdf import PdfReader
 from bot.domain import Category, Outcome, Platform, compliance
 from bot.domain.compliance import Figures, RoundRow, Window
 from bot.domain.periods import Period, PeriodKind
-from bot.domain.records import ReportFigures
+from bot.domain.records import Refusal, ReportFigures
 from bot.runtime.jobs import MadeReport
 from bot.views import report as view
 from bot.views.common import MAX_CAPTION, MAX_TEXT
@@ -215,11 +215,7 @@ def test_report_figures_equal_the_pure_arithmetic(
     assert data.previous_groups.rows == {
         g: no_median(f) for g, f in compliance.by_group(rows, before, at, SLA).items()
     }
-    category_of = {row[0]: row[1] for row in _column(path, "SELECT id, category FROM cases")}
-    for category, fig in data.categories.rows.items():
-        mine = [r for r in rows if category_of[r.case_id] == category and win.contains(r.sent_at)]
-        assert fig == compliance.figures(mine, at, SLA)
-    assert sum(f.sent for f in data.categories.rows.values()) == data.platforms.total.sent
+    assert_categories_are_the_cases(path, data, rows, at)
 
     assert data.headline.figures == data.platforms.total
     assert data.headline.cases == _cases_by_group(path, win)
@@ -239,6 +235,75 @@ def test_report_figures_equal_the_pure_arithmetic(
     open_at = [r for r in rows if r.outcome is None and compliance.is_overdue(r.sent_at, at, SLA)]
     oldest = sorted(open_at, key=lambda r: r.sent_at)[:10]
     assert [o.case_id for o in data.overdue] == [r.case_id for r in oldest]
+
+
+def assert_categories_are_the_cases(
+    path: Path, data: ReportFigures, rows: list[RoundRow], at: dt.datetime
+) -> None:
+    """The table by category is the pure arithmetic over the rounds of the cases in each
+    category as the cases stand."""
+    category_of = {row[0]: row[1] for row in _column(path, "SELECT id, category FROM cases")}
+    for category, fig in data.categories.rows.items():
+        mine = [
+            r
+            for r in rows
+            if category_of[r.case_id] == category and data.window.contains(r.sent_at)
+        ]
+        assert fig == compliance.figures(mine, at, SLA)
+    assert sum(f.sent for f in data.categories.rows.values()) == data.platforms.total.sent
+
+
+def test_an_edit_of_a_category_moves_the_cases_rounds_and_the_figures_stay_the_arithmetic(
+    tmp_path: Path,
+) -> None:
+    """Rounds carry their case's category (migration 011) for the report's indexes: an /edit
+    of the category moves every round of the case, and a round written without it (or with
+    another) gets its case's."""
+    path = made(tmp_path, seed=9)
+    start = to_ts(NOVEMBER.window(TZ, NOW).start or NOW)
+    asyncio.run(_edit_categories(path, start))
+    conn = connect(path)
+    try:  # rounds written by plain SQL: without a category, and with another one
+        case = insert_case(conn, platform=Platform.X, handle="raw", created_at=NOW - 9 * D)
+        sent = NOW - 8 * D
+        insert_round(
+            conn, case_id=case, sent_at=sent, outcome=Outcome.REJECTED, outcome_at=sent + H
+        )
+        conn.execute(
+            "INSERT INTO request_rounds (case_id, round_no, sent_at, sent_by, category)"
+            " VALUES (?, 2, ?, 1, 'hate')",
+            (case, to_ts(NOW - 7 * D)),
+        )
+    finally:
+        conn.close()
+    pairs = _column(
+        path,
+        "SELECT r.category, c.category FROM request_rounds AS r"
+        " JOIN cases AS c ON c.id = r.case_id",
+    )
+    assert pairs and all(mine == case_category for mine, case_category in pairs)
+    data = figures_of(path, NOVEMBER, NOW)
+    assert_categories_are_the_cases(path, data, _rows_as_of(path, NOW), NOW)
+
+
+async def _edit_categories(path: Path, start: int) -> None:
+    """/edit of the category of 30 cases with rounds sent in November, each to another."""
+    store = await Store.open(path)
+    try:
+        rows = await store.db.fetchall(
+            "SELECT DISTINCT r.case_id, c.category FROM request_rounds AS r"
+            " JOIN cases AS c ON c.id = r.case_id WHERE r.sent_at > ? ORDER BY 1 LIMIT 30",
+            (start,),
+        )
+        categories = [c.value for c in Category]
+        for row in rows:
+            other = categories[(categories.index(row["category"]) + 1) % len(categories)]
+            changed = await store.cases.edit(
+                row["case_id"], group=None, category=other, followers=None, by=1, at=NOW
+            )
+            assert not isinstance(changed, Refusal)
+    finally:
+        await store.close()
 
 
 def test_half_years_are_the_months_summed_and_requests_are_counted_by_reference(
@@ -406,12 +471,12 @@ def test_a_period_without_requests_still_makes_a_report(tmp_path: Path) -> None:
 def test_medians_are_exact_with_many_rounds_in_one_bucket_and_on_bucket_edges(
     tmp_path: Path,
 ) -> None:
-    """The report ranks times to action within 6-hour buckets (storage/stats.py): equal
+    """The report ranks times to action within 2-hour buckets (storage/stats.py): equal
     times, times either side of a bucket's edge and outcomes before the request (negative
     times) must give the medians of statistics.median."""
     path = made(tmp_path, seed=7, cases=0)
     rnd = random.Random(7)
-    edges = [-3601, -1, 0, 1, 21599, 21600, 21601, 43199, 43200, 64800, 7 * 3600]
+    edges = [-3601, -1, 0, 1, 7199, 7200, 7201, 14400, 21599, 21600, 21601, 43199, 43200, 64800]
     conn = connect(path)
     conn.execute("BEGIN")
     try:

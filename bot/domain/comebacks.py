@@ -148,9 +148,28 @@ def compare(
     original_display_name: str | None = None,
 ) -> Decision:
     """Is `new_handle` a likely re-creation of `original_handle` (same platform)?"""
-    new_key = match_key(platform, new_handle)
-    old_key = match_key(platform, original_handle)
-    if new_key is None or old_key is None:
+    return compare_keys(
+        match_key(platform, new_handle),
+        match_key(platform, original_handle),
+        new_handle,
+        original_handle,
+        new_display_name=new_display_name,
+        original_display_name=original_display_name,
+    )
+
+
+def compare_keys(
+    new_key: str | None,
+    old_key: str | None,
+    new_handle: str,
+    original_handle: str,
+    *,
+    new_display_name: str | None = None,
+    original_display_name: str | None = None,
+) -> Decision:
+    """`compare` given both handles' match keys (storage reads the original's as stored,
+    rather than computing it again for each of up to hundreds of candidates)."""
+    if not new_key or not old_key:  # '' is how storage keeps "not a name"
         return Decision(False, 0.0, "not a name")
     if new_handle.lower() == original_handle.lower():
         return Decision(False, 0.0, "same account")
@@ -203,8 +222,18 @@ def compare_across(
     """Is `new_handle` a likely re-creation, on `platform`, of an account actioned on another
     platform? Only the same name counts: the same handle, or the same match key when it is
     long enough to be a name of its own; a typo across platforms is too weak a sign."""
-    new_key = match_key(platform, new_handle)
-    old_key = match_key(original_platform, original_handle)
+    return compare_keys_across(
+        match_key(platform, new_handle),
+        match_key(original_platform, original_handle),
+        new_handle,
+        original_handle,
+    )
+
+
+def compare_keys_across(
+    new_key: str | None, old_key: str | None, new_handle: str, original_handle: str
+) -> Decision:
+    """`compare_across` given both handles' match keys (see compare_keys)."""
     if not new_key or new_key != old_key or len(new_key) < MIN_KEY:
         return Decision(False, 0.0, "different names")
     if new_handle.lower() == original_handle.lower():

@@ -106,7 +106,8 @@ class ReportResult:
     dismissal: Dismissal | None  # the case is dismissed and stays so
     case_group: str
     case_category: str
-    comebacks: list[Comeback]  # the case's comeback links, found by this report or before
+    # The case's best comeback links (found by this report or before) and how many it has.
+    comebacks: ComebackList
 
 
 @dataclass(frozen=True)
@@ -449,8 +450,8 @@ class MarkResult:
 
 @dataclass(frozen=True)
 class ComebackList:
-    comebacks: list[Comeback]  # newest first, at most LIST_LIMIT
-    total: int
+    comebacks: list[Comeback]  # the first few, in the order the list is asked for
+    total: int  # how many there are in all
 
 
 @dataclass(frozen=True)

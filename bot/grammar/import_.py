@@ -7,11 +7,12 @@ Row numbers are as a spreadsheet shows them: the header is row 1.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import itertools
 import operator
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from bot.domain.errors import UsageError
@@ -91,12 +92,69 @@ class ImportFile:
     errors: list[RowError]  # empty when every row is valid
 
 
-def read_import(data: bytes | bytearray, groups: Sequence[str]) -> ImportFile:
-    """Every row as a FlagRow, or every bad row with its reason. A problem with the file
-    as a whole (not UTF-8, empty, no header, too many rows) is a UsageError.
+class InvalidRows(Exception):
+    """The file had bad rows (every one of them listed): nothing is to be written."""
 
-    Memory: the rows are compact tuples; the text is read line by line (an io.StringIO of
-    it would hold 4 bytes per character)."""
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__(f"{len(errors)} bad rows")
+        self.errors = errors
+
+
+# Rows read (in a worker thread) and written per step of an /import: the parsed file, its
+# parameter lists and the rows in SQLite's temporary table are never all in memory at once.
+CHUNK_ROWS = 2_000
+
+
+def read_import(data: bytes | bytearray, groups: Sequence[str]) -> ImportFile:
+    """Every row as a FlagRow, or every bad row with its reason, all at once (tests; the bot
+    streams the rows with `valid_chunks`)."""
+    rows: list[FlagRow] = []
+    errors: list[RowError] = []
+    for item in import_rows(data, groups):
+        if isinstance(item, RowError):
+            errors.append(item)
+        else:
+            rows.append(item)
+    return ImportFile(rows=rows if not errors else [], errors=errors)
+
+
+async def valid_chunks(
+    data: bytes | bytearray, groups: Sequence[str]
+) -> AsyncIterator[list[FlagRow]]:
+    """The rows of a file, CHUNK_ROWS at a time, each chunk read in a worker thread (checking
+    100,000 rows takes a second or two, and the other members' commands should not wait for
+    it). After the last row, InvalidRows if any row was bad: the rows yielded before it are
+    to be thrown away (they went into the import's transaction, which rolls back); after the
+    first bad row no more are yielded, but every row is still read, so every error is
+    listed. A problem with the file as a whole is a UsageError."""
+    rows = import_rows(data, groups)
+    errors: list[RowError] = []
+    while chunk := await asyncio.to_thread(_next_chunk, rows, errors):
+        if not errors:
+            yield chunk
+    if errors:
+        raise InvalidRows(errors)
+
+
+def _next_chunk(rows: Iterator[FlagRow | RowError], errors: list[RowError]) -> list[FlagRow]:
+    """Up to CHUNK_ROWS items more: the valid rows returned, the bad ones added to `errors`
+    (an empty list: the file is read to its end, or only bad rows were left)."""
+    chunk: list[FlagRow] = []
+    for item in itertools.islice(rows, CHUNK_ROWS):
+        if isinstance(item, RowError):
+            errors.append(item)
+        else:
+            chunk.append(item)
+    return chunk
+
+
+def import_rows(data: bytes | bytearray, groups: Sequence[str]) -> Iterator[FlagRow | RowError]:
+    """Each row as a FlagRow, or a bad row with its reason, in the order of the file. A
+    problem with the file as a whole (not UTF-8, empty, no header, too many rows) is a
+    UsageError, raised as it is met.
+
+    Memory: the text is read line by line (an io.StringIO of it would hold 4 bytes per
+    character) and a row is given as soon as it is read."""
     if len(data) > MAX_BYTES:
         raise _too_large(len(data))
     try:
@@ -106,6 +164,7 @@ def read_import(data: bytes | bytearray, groups: Sequence[str]) -> ImportFile:
             f"The file is not UTF-8 text (bad byte at position {err.start}): save it as "
             "'CSV UTF-8'."
         ) from None
+    del data  # the text is what is read from here on
     if "\x00" in text:
         raise UsageError("The file contains NUL bytes: it is not a CSV text file.")
     if not text.strip():
@@ -120,37 +179,43 @@ def read_import(data: bytes | bytearray, groups: Sequence[str]) -> ImportFile:
     try:
         header = _without_trailing_empty(next(reader))
         pick = operator.itemgetter(*_columns(header))  # the five cells, in COLUMNS order
-        rows: list[FlagRow] = []
-        errors: list[RowError] = []
+        count = 0
         for row_no, record in enumerate(reader, start=2):
             if not record or (len(record) == 1 and not record[0].strip()):
                 continue  # blank line
-            if len(rows) + len(errors) >= MAX_ROWS:
+            if count >= MAX_ROWS:
                 raise UsageError(f"The file has more than {MAX_ROWS:,} rows; split it.")
-            if len(record) > len(header):  # Excel's trailing empty columns
-                record = _without_trailing_empty(record)
-            if len(record) > len(header):
-                errors.append(
-                    RowError(row_no, f"{len(record)} fields, the header has {len(header)}")
-                )
-                continue
-            if len(record) < len(header):  # Excel leaves out trailing empty fields
-                record += [""] * (len(header) - len(record))
-            try:
-                cells: Sequence[str] = pick(record)
-                damage = excel_damage(cells[0])
-                if damage is not None:
-                    raise UsageError(damage)
-                if "'" in "".join(cells):  # only a cell starting with ' can change
-                    cells = [unneutralise(cell) for cell in cells]
-                rows.append(row_reader.read(*cells))
-            except UsageError as err:
-                errors.append(RowError(row_no, err.reason))
+            count += 1
+            yield _row(row_reader, pick, header, row_no, record)
     except csv.Error as err:
         raise UsageError(f"The file is not valid CSV near line {reader.line_num}: {err}.") from None
-    if not rows and not errors:
+    if not count:
         raise UsageError("The file has a header but no rows.")
-    return ImportFile(rows=rows if not errors else [], errors=errors)
+
+
+def _row(
+    row_reader: RowReader,
+    pick: Callable[[list[str]], Sequence[str]],
+    header: list[str],
+    row_no: int,
+    record: list[str],
+) -> FlagRow | RowError:
+    if len(record) > len(header):  # Excel's trailing empty columns
+        record = _without_trailing_empty(record)
+    if len(record) > len(header):
+        return RowError(row_no, f"{len(record)} fields, the header has {len(header)}")
+    if len(record) < len(header):  # Excel leaves out trailing empty fields
+        record += [""] * (len(header) - len(record))
+    try:
+        cells: Sequence[str] = pick(record)
+        damage = excel_damage(cells[0])
+        if damage is not None:
+            raise UsageError(damage)
+        if "'" in "".join(cells):  # only a cell starting with ' can change
+            cells = [unneutralise(cell) for cell in cells]
+        return row_reader.read(*cells)
+    except UsageError as err:
+        return RowError(row_no, err.reason)
 
 
 # A line as io.StringIO(text, newline="") yields it: ended by \n, \r or \r\n, kept.

@@ -108,18 +108,8 @@ class DeskApplication(Application[Any, Any, Any, Any, Any, Any]):
             await super().process_update(update)
         finally:
             handling.reset(token)
-        await _mark_in_inbox(state, update.update_id)
-
-
-async def _mark_in_inbox(state: Deps, update_id: int) -> None:
-    if state.inbox is None:
-        return
-    try:
-        await state.inbox.mark_handled([update_id], state.clock.now())
-    except Exception as err:  # the main database holds the truth; this only saves a look
-        # A full disk is told once, by the write that failed (bot/runtime/faults.py).
-        level = logging.DEBUG if is_disk_full(err) else logging.WARNING
-        log.log(level, "could not mark update %s handled in the inbox: %s", update_id, err)
+        if state.inbox is not None:  # the main database holds the truth; this saves a look
+            state.inbox.mark_soon(update.update_id, state.clock.now())
 
 
 async def replay_kept(app: Application[Any, Any, Any, Any, Any, Any], store: Store,

@@ -130,7 +130,7 @@ class Rendered:
 async def render(data: DigestData, report: MadeReport | None = None) -> Rendered:
     chart = None
     if not data.platforms.empty:
-        # matplotlib takes ~100 ms: keep it off the event loop.
+        # Drawing the image (Pillow) is CPU work: off the event loop.
         chart = await asyncio.to_thread(digest.chart_png, data)
     return Rendered(data, chart, report)
 

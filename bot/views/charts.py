@@ -1,18 +1,21 @@
-"""The charts (PNG): the digest's compliance per platform and the report's month by month.
+"""The charts: the digest's compliance per platform (a PNG) and the report's month by month
+(reportlab shapes inside the PDF).
 
 Every bar of a percentage carries the count it rests on (a bar on 1 request must not look
 like one on 90), a bar on fewer than LOW_BASE decided requests is drawn pale and hatched, and
 the unit, the window and the figures' time stand inside the image, so a chart copied out of
 the chat or the PDF still says what it shows.
 
-matplotlib (~30 MB, 0.3 s to import) is imported inside the functions that draw, so the bot
-does not carry it from start to the first chart.
+The digest's chart is a plain description (BarChart, what the tests read) drawn by Pillow,
+imported when drawing: a few MB and milliseconds, where matplotlib held ~30 MB of the bot's
+memory from the first chart on for seven bars a day.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from bot.domain import Platform
@@ -21,6 +24,7 @@ from bot.domain.records import MonthFigures
 
 LOW_BASE = 10  # decided requests: fewer, and the bar is marked as resting on little
 BAR_COLOUR = "#3b6ea5"
+PALE_COLOUR = "#c3d2e4"  # a low base's bar: BAR_COLOUR at about a third
 LOW_NOTE = f"pale, hatched: fewer than {LOW_BASE} decided requests"
 PLATFORM_COLOURS = {
     Platform.X: "#222222",
@@ -33,60 +37,119 @@ PLATFORM_COLOURS = {
 }
 
 
-def _figure(width: float, height: float) -> Any:
-    # The Agg canvas renders to PNG bytes without a display (and without pyplot's state).
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=(width, height), dpi=120)
-    FigureCanvasAgg(figure)
-    return figure
-
-
-def png(figure: Any) -> bytes:
-    out = io.BytesIO()
-    # No software version in the file: the same figures give the same bytes.
-    figure.savefig(out, format="png", metadata={"Software": None})
-    return out.getvalue()
-
-
 def _is_low(fig: Figures) -> bool:
     return fig.decided < LOW_BASE
 
 
-def _style(bar: Any, fig: Figures) -> None:
-    if _is_low(fig):
-        bar.set_alpha(0.35)
-        bar.set_hatch("///")
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    percent: int | None  # None: nothing decided, no bar (only its note)
+    note: str  # `92%\nof 48`, or `n/a`
+    low: bool  # rests on fewer than LOW_BASE decided requests: pale and hatched
+
+
+@dataclass(frozen=True)
+class BarChart:
+    title: str
+    bars: tuple[Bar, ...]
+    footer: str  # the window, the figures' time, what compliance is, and LOW_NOTE
+
+    def texts(self) -> list[str]:
+        """Every text the image shows."""
+        return [self.title, *(bar.note for bar in self.bars), *(b.label for b in self.bars),
+                self.footer]  # fmt: skip
 
 
 def compliance_figure(
     labels: Sequence[str], rows: Sequence[Figures], title: str, footer: str
-) -> Any:
+) -> BarChart:
     """Bars of compliance % (one per label), each with `92% of 48` on it; `n/a` rows get no
     bar, only the words. `title` and `footer` (unit, window, time) go inside the image."""
-    figure = _figure(max(4.8, 1.1 * len(labels) + 1.5), 3.8)
-    axes = figure.add_subplot()
-    bars = axes.bar(list(labels), [fig.percent or 0 for fig in rows], color=BAR_COLOUR)
-    for bar, fig in zip(bars, rows, strict=True):
-        _style(bar, fig)
-        note = "n/a" if fig.percent is None else f"{fig.percent}%\nof {fig.decided:,}"
-        axes.annotate(
-            note,
-            (bar.get_x() + bar.get_width() / 2, bar.get_height()),
-            ha="center",
-            va="bottom",
-            fontsize=7,
-            xytext=(0, 2),
-            textcoords="offset points",
+    bars = tuple(
+        Bar(
+            label,
+            fig.percent,
+            "n/a" if fig.percent is None else f"{fig.percent}%\nof {fig.decided:,}",
+            _is_low(fig),
         )
-    axes.set_ylim(0, 118)
-    axes.set_ylabel("compliance %")
-    axes.set_title(title, fontsize=9)
-    axes.spines[["top", "right"]].set_visible(False)
-    figure.text(0.01, 0.01, f"{footer}\n{LOW_NOTE}", fontsize=6, va="bottom")
-    figure.tight_layout(rect=(0, 0.08, 1, 1))
-    return figure
+        for label, fig in zip(labels, rows, strict=True)
+    )
+    return BarChart(title, bars, f"{footer}\n{LOW_NOTE}")
+
+
+# The image's layout, in pixels.
+_BAR_WIDTH, _GAP, _PLOT_HEIGHT, _LEFT, _TOP, _BOTTOM = 70, 40, 260, 60, 50, 90
+_INK, _GRID = "#222222", "#dddddd"
+
+
+def png(chart: BarChart) -> bytes:
+    """The chart as PNG bytes: the same chart gives the same bytes (no time or version in
+    the file)."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    width = max(580, _LEFT + len(chart.bars) * (_BAR_WIDTH + _GAP) + _GAP)
+    small, text = ImageFont.load_default(size=11), ImageFont.load_default(size=13)
+    footer = _wrapped(chart.footer, lambda line: small.getlength(line) <= width - 16)
+    height = _TOP + _PLOT_HEIGHT + _BOTTOM + 14 * max(0, footer.count("\n") - 1)
+    image = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(image)
+    base = _TOP + _PLOT_HEIGHT
+
+    def y_of(percent: float) -> float:
+        return base - _PLOT_HEIGHT * percent / 118  # headroom above 100% for the notes
+
+    for tick in range(0, 101, 20):  # the axis: compliance %, with a faint grid
+        y = y_of(tick)
+        draw.line([(_LEFT, y), (width - 10, y)], fill=_GRID)
+        draw.text((_LEFT - 6, y), f"{tick}", fill=_INK, font=small, anchor="rm")
+    draw.text((12, _TOP + _PLOT_HEIGHT / 2), "%", fill=_INK, font=text, anchor="mm")
+    draw.line([(_LEFT, _TOP), (_LEFT, base), (width - 10, base)], fill=_INK)
+    for index, bar in enumerate(chart.bars):
+        left = _LEFT + _GAP + index * (_BAR_WIDTH + _GAP)
+        right = left + _BAR_WIDTH
+        top = y_of(bar.percent or 0)
+        if bar.percent:
+            _draw_bar(draw, (left, top, right, base), bar.low)
+        centre = (left + right) / 2
+        draw.multiline_text((centre, top - 3), bar.note, fill=_INK, font=small, anchor="md",
+                            align="center")  # fmt: skip
+        draw.text((centre, base + 6), bar.label, fill=_INK, font=small, anchor="ma")
+    draw.text((width / 2, 16), chart.title, fill=_INK, font=text, anchor="mm")
+    draw.multiline_text((8, height - 8), footer, fill=_INK, font=small, anchor="ld")
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=False)
+    return out.getvalue()
+
+
+def _wrapped(text: str, fits: Callable[[str], bool]) -> str:
+    """`text` with each line broken between words where it would not fit."""
+    lines = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for word in paragraph.split(" "):
+            longer = f"{line} {word}" if line else word
+            if line and not fits(longer):
+                lines.append(line)
+                longer = word
+            line = longer
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _draw_bar(draw: Any, box: tuple[float, float, float, float], low: bool) -> None:
+    left, top, right, bottom = box
+    draw.rectangle(box, fill=PALE_COLOUR if low else BAR_COLOUR)
+    if not low:
+        return
+    for start in range(int(left) - int(bottom - top), int(right), 8):  # hatching: ///
+        x0, y0, x1, y1 = float(start), bottom, start + (bottom - top), top
+        # the stroke clipped to the bar
+        if x0 < left:
+            y0, x0 = bottom - (left - x0), left
+        if x1 > right:
+            y1, x1 = top + (x1 - right), right
+        draw.line([(x0, y0), (x1, y1)], fill=BAR_COLOUR, width=1)
 
 
 def monthly_drawing(months: Sequence[MonthFigures], title: str, footer: str) -> Any:

@@ -56,9 +56,14 @@ def comebacks_text(found: ComebackList, platform: Platform | None, tz: ZoneInfo)
     return "\n".join(lines)
 
 
-def flag_note(comebacks: list[Comeback], tz: ZoneInfo) -> str:
-    """Appended to the /flag reply: one warning line per actioned case this one looks like."""
-    return "".join(f"\n⚠️ #{item.case_id} {describe(item, tz)}" for item in comebacks)
+def flag_note(found: ComebackList, tz: ZoneInfo) -> str:
+    """Appended to the /flag reply: a warning line for each of the best few actioned cases
+    this one looks like, and how many more the card lists."""
+    lines = [f"\n⚠️ #{item.case_id} {describe(item, tz)}" for item in found.comebacks]
+    more = found.total - len(found.comebacks)
+    if more > 0 and found.comebacks:
+        lines.append(f"\n… and {more} more: /status #{found.comebacks[0].case_id}")
+    return "".join(lines)
 
 
 def card_lines(comebacks: list[Comeback], case_id: int, tz: ZoneInfo) -> str:

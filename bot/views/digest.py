@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain import Outcome
@@ -164,7 +163,7 @@ def chart_png(data: DigestData) -> bytes:
     return charts.png(chart_figure(data))
 
 
-def chart_figure(data: DigestData) -> Any:
+def chart_figure(data: DigestData) -> charts.BarChart:
     """Compliance per platform of the rolling window, each bar with its denominator; the
     unit, the window and the figures' time inside the image (bot/views/charts.py)."""
     table = data.platforms

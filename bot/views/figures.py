@@ -14,10 +14,20 @@ from bot.domain.compliance import Figures, Rate, round_half_up
 def hours(value: dt.timedelta | float) -> str:
     """`18 h` from 10 hours on, `2.5 h` below, rounded half up; `value` a duration or a number
     of seconds (exact: a whole number, or the middle of two for a median)."""
-    seconds = Fraction(value.total_seconds()) if isinstance(value, dt.timedelta) else value
+    seconds = value.total_seconds() if isinstance(value, dt.timedelta) else value
+    if isinstance(seconds, int | float) and seconds >= 0 and float(seconds).is_integer():
+        return _whole_seconds_in_hours(int(seconds))  # a card shows one per round: no Fraction
     total = Fraction(seconds) / 3600
     places = 0 if total >= 10 else 1
     return f"{round_half_up(total, places):.{places}f} h"
+
+
+def _whole_seconds_in_hours(seconds: int) -> str:
+    """`hours` in integers, for a whole number of seconds (the same rounding, half up)."""
+    if seconds >= 36_000:
+        return f"{(seconds + 1800) // 3600} h"
+    tenths = (seconds + 180) // 360
+    return f"{tenths // 10}.{tenths % 10} h"
 
 
 def format_compliance(fig: Figures) -> str:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
+from bot.grammar.import_ import CHUNK_ROWS
+from bot.runtime.app import GIL_SWITCH_SECONDS
 from tests.e2e.fake_bot_api import FakeBotApi
 from tests.e2e.harness import ADMIN, running_bot, stored
 
@@ -69,6 +72,36 @@ async def test_bad_rows_are_listed_and_nothing_is_written(fake_api: FakeBotApi, 
         assert "Row 9: followers=lots is not a number" in text
         assert "… and 12 more" in text
         assert "Row 36:" in text and "Row 37:" not in text
+    assert counts(db) == (0, 0)
+
+
+async def test_a_bad_row_after_rows_already_written_writes_nothing(fake_api, tmp_path):
+    """The rows are written as they are read, in the one transaction: a bad row met after
+    the first chunks went in rolls them back, and the file imports once it is fixed."""
+    db = tmp_path / "t.db"
+    good = [f"x.com/ok{n},TTP,,,\n" for n in range(CHUNK_ROWS + 100)]
+    async with running_bot(fake_api, db):
+        # the rows are read in a thread: the event loop gets the GIL back within 0.5 ms
+        assert sys.getswitchinterval() == GIL_SWITCH_SECONDS
+        await setup(fake_api)
+        bad = HEADER + "".join(good) + "x.com/late,ISIS,,,\n" + "x.com/after,TTP,,,\n"
+        text = await send(fake_api, REVIEWER, bad.encode())
+        assert "Nothing imported from list.csv: 1 row has problems" in text
+        assert f"Row {CHUNK_ROWS + 102}: Unknown group 'ISIS'" in text
+        assert counts(db) == (0, 0)
+        text = await send(fake_api, REVIEWER, (HEADER + "".join(good)).encode())
+        assert f"Imported list.csv: {CHUNK_ROWS + 100:,} rows" in text
+    assert counts(db) == (CHUNK_ROWS + 100, CHUNK_ROWS + 100)
+
+
+async def test_a_file_problem_after_rows_already_written_writes_nothing(fake_api, tmp_path):
+    db = tmp_path / "t.db"
+    good = "".join(f"x.com/ok{n},TTP,,,\n" for n in range(CHUNK_ROWS + 10))
+    huge = "x.com/huge,TTP,,," + "n" * 200_000 + "\n"  # past the csv module's field limit
+    async with running_bot(fake_api, db):
+        await setup(fake_api)
+        text = await send(fake_api, REVIEWER, (HEADER + good + huge).encode())
+        assert "The file is not valid CSV near line" in text and "Usage: /import" in text
     assert counts(db) == (0, 0)
 
 

@@ -106,6 +106,10 @@ SAMPLES: dict[str, list[dict[str, Any]]] = {
         {"id": 1, "case_id": 1, "url": "https://x.com/ttp_media/status/1789", "source": "flag",
          "added_at": 1_001, "added_by": 7},
     ],
+    "people": [
+        {"user_id": 7, "first_name": "Ali", "last_name": NOTE, "username": "ali",
+         "seen_at": 1_000},
+    ],
     "digests_sent": [
         {"chat_id": -1001, "digest_day": "1970-01-01", "as_of": 3_000, "late": 0,
          "parts_sent": 2, "sent_at": 3_100},
@@ -229,9 +233,10 @@ async def test_database_at_an_earlier_version_upgrades_with_its_data_intact(
             # version 9: a file kept before files were downloaded is marked as such
             status = "SELECT id, file_status, sha256 FROM evidence"
             assert conn.execute(status).fetchall() == [(1, "not_fetched", None)]
-        # version 3: every round carries its case's platform and group, the old rounds too
-        case_of = {c["id"]: (c["platform"], c["grp"]) for c in SAMPLES["cases"]}
-        copies = conn.execute("SELECT id, platform, grp FROM request_rounds ORDER BY id")
+        # version 3: every round carries its case's platform and group, the old rounds too;
+        # version 11: and its category
+        case_of = {c["id"]: (c["platform"], c["grp"], c["category"]) for c in SAMPLES["cases"]}
+        copies = conn.execute("SELECT id, platform, grp, category FROM request_rounds ORDER BY id")
         assert copies.fetchall() == [
             (r["id"], *case_of[r["case_id"]]) for r in SAMPLES["request_rounds"]
         ]
@@ -251,6 +256,8 @@ async def test_database_at_an_earlier_version_upgrades_with_its_data_intact(
         assert "telegram:@bla_news" in pending.plain
         stats = await bot.ask(ADMIN, "/stats all")
         assert "33% of 3" in stats.plain  # removed / (removed + rejected + expired #2)
+        report = await bot.ask(ADMIN, "/report year")  # through the indexes of version 11
+        assert "5 accounts identified, 3 requests, 1 actioned, compliance 33% of 3" in report.plain
         await bot.ask(8, "/outcome #2 removed")
         audit = await bot.ask(ADMIN, "/audit #2")
         assert "requested → actioned" in audit.plain
