@@ -410,8 +410,9 @@ near AS MATERIALIZED (
 {_REPORT_MEDIANS}"""
 
 
-def _report_as_of_sql(months: int) -> str:
-    """The report's statement over the rounds as they stood at :asof: the `as_of` rows sorted
+def _report_as_of_sql(months: int, *, as_of: bool = True) -> str:
+    """The report's statement over the rounds as they stood at :asof (`as_of=False`: as they
+    stand, PostgreSQL's report of the present, see Stats.report_tables): the rows sorted
     once into cells per (month, platform, group, category, code), the code being an actioned
     round's bucket of time to action (>= 0; only the period's, others 0) or the status of
     any other (< 0); the category only for the period's rounds, so the cells of the rest of
@@ -428,7 +429,7 @@ def _report_as_of_sql(months: int) -> str:
            SUM(IIF(code = -2, n, 0)), SUM(IIF(code = -3, n, 0)), SUM(IIF(code = -4, n, 0)),
            SUM(reach), SUM(unknown)"""
     return f"""
-WITH {_AS_OF} cells AS MATERIALIZED (
+WITH {_AS_OF if as_of else ""} cells AS MATERIALIZED (
     SELECT month, platform, grp, category, code, COUNT(*) AS n,
            COALESCE(SUM(followers_at_action) FILTER (WHERE {_IN_REACH}), 0) AS reach,
            COUNT(*) FILTER (WHERE {_IN_REACH} AND followers_at_action IS NULL) AS unknown
@@ -437,7 +438,7 @@ WITH {_AS_OF} cells AS MATERIALIZED (
                  CASE WHEN {_ACTIONED} THEN IIF(sent_at > :period_start, {_BUCKET_OF}, 0)
                       {_NOT_ACTIONED_CODES}
                  END AS code
-          FROM {_AS_OF_ROUNDS}) AS coded
+          FROM {_AS_OF_ROUNDS if as_of else _IN_WINDOW}) AS coded
     GROUP BY month, platform, grp, category, code
 ),
 {_report_counts(sums)}
@@ -447,7 +448,8 @@ hist (part, key, bucket, n) AS (
 {_LOCATED}
 near AS MATERIALIZED (
     SELECT platform, grp, category, {_BUCKET_OF} AS bucket, outcome_at - sent_at AS seconds
-    FROM as_of WHERE sent_at > :period_start AND {_ACTIONED}
+    FROM {"as_of WHERE" if as_of else "request_rounds WHERE"} sent_at > :period_start
+         AND sent_at <= :end AND {_ACTIONED}
          AND {_BUCKET_OF} IN (SELECT bucket FROM located)
 ),
 {_REPORT_MEDIANS}"""
@@ -601,11 +603,13 @@ class Stats:
         # the period's rounds are those after its first month's start (the span ends with it)
         params["period_start"] = to_ts(month_starts[period_months[0]]) - 1
         found: dict[str, dict[str, Figures]] = {part: {} for part in REPORT_PARTS}
-        # On PostgreSQL the report of the present is the one as of now: _report_sql's skip
-        # through rounds_by_key and its JSON cells are SQLite's ways to read in index order,
-        # where PostgreSQL's planner sorts and hashes the rounds well on its own.
-        sorted_once = as_of or self.db.backend == "PostgreSQL"
-        sql_text = (_report_as_of_sql if sorted_once else _report_sql)(len(month_starts))
+        # On PostgreSQL the report of the present sorts the rounds into cells, as the as-of
+        # one does: _report_sql's skip through rounds_by_key and its JSON cells are SQLite's
+        # ways to read in index order, where PostgreSQL's planner sorts and hashes well.
+        if as_of or self.db.backend == "PostgreSQL":
+            sql_text = _report_as_of_sql(len(month_starts), as_of=as_of)
+        else:
+            sql_text = _report_sql(len(month_starts))
         for row in await self.db.fetchall(sql_text, params):
             found[row["part"]][str(row["key"])] = _figures(row)
         months: dict[int, dict[Platform, Figures]] = {}
