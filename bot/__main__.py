@@ -17,9 +17,9 @@ from bot.runtime.app import App, build_application
 from bot.runtime.logs import setup_logging
 from bot.runtime.preflight import TOKEN_REFUSED, bot_api_problem
 from bot.runtime.settings import Settings, SettingsError, load_settings
+from storage.backend import PostgresUnusable
 from storage.db import DatabaseUnusable, check_file
 from storage.lock import DatabaseInUse, hold_lock
-from storage.postgres import PostgresUnusable, check_postgres
 
 NO_TOKEN = (
     "BOT_TOKEN is not set. Get a token from @BotFather in Telegram (/newbot), put "
@@ -68,6 +68,8 @@ def _as_the_one_bot(settings: Settings, run: Callable[[], int]) -> int:
     On PostgreSQL there is no lock: several bots on one database is what it is for."""
     if settings.database_url.get_secret_value():
         try:
+            from storage.postgres import check_postgres  # psycopg: only for PostgreSQL
+
             asyncio.run(check_postgres(settings.database_url.get_secret_value()))
         except PostgresUnusable as err:
             print(err, file=sys.stderr)

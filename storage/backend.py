@@ -7,6 +7,7 @@ The modules write one SQL text per query, in the form both dialects accept, with
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Coroutine, Iterable, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol, TypeVar
@@ -89,3 +90,19 @@ class Db(Reader, Protocol):
     async def settle(self) -> None: ...
 
     async def close(self) -> None: ...
+
+
+# What the bot says of a PostgreSQL database before and without loading psycopg (the bot on
+# SQLite never loads it).
+class PostgresUnusable(Exception):
+    """The database at DATABASE_URL cannot be used: one line, the password left out."""
+
+    def __init__(self, where: str, cause: str) -> None:
+        super().__init__(f"Cannot use the PostgreSQL database {where}: {cause}")
+        self.where = where
+        self.cause = cause
+
+
+def redacted(url: str) -> str:
+    """The URL without its password, for messages and /health."""
+    return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", url)

@@ -24,8 +24,9 @@ import psycopg
 from bot.domain import compliance
 from bot.domain.compliance import Figures
 from storage.audit import Audit
+from storage.backend import redacted
 from storage.db import Database
-from storage.postgres import PostgresDatabase, redacted
+from storage.postgres import PostgresDatabase
 from storage.stats import Stats
 
 # Parents before children (the foreign keys are checked row by row).

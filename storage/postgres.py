@@ -42,7 +42,7 @@ from psycopg.rows import RowMaker
 from psycopg_pool import AsyncConnectionPool, ConnectionPool
 
 from bot.domain.errors import SearchTooSlow
-from storage.backend import Params, Row, SyncConn, SyncCursor
+from storage.backend import Params, PostgresUnusable, Row, SyncConn, SyncCursor, redacted
 from storage.db import (
     SEARCH_SECONDS,
     HandledMark,
@@ -58,20 +58,6 @@ WRITE_LOCK = 0x7464_7772_6974_65
 MIGRATE_LOCK = 0x7464_6D69_6772_61
 LEADER_LOCK = 0x7464_6C65_6164_65
 POOL_MAX = 8
-
-
-class PostgresUnusable(Exception):
-    """The database at DATABASE_URL cannot be used: one line, the password left out."""
-
-    def __init__(self, where: str, cause: str) -> None:
-        super().__init__(f"Cannot use the PostgreSQL database {where}: {cause}")
-        self.where = where
-        self.cause = cause
-
-
-def redacted(url: str) -> str:
-    """The URL without its password, for messages and /health."""
-    return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", url)
 
 
 # ---------------------------------------------------------------------- SQL text and rows

@@ -17,7 +17,6 @@ from storage.evidence import Evidences
 from storage.members import Members
 from storage.packets import Packets
 from storage.people import People
-from storage.postgres import PostgresDatabase
 from storage.reports import Reports
 from storage.requests import RequestRounds
 from storage.stats import Stats
@@ -48,6 +47,8 @@ class Store:
     ) -> Store:
         """The SQLite file at `path`, or the PostgreSQL database of `database_url` if set."""
         if database_url:
+            from storage.postgres import PostgresDatabase  # psycopg: only for PostgreSQL
+
             return cls(await PostgresDatabase.open(database_url), admin_ids)
         return cls(await Database.open(path), admin_ids)
 
@@ -56,6 +57,8 @@ class Store:
         if isinstance(self.db, Database):
             where, size, wal = str(self.db.path), _size(self.db.path), _wal_size(self.db.path)
         else:  # PostgreSQL: the database's size on the server, no WAL of the bot's own
+            from storage.postgres import PostgresDatabase
+
             assert isinstance(self.db, PostgresDatabase)
             row = await self.db.fetchone("SELECT pg_database_size(current_database())")
             where, size, wal = self.db.path, int(row[0]) if row else 0, 0

@@ -96,10 +96,13 @@ def test_monthly_chart_bars_carry_denominators_and_low_bases_are_hollow() -> Non
     assert [round(r.height) for r in bars] == [160, 50, 147]  # 100%, 31%, 92% of 160 pt
 
 
-def test_the_bot_starts_without_pillow_or_reportlab() -> None:
+def test_the_bot_starts_without_pillow_reportlab_or_psycopg() -> None:
+    """Each is imported when first needed (psycopg only with DATABASE_URL): every start,
+    every test process and the bot's resident size would carry them otherwise."""
     probe = (
         "import sys, bot.runtime.app, bot.__main__; "
-        "print(sorted(m for m in ('PIL', 'reportlab', 'pypdf') if m in sys.modules))"
+        "print(sorted(m for m in ('PIL', 'reportlab', 'pypdf', 'psycopg', 'psycopg_pool')"
+        " if m in sys.modules))"
     )
     out = subprocess.run(
         [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True

@@ -12,15 +12,14 @@ from pathlib import Path
 import pytest
 
 from bot.runtime.settings import Settings, SettingsError, load_settings
+from storage.backend import PostgresUnusable, redacted
 from storage.db import HandledMark, UpdateAlreadyHandled, handling, migrations
 from storage.postgres import (
     LEADER_LOCK,
     PgRow,
     PostgresDatabase,
-    PostgresUnusable,
     bind,
     pg_migrations,
-    redacted,
     translate,
 )
 from storage.store import Store

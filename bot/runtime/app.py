@@ -69,9 +69,9 @@ from handlers import (
 )
 from handlers.auth import caller_role, chat_allowed, check_role, shared_sender
 from handlers.common import reply
+from storage.backend import redacted
 from storage.db import UpdateAlreadyHandled, is_disk_full
 from storage.inbox import Inbox
-from storage.postgres import redacted
 from storage.store import Store
 
 log = logging.getLogger(__name__)

@@ -13,11 +13,11 @@ from pathlib import Path
 
 from bot.domain.clock import SystemClock
 from bot.runtime.settings import Settings
+from storage.backend import PostgresUnusable
 from storage.backup import ON_POSTGRES, BackupFailed, Restored, RestoreRefused, restore
 from storage.copy import CopyRefused, copy_to_postgres
 from storage.db import DatabaseUnusable
 from storage.lock import DatabaseInUse, hold_lock
-from storage.postgres import PostgresUnusable
 from storage.store import Store
 
 
