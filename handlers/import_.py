@@ -13,6 +13,7 @@ from bot.grammar.commands import spec
 from bot.grammar.import_ import InvalidRows, check_document, no_document, valid_chunks
 from bot.runtime.bounded import Stopping, bounded
 from bot.runtime.deps import limits, now, settings, store
+from bot.runtime.memory import give_back
 from bot.views.import_ import (
     download_cut_by_restart,
     download_too_slow,
@@ -80,5 +81,6 @@ async def import_csv(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         await reply(update, import_errors(err.errors, name))
         return
     await reply(update, import_summary(summary, name))
+    give_back()  # the file, its rows and their parameters are garbage now
     # The new cases were written without their comeback keys (see Cases.report_many).
     context.application.create_task(store(context).comebacks.fill_missing_keys())

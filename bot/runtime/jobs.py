@@ -15,6 +15,7 @@ from bot.domain import compliance, periods, schedule
 from bot.domain.periods import Period, PeriodKind
 from bot.domain.records import ReportFigures
 from bot.runtime.deps import deps, limits, now, settings, store
+from bot.runtime.memory import give_back
 from bot.runtime.retry import telegram_unavailable
 from bot.runtime.settings import Settings
 from bot.views import digest
@@ -98,7 +99,9 @@ async def make_report(
     )
     ctx = ReportContext(config.unit_name, config.timezone, config.sla_hours)
     # reportlab takes a few hundred ms: keep it off the event loop.
-    return MadeReport(data, ctx, await asyncio.to_thread(report_view.pdf_bytes, data, ctx))
+    made = MadeReport(data, ctx, await asyncio.to_thread(report_view.pdf_bytes, data, ctx))
+    give_back()  # the statement's rows and the PDF's drawing are garbage now
+    return made
 
 
 async def send_report(bot: Bot, chat_id: int, made: MadeReport) -> None:
