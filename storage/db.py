@@ -338,6 +338,9 @@ class Database:
         self._handled_marks = 0
         self._disk_full = False
         self.commits = 0  # write transactions committed since open (tests, benchmark)
+        # COMMITs begun, and those not finished yet (see snapshots).
+        self._commits_begun = 0
+        self._committing = 0
         # How many times the disk filled up (a write failed for lack of space after the disk
         # had room, see _has_room): whoever tells the admins remembers the last one told.
         self.disk_full_episodes = 0
@@ -397,7 +400,8 @@ class Database:
                 if mark is not None:
                     await self._record_handled(tx, mark)
                 yield tx
-                await self._writer.commit()
+                async with self._committing_now():
+                    await self._writer.commit()
             except BaseException as err:
                 # Also after a failed COMMIT (a full disk): an open transaction left behind
                 # would refuse every BEGIN after it.
@@ -434,12 +438,22 @@ class Database:
                 return result
 
             try:
-                result: T = await conn._execute(in_thread)  # type: ignore[no-untyped-call]
+                async with self._committing_now():  # the COMMIT is in the hop
+                    result: T = await conn._execute(in_thread)  # type: ignore[no-untyped-call]
             except BaseException as err:
                 self._note_failure(err)
                 raise
             await self._committed(mark)
             return result
+
+    @asynccontextmanager
+    async def _committing_now(self) -> AsyncIterator[None]:
+        self._commits_begun += 1
+        self._committing += 1
+        try:
+            yield
+        finally:
+            self._committing -= 1
 
     def _mark_to_record(self, of_update: bool) -> HandledMark | None:
         """The handled update's mark, if this transaction is the first of the update's to
@@ -548,6 +562,34 @@ class Database:
             yield Snapshot(conn)
         finally:
             await conn.close()  # ends the read transaction
+
+    @asynccontextmanager
+    async def snapshots(self, count: int) -> AsyncIterator[list[Snapshot]]:
+        """`count` connections of their own that read one and the same snapshot: long reads
+        run side by side on both cores (the periodic report). Read transactions begun while
+        no COMMIT is under way, with none begun until the last of them has read, see the
+        same committed data (one bot per database, storage/lock.py: every COMMIT is this
+        process's); else they are begun again."""
+        conns: list[aiosqlite.Connection] = []
+        try:
+            for _ in range(count):
+                conns.append(await _connect(self.path))
+            while True:
+                begun = self._commits_begun
+                if not self._committing:
+                    for conn in conns:
+                        await conn.execute("BEGIN")
+                        # the read transaction takes its snapshot at its first read
+                        await conn.execute_fetchall("SELECT count(*) FROM sqlite_schema")
+                    if self._commits_begun == begun and not self._committing:
+                        break
+                    for conn in conns:
+                        await conn.rollback()
+                await asyncio.sleep(0.001)
+            yield [Snapshot(conn) for conn in conns]
+        finally:
+            for conn in conns:
+                await conn.close()  # ends its read transaction
 
     async def search(self, sql: str, params: Params = (), *, seconds: float = SEARCH_SECONDS
                      ) -> list[Row]:  # fmt: skip

@@ -380,6 +380,13 @@ class PostgresDatabase:
             finally:
                 await conn.execute("COMMIT")
 
+    @asynccontextmanager
+    async def snapshots(self, count: int) -> AsyncIterator[list[PgSnapshot]]:
+        """SQLite's Database.snapshots: here `count` times the one snapshot (the statements
+        of one transaction run one after the other on the server)."""
+        async with self.snapshot() as snapshot:
+            yield [snapshot] * count
+
     async def search(
         self, sql: str, params: Params = (), *, seconds: float = SEARCH_SECONDS
     ) -> list[Row]:

@@ -9,6 +9,7 @@ found_at, rounds by sent_at with the outcome recorded by the report's time (Stat
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from zoneinfo import ZoneInfo
 
@@ -94,16 +95,18 @@ class Reports:
     ) -> ReportFigures:
         """The report of `period` as of `at` (`as_of`: the facts as recorded by `at`, an
         earlier time; without, as they stand, the same when `at` is the present)."""
-        async with self.db.snapshot() as read:
-            return await _Gathering(read).figures(period, at, tz, sla, groups, as_of=as_of)
+        async with self.db.snapshots(2) as (main, side):
+            return await _Gathering(main, side).figures(period, at, tz, sla, groups, as_of=as_of)
 
 
 class _Gathering:
-    """The report's statements, all in one snapshot of the database."""
+    """The report's statements, all reading one snapshot of the database: the compliance
+    statement (most of the time: a second at a million cases) on one connection, the others
+    on a second one meanwhile (SQLite: on the other core), both in the same snapshot."""
 
-    def __init__(self, read: Reader) -> None:
-        self.db = read
-        self.stats = Stats(read)
+    def __init__(self, main: Reader, side: Reader) -> None:
+        self.db = side
+        self.stats = Stats(main)
 
     async def figures(
         self,
@@ -121,23 +124,30 @@ class _Gathering:
         months = periods.months_between(_history_start(first, period, tz), period)
         starts = [month.starts_at(tz) for month in months]
         span = Window("history", starts[0] - periods.SECOND, win.end)
-        tables = await self.stats.report_tables(
-            span,
-            starts,
-            _indexes(months, period),
-            _indexes(months, before),
-            at,
-            sla,
-            groups,
-            as_of=as_of,
+        halves = _halves_of(months)
+        tables, in_period, since, with_ref, overdue = await asyncio.gather(
+            self.stats.report_tables(
+                span,
+                starts,
+                _indexes(months, period),
+                _indexes(months, before),
+                at,
+                sla,
+                groups,
+                as_of=as_of,
+            ),
+            self._headline_counts(win, groups),
+            self._headline_counts(span, groups),
+            self._requests_by_ref(span, halves, tz),
+            self._overdue(at, sla),
         )
         return ReportFigures(
             period=period,
             as_of=at,
             window=win,
             previous_window=before.window(tz, at),
-            headline=await self._headline(win, tables.platforms.total, groups),
-            since_first=await self._headline(span, tables.since, groups),
+            headline=Headline(*in_period, tables.platforms.total),
+            since_first=Headline(*since, tables.since),
             first_case_at=first,
             platforms=tables.platforms,
             groups=tables.groups,
@@ -147,59 +157,37 @@ class _Gathering:
             months=[MonthFigures(m, tables.months.get(i, {})) for i, m in enumerate(months)][
                 -CHART_MONTHS:
             ],
-            halves=await self._halves(span, months, tables.months, tz),
-            overdue=await self._overdue(at, sla),
+            halves=_half_rows(months, halves, tables.months, with_ref),
+            overdue=overdue,
         )
 
     async def _first_case(self, end: dt.datetime) -> dt.datetime | None:
         row = await self.db.fetchone(_FIRST_CASE_SQL, {"end": to_ts(end)})
         return None if row is None or row["first"] is None else from_ts(row["first"])
 
-    async def _headline(
-        self, win: Window, figures: compliance.Figures, groups: list[str]
-    ) -> Headline:
-        """Cases (in the configured order of groups, then any others by name), reports and
-        comebacks of `win`, with the compliance figures of its requests."""
+    async def _headline_counts(
+        self, win: Window, groups: list[str]
+    ) -> tuple[dict[str, int], int, int]:
+        """Cases of `win` by group (in the configured order of groups, then any others by
+        name), its reports and its comebacks: the headline but its compliance figures."""
         params = {"start": -1 if win.start is None else to_ts(win.start), "end": to_ts(win.end)}
         found = {r["grp"]: r["n"] for r in await self.db.fetchall(_CASES_BY_GROUP_SQL, params)}
         order = [g for g in groups if g in found] + sorted(g for g in found if g not in groups)
-        cases = {group: found[group] for group in order}
         reports = await self.db.fetchone(_REPORTS_SQL, params)
         comebacks = await self.db.fetchone(_COMEBACKS_SQL, params)
         assert reports is not None and comebacks is not None
-        return Headline(cases, reports["n"], comebacks["n"], figures)
+        return {group: found[group] for group in order}, reports["n"], comebacks["n"]
 
-    async def _halves(
-        self,
-        span: Window,
-        months: list[Period],
-        monthly: dict[int, dict[Platform, compliance.Figures]],
-        tz: ZoneInfo,
-    ) -> list[HalfYearRow]:
-        """Per half year and platform with requests sent: the months summed, and the requests
-        counted by reference."""
-        halves: list[Period] = []
-        for month in months:
-            half = periods.containing(PeriodKind.HALF, month.start)
-            if not halves or halves[-1] != half:
-                halves.append(half)
+    async def _requests_by_ref(
+        self, span: Window, halves: list[Period], tz: ZoneInfo
+    ) -> dict[tuple[str, int], tuple[int, int]]:
+        """(platform, half's number) -> (references with rounds there, those rounds)."""
         params = {"start": to_ts(span.start) if span.start else -1, "end": to_ts(span.end)}
         params.update({f"h{i}": to_ts(half.starts_at(tz)) for i, half in enumerate(halves) if i})
-        with_ref = {
+        return {
             (r["platform"], r["half"]): (r["refs"], r["rounds"])
             for r in await self.db.fetchall(_requests_sql(len(halves)), params)
         }
-        rows = []
-        for number, half in enumerate(halves):
-            inside = [i for i, month in enumerate(months) if half.start <= month.start < half.end]
-            for platform in Platform:
-                parts = [monthly[i][platform] for i in inside if platform in monthly.get(i, {})]
-                if parts:
-                    figures = compliance.summed(parts)
-                    refs, rounds = with_ref.get((platform.value, number), (0, 0))
-                    count = refs + figures.sent - rounds
-                    rows.append(HalfYearRow(half, platform, count, figures))
-        return rows
 
     async def _overdue(self, at: dt.datetime, sla: dt.timedelta) -> list[OverdueRound]:
         params = {
@@ -208,6 +196,36 @@ class _Gathering:
             "limit": OVERDUE_LISTED,
         }
         return [overdue_round(r) for r in await self.db.fetchall(_OVERDUE_AS_OF_SQL, params)]
+
+
+def _halves_of(months: list[Period]) -> list[Period]:
+    """The half years the months fall in, in order."""
+    halves: list[Period] = []
+    for month in months:
+        half = periods.containing(PeriodKind.HALF, month.start)
+        if not halves or halves[-1] != half:
+            halves.append(half)
+    return halves
+
+
+def _half_rows(
+    months: list[Period],
+    halves: list[Period],
+    monthly: dict[int, dict[Platform, compliance.Figures]],
+    with_ref: dict[tuple[str, int], tuple[int, int]],
+) -> list[HalfYearRow]:
+    """Per half year and platform with requests sent: the months summed, and the requests
+    counted by reference (a round without one is a request of its own)."""
+    rows = []
+    for number, half in enumerate(halves):
+        inside = [i for i, month in enumerate(months) if half.start <= month.start < half.end]
+        for platform in Platform:
+            parts = [monthly[i][platform] for i in inside if platform in monthly.get(i, {})]
+            if parts:
+                figures = compliance.summed(parts)
+                refs, rounds = with_ref.get((platform.value, number), (0, 0))
+                rows.append(HalfYearRow(half, platform, refs + figures.sent - rounds, figures))
+    return rows
 
 
 def _requests_sql(halves: int) -> str:

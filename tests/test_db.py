@@ -1,4 +1,7 @@
+import asyncio
+import functools
 import sqlite3
+from typing import Any
 
 import pytest
 
@@ -91,4 +94,49 @@ async def test_foreign_keys_are_enforced(tmp_path):
                     " VALUES (999, 1, 0, 'x', 'other')"
                 )
     finally:
+        await db.close()
+
+
+async def test_snapshots_side_by_side_read_the_same_data_while_writes_go_on(tmp_path):
+    """The report reads on two connections at once (Database.snapshots): whatever commits
+    meanwhile, through either door, both see the same rows, and none of what came after."""
+    db = await Database.open(tmp_path / "t.db")
+    stop = asyncio.Event()
+
+    async def member(tx: Any, user_id: int) -> None:
+        await tx.execute(
+            "INSERT INTO members (user_id, role, granted_by, granted_at)"
+            " VALUES (?, 'viewer', 0, 0)",
+            (user_id,),
+        )
+
+    async def writer() -> int:
+        user_id = 0
+        while not stop.is_set():
+            user_id += 1
+            if user_id % 2:
+                await db.write(functools.partial(member, user_id=user_id))
+            else:
+                async with db.transaction() as tx:
+                    await member(tx, user_id)
+            await asyncio.sleep(0)
+        return user_id
+
+    writing = asyncio.create_task(writer())
+    try:
+        seen = []
+        for _ in range(40):
+            async with db.snapshots(2) as (one, two):
+                [first] = await one.fetchall("SELECT count(*) FROM members")
+                await asyncio.sleep(0.002)  # commits land meanwhile
+                [second] = await two.fetchall("SELECT count(*) FROM members")
+                [again] = await one.fetchall("SELECT count(*) FROM members")
+            assert first[0] == second[0] == again[0]
+            seen.append(first[0])
+        stop.set()
+        written = await writing
+        assert len(set(seen)) > 10 and max(seen) <= written  # the pairs saw writes go on
+    finally:
+        stop.set()
+        await writing
         await db.close()
