@@ -556,12 +556,8 @@ class Database:
         """Long reads (the periodic report: seconds at a million cases) on a connection of
         their own, opened for them, so the reads of other commands do not queue behind them;
         in one read transaction, so every statement sees the same data."""
-        conn = await _connect(self.path)
-        try:
-            await conn.execute("BEGIN")
-            yield Snapshot(conn)
-        finally:
-            await conn.close()  # ends the read transaction
+        async with self.snapshots(1) as (snapshot,):
+            yield snapshot
 
     @asynccontextmanager
     async def snapshots(self, count: int) -> AsyncIterator[list[Snapshot]]:
