@@ -410,7 +410,7 @@ near AS MATERIALIZED (
 {_REPORT_MEDIANS}"""
 
 
-def _report_as_of_sql(months: int, *, as_of: bool = True) -> str:
+def _report_sorted_sql(months: int, *, as_of: bool) -> str:
     """The report's statement over the rounds as they stood at :asof (`as_of=False`: as they
     stand, PostgreSQL's report of the present, see Stats.report_tables): the rows sorted
     once into cells per (month, platform, group, category, code), the code being an actioned
@@ -418,6 +418,7 @@ def _report_as_of_sql(months: int, *, as_of: bool = True) -> str:
     any other (< 0); the category only for the period's rounds, so the cells of the rest of
     the history stay few."""
     month = _month_index(months)
+    rounds = _AS_OF_ROUNDS if as_of else _IN_WINDOW  # each a source ending in its WHERE
     hist = _union(
         [f"SELECT '{part}', {key}, code, SUM(n) FROM cells WHERE code >= 0 AND {_PERIOD}"
          " GROUP BY 2, 3"
@@ -438,7 +439,7 @@ WITH {_AS_OF if as_of else ""} cells AS MATERIALIZED (
                  CASE WHEN {_ACTIONED} THEN IIF(sent_at > :period_start, {_BUCKET_OF}, 0)
                       {_NOT_ACTIONED_CODES}
                  END AS code
-          FROM {_AS_OF_ROUNDS if as_of else _IN_WINDOW}) AS coded
+          FROM {rounds}) AS coded
     GROUP BY month, platform, grp, category, code
 ),
 {_report_counts(sums)}
@@ -448,8 +449,7 @@ hist (part, key, bucket, n) AS (
 {_LOCATED}
 near AS MATERIALIZED (
     SELECT platform, grp, category, {_BUCKET_OF} AS bucket, outcome_at - sent_at AS seconds
-    FROM {"as_of WHERE" if as_of else "request_rounds WHERE"} sent_at > :period_start
-         AND sent_at <= :end AND {_ACTIONED}
+    FROM {rounds} AND sent_at > :period_start AND {_ACTIONED}
          AND {_BUCKET_OF} IN (SELECT bucket FROM located)
 ),
 {_REPORT_MEDIANS}"""
@@ -607,7 +607,7 @@ class Stats:
         # one does: _report_sql's skip through rounds_by_key and its JSON cells are SQLite's
         # ways to read in index order, where PostgreSQL's planner sorts and hashes well.
         if as_of or self.db.backend == "PostgreSQL":
-            sql_text = _report_as_of_sql(len(month_starts), as_of=as_of)
+            sql_text = _report_sorted_sql(len(month_starts), as_of=as_of)
         else:
             sql_text = _report_sql(len(month_starts))
         for row in await self.db.fetchall(sql_text, params):
