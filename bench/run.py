@@ -24,8 +24,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import datetime as dt
+import json
 import multiprocessing
+import os
 import random
 import resource
 import sqlite3
@@ -34,7 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass
@@ -42,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 import aiosqlite
+from pydantic import SecretStr
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, CommandHandler, ContextTypes
 
@@ -70,6 +74,21 @@ REPEATS = 15  # /stats and digest runs
 PHASES = ("flag", "stats", "report", "import")
 REPORT_REPEATS = 3
 START = dataset.NOW + dt.timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Where:
+    """The database one run of the bench measures: the SQLite file, or (url set) the
+    PostgreSQL database it was copied into. The bench draws its samples (accounts to /flag
+    again, names for the /import) from the file in either case: on PostgreSQL it is the
+    copy's source, left as it was copied."""
+
+    path: Path
+    url: str = ""
+
+    @property
+    def backend(self) -> str:
+        return "PostgreSQL" if self.url else "SQLite"
 
 
 @dataclass(frozen=True)
@@ -111,9 +130,10 @@ class BenchClock:
 
 
 class Floor:
-    """The floor of issue 15: what any update costs before Takedown Desk does anything."""
+    """The floor of issue 15: what any update costs before Takedown Desk does anything. Its one
+    SELECT goes through the driver of the backend measured (aiosqlite, or psycopg)."""
 
-    def __init__(self, path: Path, settings: Settings) -> None:
+    def __init__(self, where: Where, settings: Settings) -> None:
         self.outputs: list[Output] = []
         api = LocalBotApi(self.outputs.append)
         self.app: Application[Any, Any, Any, Any, Any, Any] = (
@@ -126,25 +146,40 @@ class Floor:
             .build()
         )
         self.app.add_handler(CommandHandler("ping", self._ping))
-        self._path = path
-        self._conn: aiosqlite.Connection | None = None
+        self._where = where
+        self._close: Callable[[], Awaitable[None]] | None = None
+        self._select: Callable[[int], Awaitable[list[Any]]] | None = None
 
     async def __aenter__(self) -> Floor:
-        self._conn = await aiosqlite.connect(self._path)
+        sql = "SELECT handle FROM cases WHERE id = ?"
+        if self._where.url:
+            import psycopg  # here only: on SQLite the bot never loads it, nor does its floor
+
+            pg = await psycopg.AsyncConnection.connect(self._where.url, autocommit=True)
+
+            async def select(case_id: int) -> list[Any]:
+                return await (await pg.execute(sql.replace("?", "%s"), (case_id,))).fetchall()
+
+            self._select, self._close = select, pg.close
+        else:
+            lite = await aiosqlite.connect(self._where.path)
+
+            async def select(case_id: int) -> list[Any]:
+                return list(await lite.execute_fetchall(sql, (case_id,)))
+
+            self._select, self._close = select, lite.close
         await self.app.initialize()
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         await self.app.shutdown()
-        assert self._conn is not None
-        await self._conn.close()
+        assert self._close is not None
+        await self._close()
 
     async def _ping(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        assert self._conn is not None and update.effective_message is not None
+        assert self._select is not None and update.effective_message is not None
         case_id = int(context.args[0]) if context.args else 1
-        rows = list(
-            await self._conn.execute_fetchall("SELECT handle FROM cases WHERE id = ?", (case_id,))
-        )
+        rows = await self._select(case_id)
         await update.effective_message.reply_text(f"#{case_id} {rows[0][0] if rows else '-'}")
 
 
@@ -325,9 +360,20 @@ def best_of(runs: int, work: Callable[[], object]) -> list[float]:
     return times
 
 
-def raw_sqlite(path: Path, now: dt.datetime, settings: Settings) -> dict[str, list[float]]:
-    """The same statements as storage/stats.py, run with the plain sqlite3 module."""
-    conn = sqlite3.connect(path)
+def plain_driver(where: Where, now: dt.datetime, settings: Settings) -> dict[str, list[float]]:
+    """The same statements as storage/stats.py, run with the plain driver of the backend
+    (the sqlite3 module, or psycopg with the statement's placeholders bound as storage's)."""
+    run: Callable[[str, dict[str, Any]], object]
+    if where.url:
+        import psycopg
+
+        from storage.postgres import bind
+
+        pg = psycopg.connect(where.url, autocommit=True)
+        run, close = (lambda sql, values: pg.execute(*bind(sql, values)).fetchall()), pg.close
+    else:
+        lite = sqlite3.connect(where.path)
+        run, close = (lambda sql, values: lite.execute(sql, values).fetchall()), lite.close
     win = window("30d", now)
     expired_before = stats_sql._expired_before(now, settings.sla)
 
@@ -345,21 +391,19 @@ def raw_sqlite(path: Path, now: dt.datetime, settings: Settings) -> dict[str, li
     day = {"start": int((now - dt.timedelta(days=1)).timestamp()), "end": int(now.timestamp())}
 
     def stats() -> None:
-        conn.execute(by_platform, params(win)).fetchall()
+        run(by_platform, params(win))
 
     def digest_queries() -> None:
-        conn.execute(stats_sql._DIGEST_SQL, both).fetchall()  # both tables, the change
+        run(stats_sql._DIGEST_SQL, both)  # both tables, the change
         for sql in (stats_sql._NEW_CASES_SQL, stats_sql._SENT_SQL, stats_sql._OUTCOMES_SQL):
-            conn.execute(sql, day).fetchall()
-        conn.execute(
-            stats_sql._OVERDUE_SQL, {"expired_before": expired_before, "limit": 5}
-        ).fetchall()
+            run(sql, day)
+        run(stats_sql._OVERDUE_SQL, {"expired_before": expired_before, "limit": 5})
 
     try:
         stats()  # warm the page cache
         return {"stats": best_of(REPEATS, stats), "digest": best_of(REPEATS, digest_queries)}
     finally:
-        conn.close()
+        close()
 
 
 async def stats_and_digest(bench: Bench, settings: Settings) -> dict[str, list[float]]:
@@ -461,13 +505,17 @@ async def import_rows(bench: Bench, path: Path, rows: int) -> dict[str, Any]:
     return {"total": elapsed, "validate": validate, "next_flag": after, "during": during}
 
 
-async def run_bot(path: Path, samples: int, rows: int, skip: frozenset[str]) -> list[Figure]:
+async def run_bot(
+    where: Where, samples: int, rows: int, skip: frozenset[str], folder: Path
+) -> list[Figure]:
+    """The bot on `where`; on PostgreSQL its local update inbox is kept in `folder`."""
     outputs: list[Output] = []
     api = LocalBotApi(outputs.append)
     clock = BenchClock(START)
     settings = Settings(
         _env_file=None,  # the bench's settings only, not the repo's .env
-        database_path=path,
+        database_path=folder / "bench.db" if where.url else where.path,
+        database_url=SecretStr(where.url),
         admin_ids=[dataset.ADMIN],
     )
     # one member sends every command of the benchmark: no commands-a-minute limit
@@ -475,20 +523,20 @@ async def run_bot(path: Path, samples: int, rows: int, skip: frozenset[str]) -> 
         settings, clock=clock, request=api, flood=FloodLimit(per_minute=1_000_000_000)
     )
     figures: list[Figure] = []
-    async with running(app), Floor(path, settings) as floor:
+    async with running(app), Floor(where, settings) as floor:
         start_rss = peak_mb()
         figures.append(
             Figure("RSS of the bot at start", f"{start_rss:.0f} MB", "<= 70 MB", start_rss <= 70)
         )
         bench = Bench(app, outputs, api, clock, floor)
         if "flag" not in skip:
-            figures += await flag_figures(bench, path, samples)
+            figures += await flag_figures(bench, where.path, samples)
         if "stats" not in skip:
-            figures += await stats_figures(bench, path, settings, clock)
+            figures += await stats_figures(bench, where, settings, clock)
         if "report" not in skip:
             figures += await report_figures(bench, settings)
         if "import" not in skip:
-            figures += await import_figures(bench, path, rows)
+            figures += await import_figures(bench, where.path, rows)
     peak = peak_mb()
     figures.append(
         Figure("peak RSS of the bot process", f"{peak:.0f} MB", "<= 130 MB", peak <= 130)
@@ -532,19 +580,19 @@ async def flag_figures(bench: Bench, path: Path, samples: int) -> list[Figure]:
 
 
 async def stats_figures(
-    bench: Bench, path: Path, settings: Settings, clock: BenchClock
+    bench: Bench, where: Where, settings: Settings, clock: BenchClock
 ) -> list[Figure]:
     figures: list[Figure] = []
     print(f"measuring /stats 30d and the digest (peak RSS {peak_mb():.0f} MB) ...", flush=True)
     bot_times = await stats_and_digest(bench, settings)
-    raw = raw_sqlite(path, clock.now(), settings)
+    raw = plain_driver(where, clock.now(), settings)
     for name, label in (("stats", "/stats 30d (end to end)"), ("digest", "digest text")):
         value, base = median(bot_times[name]), median(raw[name])
         figures.append(Figure(f"{label} median", ms(value), "<= 300 ms", value <= 0.3))
         figures.append(
             Figure(
-                f"  vs plain sqlite3 ({ms(base)})",
-                f"{value / base:.2f}x",
+                f"  {label.split()[0]} vs its SQL on the plain driver",
+                f"{value / base:.2f}x of {ms(base)}",
                 "<= 1.2x",
                 value / base <= 1.2,
             )
@@ -596,7 +644,7 @@ async def import_figures(bench: Bench, path: Path, rows: int) -> list[Figure]:
     during = imported["during"]
     p99 = pct(during, 99) if len(during) > 1 else max(during, default=0.0)
     figures.append(
-        Figure(f"  /status p99 during it ({len(during)} sent)", ms(p99), "<= 50 ms", p99 <= 0.05)
+        Figure("  /status p99 during it", f"{ms(p99)} of {len(during)}", "<= 50 ms", p99 <= 0.05)
     )
     figures.append(
         Figure(
@@ -627,15 +675,59 @@ def build_dataset(path: Path, cases: int) -> None:
     print(f"dataset built in {time.perf_counter() - started:.0f} s (generator peak {child:.0f} MB)")
 
 
-def print_table(figures: list[Figure]) -> None:
-    width = max(len(f.name) for f in figures)
-    value_width = max(len(f.value) for f in figures)
+def load_postgres(path: Path, url: str) -> Figure:
+    """The SQLite file copied into the empty database at `url` by `migrate-to-postgres`, as a
+    unit moving there would (a child process; its memory is not the bot's)."""
+    print(f"copying {path} into PostgreSQL (python -m bot migrate-to-postgres) ...", flush=True)
+    env = os.environ | {"DATABASE_PATH": str(path), "DATABASE_URL": url}
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "bot", "migrate-to-postgres"], env=env, check=True)
+    took = time.perf_counter() - started
+    return Figure("the dataset copied by migrate-to-postgres", f"{took:.0f} s", "", None)
+
+
+def measure(where: Where, args: argparse.Namespace) -> list[Figure]:
+    """One backend's figures, measured in a child process of their own (each its own RSS)."""
+    print(f"\n== {where.backend} ==", flush=True)
+    with tempfile.NamedTemporaryFile(suffix=".json") as out:
+        command = [
+            *(sys.executable, "-m", "bench.run", "--db", str(where.path), "--child-out", out.name),
+            *("--samples", str(args.samples), "--import-rows", str(args.import_rows)),
+            *(f"--skip={phase}" for phase in args.skip),
+        ]
+        if where.url:
+            command += ["--postgres-url", where.url]
+        subprocess.run(command, check=True)
+        return [Figure(**figure) for figure in json.loads(Path(out.name).read_text())]
+
+
+def child(where: Where, args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory(prefix="takedown-bench-") as folder:
+        skip = frozenset(args.skip)
+        figures = asyncio.run(run_bot(where, args.samples, args.import_rows, skip, Path(folder)))
+    args.child_out.write_text(json.dumps([dataclasses.asdict(f) for f in figures]))
+
+
+def print_table(columns: dict[str, list[Figure]]) -> None:
+    """One row per figure, one column per backend: the value and whether it met its target."""
+    names: list[str] = []
+    targets: dict[str, str] = {}
+    cells: dict[tuple[str, str], str] = {}
+    for backend, figures in columns.items():
+        for f in figures:
+            if f.name not in targets:
+                names.append(f.name)
+                targets[f.name] = f.target
+            mark = "" if f.ok is None else (" ok" if f.ok else " MISSED")
+            cells[backend, f.name] = f.value + mark
+    width = max(len(name) for name in names)
+    widths = {b: max(len(b), *(len(cells.get((b, n), "")) for n in names)) for b in columns}
     print()
-    print(f"{'figure':<{width}}  {'measured':>{value_width}}  {'target':<10}  ")
-    print("-" * (width + value_width + 18))
-    for f in figures:
-        mark = "" if f.ok is None else ("ok" if f.ok else "MISSED")
-        print(f"{f.name:<{width}}  {f.value:>{value_width}}  {f.target:<10}  {mark}")
+    print(f"{'figure':<{width}}  " + "  ".join(f"{b:>{widths[b]}}" for b in columns) + "  target")
+    print("-" * (width + sum(widths.values()) + 2 * len(columns) + 10))
+    for name in names:
+        values = "  ".join(f"{cells.get((b, name), '-'):>{widths[b]}}" for b in columns)
+        print(f"{name:<{width}}  {values}  {targets[name]}")
 
 
 def main() -> None:
@@ -645,6 +737,15 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=SAMPLES)
     parser.add_argument("--import-rows", type=int, default=IMPORT_ROWS)
     parser.add_argument(
+        "--backend", choices=("sqlite", "postgres"), action="append", help="only this one"
+    )
+    parser.add_argument(
+        "--postgres-url",
+        default="",
+        help="a PostgreSQL database already holding a copy of --db (no server is started)",
+    )
+    parser.add_argument("--child-out", type=Path, help=argparse.SUPPRESS)  # measure()'s child
+    parser.add_argument(
         "--skip",
         action="append",
         choices=PHASES,
@@ -652,18 +753,44 @@ def main() -> None:
         help="leave out a phase (repeatable); the peak RSS is then of the phases run",
     )
     args = parser.parse_args()
+    if args.child_out:
+        return child(Where(args.db, args.postgres_url), args)
     started = time.perf_counter()
+    backends = args.backend or ["postgres", "sqlite"]
+    columns: dict[str, list[Figure]] = {}
     with tempfile.TemporaryDirectory(prefix="takedown-bench-") as folder:
         path = args.db or Path(folder) / "bench.db"
         if not path.exists():
             build_dataset(path, args.cases)
         elif args.db is not None:
             print(f"reusing {path}: /flag and /import add to it, so figures drift a little")
-        figures = asyncio.run(run_bot(path, args.samples, args.import_rows, frozenset(args.skip)))
-    print_table(figures)
+        # PostgreSQL first: it is measured on a copy of the file as it is before SQLite's
+        # run adds to it, and the bench draws its samples from the file.
+        if "postgres" in backends:
+            columns["PostgreSQL"] = on_postgres(path, args)
+        if "sqlite" in backends:
+            columns["SQLite"] = measure(Where(path), args)
+    print_table(columns)
     print(f"\nbench took {time.perf_counter() - started:.0f} s")
-    if any(f.ok is False for f in figures):
+    if any(f.ok is False for figures in columns.values() for f in figures):
         sys.exit(1)
+
+
+def on_postgres(path: Path, args: argparse.Namespace) -> list[Figure]:
+    """On the database of --postgres-url, or on a server of the bench's own (as a unit runs
+    it: fsync and synchronous commits) that the file is copied into first."""
+    if args.postgres_url:
+        return measure(Where(path, args.postgres_url), args)
+    from storage.pg_server import start_server
+
+    print("starting a PostgreSQL 15 server in a temporary folder ...", flush=True)
+    server = start_server(quick=False)
+    try:
+        url = server.create_database("takedown")
+        loaded = load_postgres(path, url)
+        return [*measure(Where(path, url), args), loaded]
+    finally:
+        server.stop()
 
 
 if __name__ == "__main__":
