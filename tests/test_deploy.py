@@ -1,11 +1,16 @@
-"""deploy/: the systemd unit and the Dockerfile say what README "Deploying" promises, and name
-only settings the bot reads (a renamed setting would otherwise go unnoticed in them)."""
+"""deploy/: the systemd unit, the Dockerfile and the compose file say what README promises
+("Deploying", "On PostgreSQL"), and name only settings the bot reads (a renamed setting would
+otherwise go unnoticed in them)."""
 
 from __future__ import annotations
 
 import configparser
 import re
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
 
 from bot.runtime.settings import SETTING_NAMES
 
@@ -48,3 +53,33 @@ def test_deploy_files_name_only_settings_the_bot_reads():
     named |= {name for name in re.findall(r"\b([A-Z_]+)=/data", docker)}
     assert named == {"DATABASE_PATH", "BACKUP_DIR"}
     assert named <= set(SETTING_NAMES)
+
+
+def compose() -> dict[str, Any]:
+    loaded = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+def test_compose_runs_the_image_of_the_dockerfile_on_its_own_postgresql_15():
+    services = compose()["services"]
+    assert services["db"]["image"] == "postgres:15"  # the major version the suite runs on
+    bot = services["bot"]
+    assert bot["build"] == {"context": "..", "dockerfile": "deploy/Dockerfile"}
+    assert (DEPLOY / ".." / bot["build"]["dockerfile"]).is_file()
+    assert bot["depends_on"] == {"db": {"condition": "service_healthy"}}
+    assert bot["volumes"] == ["botdata:/data"]  # the Dockerfile's one volume
+    assert set(compose()["volumes"]) == {"pgdata", "botdata"}
+
+
+def test_compose_points_the_bot_at_the_database_it_creates():
+    services = compose()["services"]
+    db = services["db"]["environment"]
+    password = "${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD}"  # from the environment, both
+    assert db["POSTGRES_PASSWORD"] == password
+    url = urlsplit(services["bot"]["environment"]["DATABASE_URL"].replace(password, "secret"))
+    assert url.scheme == "postgresql" and url.hostname == "db"  # the service's name
+    assert (url.username, url.password) == (db["POSTGRES_USER"], "secret")
+    assert url.path == f"/{db['POSTGRES_DB']}"
+    assert set(services["bot"]["environment"]) <= set(SETTING_NAMES)
+    assert services["bot"]["stop_grace_period"] == "15s"  # more than the bot's 10 s to stop
