@@ -661,12 +661,10 @@ async def _import_accounts(
                 later.append((count, row.platform, row.handle, row.followers, row.note))
             else:
                 seen.add(key)
-                accounts.append((count, *row))
-        await tx.executemany(
-            "INSERT INTO import_accounts VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, 0)",
-            accounts,
-        )
-        await tx.executemany("INSERT INTO import_later VALUES (?, ?, ?, ?, ?)", later)
+                # last_followers starts as the row's own followers, repeats at 0
+                accounts.append((count, *row[:6], row.followers, row.note, 0))
+        await tx.append_rows("import_accounts", accounts)
+        await tx.append_rows("import_later", later)
     await tx.execute(
         "CREATE TEMP TABLE import_repeats (pos INTEGER, row INTEGER, followers INTEGER,"
         " note TEXT, PRIMARY KEY (pos, row))"

@@ -245,6 +245,12 @@ class Tx:
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         await self._conn.executemany(sql, rows)
 
+    async def append_rows(self, table: str, rows: Iterable[Sequence[object]]) -> None:
+        batch = list(rows)
+        if batch:
+            marks = ", ".join("?" * len(batch[0]))
+            await self.executemany(f"INSERT INTO {table} VALUES ({marks})", batch)
+
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         return await _fetchone(self._conn, sql, params)
 

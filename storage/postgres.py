@@ -196,6 +196,11 @@ class PgTx:
             async with self._conn.cursor() as cursor:
                 await cursor.executemany(text.sql, batch)
 
+    async def append_rows(self, table: str, rows: Iterable[Sequence[object]]) -> None:
+        async with self._conn.cursor() as cursor, cursor.copy(f"COPY {table} FROM STDIN") as copy:
+            for row in rows:
+                await copy.write_row(row)
+
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         cursor = await self._conn.execute(*bind(sql, params))
         return await cursor.fetchone() if cursor.description else None
