@@ -1,23 +1,36 @@
-"""`make bench`: the figures of issue 6 (and the comeback probe of issue 7) in one run.
+"""`make bench`: the figures of issues 6, 15 and 18 (and the comeback probe of issue 7), on
+SQLite and on PostgreSQL (issue 19), in one run.
 
     .venv/bin/python -m bench.run [--db PATH] [--cases N] [--samples N] [--import-rows N]
+        [--backend sqlite|postgres] [--postgres-url URL] [--skip PHASE]
 
 A child process builds the database (bench/dataset.py: 1M cases, 2M reports, 1.2M request
 rounds over 365 days and 7 platforms) in a temporary folder, never in the repo; with --db
-an existing file is reused (or built there and kept). This process then runs the real
-Application (bot.runtime.app.build_application + running) with the Bot API answered in-process
-(bot.runtime.local_api.LocalBotApi) and feeds it Updates, timing each one end to end:
+an existing file is reused (or built there and kept). For PostgreSQL the bench starts a
+PostgreSQL 15 server of its own in a temporary folder (storage/pg_server.py: the server's
+default settings, fsync and synchronous commits on) and copies the file into it with
+`python -m bot migrate-to-postgres`, timed; --postgres-url names a database that already
+holds a copy of the file instead. PostgreSQL is measured first, while the file is as it was
+copied (the bench draws its samples from the file), then SQLite.
+
+Each backend is measured in a child process of its own (so each has its own RSS), which
+runs the real Application (bot.runtime.app.build_application + running) with the Bot API
+answered in-process (bot.runtime.local_api.LocalBotApi) and feeds it Updates, timing each one
+end to end:
 - the floor (issue 15): a bare python-telegram-bot Application (the same builder, Defaults
-  and in-process Bot API) whose one handler does one primary-key SELECT through aiosqlite
-  and replies, measured interleaved with /flag and /status;
+  and in-process Bot API) whose one handler does one primary-key SELECT through the
+  backend's driver (aiosqlite, or psycopg) and replies, measured interleaved with /flag and
+  /status;
 - /flag and /status, and the write transactions each commits; the comeback matching of a
   /flag (storage/comebacks.py) on its own;
-- /stats 30d and the digest text, beside the same SQL run with the plain sqlite3 module;
+- /stats 30d and the digest text, beside the same SQL run through the plain driver (the
+  sqlite3 module, or psycopg);
 - /report of a month and of a year (issue 18);
 - /import of a 100,000-row CSV (validation + one transaction), with /status sent all the
   while it runs (reads never wait for the writer);
-- the RSS of this process (the bot) at start and at its peak, apart from the generator's.
-Prints a table with each figure beside its target; writes nothing but the temporary file.
+- the RSS of the bot's process at start and at its peak, apart from the generator's.
+Prints one table, a column per backend, each figure beside its target; exits 1 if one is
+missed. Writes nothing but temporary files (and --db).
 """
 
 from __future__ import annotations
