@@ -48,33 +48,38 @@ WITH per_ref AS MATERIALIZED (
 """
 
 # The cases of a window by group: the groups found by skipping through cases_by_group
-# (migration 011), each group's cases counted as a range of it.
+# (migration 011), each group's cases counted as a range of it, once (MATERIALIZED: as a
+# subquery, both SQLite and PostgreSQL copied the count into the WHERE and counted twice).
 _CASES_BY_GROUP_SQL = """
 WITH RECURSIVE groups (grp) AS (
     SELECT min(grp) FROM cases
     UNION ALL
     SELECT (SELECT min(grp) FROM cases WHERE grp > groups.grp) FROM groups WHERE grp IS NOT NULL
+),
+counted AS MATERIALIZED (
+    SELECT grp, (SELECT COUNT(*) FROM cases AS c INDEXED BY cases_by_group
+                 WHERE c.grp = groups.grp AND c.created_at > :start AND c.created_at <= :end
+                ) AS n
+    FROM groups WHERE grp IS NOT NULL
 )
-SELECT grp, n
-FROM (SELECT grp, (SELECT COUNT(*) FROM cases AS c INDEXED BY cases_by_group
-                   WHERE c.grp = groups.grp AND c.created_at > :start AND c.created_at <= :end
-                  ) AS n
-      FROM groups WHERE grp IS NOT NULL) AS counted
-WHERE n > 0
+SELECT grp, n FROM counted WHERE n > 0
 """
 
 # The rounds that were open and overdue at :asof: open now (and chased), or decided after
-# :asof (outcome_at is when a round was first decided; a correction keeps it). Each side
-# reads its own index; the oldest first.
+# :asof (outcome_at is when a round was first decided; a correction keeps it; the two are
+# apart: an open round has no outcome_at). Each side reads its own index, the open rounds in
+# the order of rounds_open, so it stops at the first :limit; the oldest first.
+_OVERDUE_SIDE = """SELECT r.id, r.case_id, r.round_no, r.sent_at, c.platform, c.handle, c.grp
+          FROM request_rounds AS r INDEXED BY {index} CROSS JOIN cases AS c ON c.id = r.case_id
+          WHERE {where} AND r.sent_at < :expired_before
+          ORDER BY r.sent_at, r.id LIMIT :limit"""
 _OVERDUE_AS_OF_SQL = f"""
-SELECT r.case_id, r.round_no, r.sent_at, c.platform, c.handle, c.grp
-FROM request_rounds AS r CROSS JOIN cases AS c ON c.id = r.case_id
-WHERE r.id IN (SELECT id FROM request_rounds WHERE outcome IS NULL
-               UNION ALL
-               SELECT id FROM request_rounds WHERE outcome_at > :asof)
-  AND r.sent_at < :expired_before
-  AND (({CHASED}) OR r.outcome_at > :asof)
-ORDER BY r.sent_at, r.id
+SELECT case_id, round_no, sent_at, platform, handle, grp
+FROM (SELECT * FROM ({_OVERDUE_SIDE.format(index="rounds_open", where=CHASED)}) AS open_now
+      UNION ALL
+      SELECT * FROM ({_OVERDUE_SIDE.format(index="rounds_by_outcome", where="r.outcome_at > :asof")}
+                    ) AS decided_after) AS overdue
+ORDER BY sent_at, id
 LIMIT :limit
 """
 
