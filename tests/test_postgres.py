@@ -177,6 +177,28 @@ async def test_sqlites_functions_answer_as_sqlites_inlined_and_parallel_safe(
         pg_cluster.drop(url)
 
 
+async def test_snapshots_are_connections_of_their_own_reading_one_state(
+    pg_cluster: Cluster,
+) -> None:
+    """Database.snapshots(2) (the report's): two connections, so their statements run side
+    by side on the server, both reading the data as it was when they opened, whatever is
+    written meanwhile."""
+    url = pg_cluster.fresh_database()
+    db = await PostgresDatabase.open(url)
+    try:
+        async with db.snapshots(2) as readers:
+            async with db.transaction(of_update=False) as tx:
+                await tx.execute("INSERT INTO audit (at, user_id, action) VALUES (0, 1, 'x')")
+            seen = [await reader.fetchone("SELECT COUNT(*) FROM audit") for reader in readers]
+            pids = [await reader.fetchone("SELECT pg_backend_pid()") for reader in readers]
+        now = await db.fetchone("SELECT COUNT(*) FROM audit")
+        assert [row[0] for row in seen if row] == [0, 0] and now is not None and now[0] == 1
+        assert len({row[0] for row in pids if row}) == 2
+    finally:
+        await db.close()
+        pg_cluster.drop(url)
+
+
 async def test_replicas_handle_an_update_once(pg_cluster: Cluster) -> None:
     """Two processes' databases on one PostgreSQL: the handled mark of the first that writes
     makes the other's copy of the update change nothing."""
