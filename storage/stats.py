@@ -392,11 +392,16 @@ cells AS MATERIALIZED (
 
 def _cells_grouped(months: int) -> str:
     """PostgreSQL's `cells` of _report_sql: the rounds of the history grouped by their key
-    and month (a hash aggregate over a scan of the table, in parallel where the server
-    allows; PostgreSQL's index-only scans cost more a row than its scan of the table, and it
-    has no skip scan to find the keys)."""
+    and month, one hash aggregate over a scan of the table (PostgreSQL has no skip scan to
+    find the keys, and its index-only scans cost more a row than its scans of the table).
+    The month is joined from the list of the months rather than grouped by as the
+    expression: the planner, estimating an expression of sent_at as many values as sent_at
+    has (a cell a round), planned a sort of every round, or no parallel aggregate; from the
+    list it counts the cells right (a parallel hash aggregate, 0.6-0.9 s at 1M cases instead
+    of 1.1-2.2 s, whatever work_mem)."""
+    month_list = ", ".join(f"({i})" for i in range(months))
     return f"""cells AS MATERIALIZED (
-    SELECT platform, grp, category, {_month_index(months)} AS month,
+    SELECT platform, grp, category, m.month,
            COUNT(*) AS sent, COUNT(*) FILTER (WHERE {_ACTIONED}) AS actioned,
            COUNT(*) FILTER (WHERE {_REJECTED}) AS rejected,
            COUNT(*) FILTER (WHERE {_NO_RESPONSE}
@@ -405,8 +410,10 @@ def _cells_grouped(months: int) -> str:
            COUNT(*) FILTER (WHERE {_WITHDRAWN}) AS withdrawn,
            COALESCE(SUM(followers_at_action) FILTER (WHERE {_IN_REACH}), 0) AS reach,
            COUNT(*) FILTER (WHERE {_IN_REACH} AND followers_at_action IS NULL) AS unknown
-    FROM {_IN_WINDOW}
-    GROUP BY platform, grp, category, month
+    FROM request_rounds
+    JOIN (VALUES {month_list}) AS m (month) ON m.month = {_month_index(months)}
+    WHERE {_WINDOW}
+    GROUP BY platform, grp, category, m.month
 ),"""
 
 
@@ -432,7 +439,10 @@ _NEAR_ROUNDS = {
 def _report_sql(months: int, *, backend: str = "SQLite") -> str:
     """The report's statement over the rounds as they stand: month i of the history is
     (:m{i} - 1, :m{i+1} - 1], the first from :start, the last to :end. The backends differ
-    only in how they count the cells and read the rounds of the median buckets."""
+    only in how they count the cells and read the rounds of the median buckets. The buckets
+    come in the order of rounds_by_action_time, which SQLite reads them in anyway: so
+    PostgreSQL reads that index too (0.15 s at 1M cases) rather than hash every actioned
+    round of the table, which it plans once work_mem allows (0.5 s)."""
     cells = _cells_grouped(months) if backend == "PostgreSQL" else _cells_in_index_order(months)
     hist = _union(
         [f"SELECT '{part}', {key}, bucket, SUM(n) FROM buckets GROUP BY 2, 3"
@@ -446,6 +456,7 @@ buckets AS MATERIALIZED (
     FROM request_rounds INDEXED BY rounds_by_action_time
     WHERE {_ACTIONED} AND sent_at > :period_start AND sent_at <= :end
     GROUP BY platform, grp, category, bucket
+    ORDER BY platform, grp, category, bucket
 ),
 hist (part, key, bucket, n) AS (
     {hist}
