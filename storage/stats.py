@@ -436,7 +436,7 @@ _NEAR_ROUNDS = {
 }
 
 
-def _report_sql(months: int, *, backend: str = "SQLite") -> str:
+def _report_sql(months: int, *, backend: str) -> str:
     """The report's statement over the rounds as they stand: month i of the history is
     (:m{i} - 1, :m{i+1} - 1], the first from :start, the last to :end. The backends differ
     only in how they count the cells and read the rounds of the median buckets. The buckets
