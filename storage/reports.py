@@ -17,18 +17,29 @@ from bot.domain import Platform, compliance, periods
 from bot.domain.compliance import OverdueRound, Window
 from bot.domain.periods import Period, PeriodKind
 from bot.domain.records import HalfYearRow, Headline, MonthFigures, ReportFigures
-from storage.backend import Db, Reader
+from storage.backend import Db, Reader, Row
 from storage.db import from_ts, to_ts
 from storage.requests import CHASED
 from storage.stats import Stats, _expired_before, overdue_round
 
 CHART_MONTHS = 12
 OVERDUE_LISTED = 10
+# The headline but its compliance figures: cases by group, reports, comebacks.
+HeadlineCounts = tuple[dict[str, int], int, int]
 
-_REPORTS_SQL = (
-    "SELECT COUNT(*) AS n FROM reports WHERE reported_at > :start AND reported_at <= :end"
-)
-_COMEBACKS_SQL = "SELECT COUNT(*) AS n FROM comebacks WHERE found_at > :start AND found_at <= :end"
+# The headline's counts, of the period (:start, :end] and of the history (:since, :end] that
+# ends with it, each fact read once: those of the history before the period (:since, :start]
+# and those of the period.
+_REPORTS_SQL = """
+SELECT COUNT(*) FILTER (WHERE reported_at <= :start) AS before,
+       COUNT(*) FILTER (WHERE reported_at > :start) AS period
+FROM reports WHERE reported_at > :since AND reported_at <= :end
+"""
+_COMEBACKS_SQL = """
+SELECT COUNT(*) FILTER (WHERE found_at <= :start) AS before,
+       COUNT(*) FILTER (WHERE found_at > :start) AS period
+FROM comebacks WHERE found_at > :since AND found_at <= :end
+"""
 _FIRST_CASE_SQL = "SELECT min(created_at) AS first FROM cases WHERE created_at <= :end"
 
 # Requests as the platforms count them: a reference (ref=, a packet's) names one request
@@ -47,34 +58,44 @@ WITH per_ref AS MATERIALIZED (
 {per_half}
 """
 
-# The cases of a window by group: the groups found by skipping through cases_by_group
-# (migration 011), each group's cases counted as a range of it.
+# The cases by group, before the period and in it: the groups found by skipping through
+# cases_by_group (migration 011), each group's cases counted as two ranges of it, once
+# (MATERIALIZED: as a subquery, both SQLite and PostgreSQL copied the counts into the WHERE
+# and counted twice).
 _CASES_BY_GROUP_SQL = """
 WITH RECURSIVE groups (grp) AS (
     SELECT min(grp) FROM cases
     UNION ALL
     SELECT (SELECT min(grp) FROM cases WHERE grp > groups.grp) FROM groups WHERE grp IS NOT NULL
+),
+counted AS MATERIALIZED (
+    SELECT grp,
+           (SELECT COUNT(*) FROM cases AS c INDEXED BY cases_by_group
+            WHERE c.grp = groups.grp AND c.created_at > :since AND c.created_at <= :start
+           ) AS before,
+           (SELECT COUNT(*) FROM cases AS c INDEXED BY cases_by_group
+            WHERE c.grp = groups.grp AND c.created_at > :start AND c.created_at <= :end
+           ) AS period
+    FROM groups WHERE grp IS NOT NULL
 )
-SELECT grp, n
-FROM (SELECT grp, (SELECT COUNT(*) FROM cases AS c INDEXED BY cases_by_group
-                   WHERE c.grp = groups.grp AND c.created_at > :start AND c.created_at <= :end
-                  ) AS n
-      FROM groups WHERE grp IS NOT NULL) AS counted
-WHERE n > 0
+SELECT grp, before, period FROM counted WHERE before + period > 0
 """
 
 # The rounds that were open and overdue at :asof: open now (and chased), or decided after
-# :asof (outcome_at is when a round was first decided; a correction keeps it). Each side
-# reads its own index; the oldest first.
+# :asof (outcome_at is when a round was first decided; a correction keeps it; the two are
+# apart: an open round has no outcome_at). Each side reads its own index, the open rounds in
+# the order of rounds_open, so it stops at the first :limit; the oldest first.
+_OVERDUE_SIDE = """SELECT r.id, r.case_id, r.round_no, r.sent_at, c.platform, c.handle, c.grp
+          FROM request_rounds AS r INDEXED BY {index} CROSS JOIN cases AS c ON c.id = r.case_id
+          WHERE {where} AND r.sent_at < :expired_before
+          ORDER BY r.sent_at, r.id LIMIT :limit"""
 _OVERDUE_AS_OF_SQL = f"""
-SELECT r.case_id, r.round_no, r.sent_at, c.platform, c.handle, c.grp
-FROM request_rounds AS r CROSS JOIN cases AS c ON c.id = r.case_id
-WHERE r.id IN (SELECT id FROM request_rounds WHERE outcome IS NULL
-               UNION ALL
-               SELECT id FROM request_rounds WHERE outcome_at > :asof)
-  AND r.sent_at < :expired_before
-  AND (({CHASED}) OR r.outcome_at > :asof)
-ORDER BY r.sent_at, r.id
+SELECT case_id, round_no, sent_at, platform, handle, grp
+FROM (SELECT * FROM ({_OVERDUE_SIDE.format(index="rounds_open", where=CHASED)}) AS open_now
+      UNION ALL
+      SELECT * FROM ({_OVERDUE_SIDE.format(index="rounds_by_outcome", where="r.outcome_at > :asof")}
+                    ) AS decided_after) AS overdue
+ORDER BY sent_at, id
 LIMIT :limit
 """
 
@@ -125,7 +146,7 @@ class _Gathering:
         starts = [month.starts_at(tz) for month in months]
         span = Window("history", starts[0] - periods.SECOND, win.end)
         halves = _halves_of(months)
-        tables, in_period, since, with_ref, overdue = await asyncio.gather(
+        tables, (in_period, since), with_ref, overdue = await asyncio.gather(
             self.stats.report_tables(
                 span,
                 starts,
@@ -136,8 +157,7 @@ class _Gathering:
                 groups,
                 as_of=as_of,
             ),
-            self._headline_counts(win, groups),
-            self._headline_counts(span, groups),
+            self._headline_counts(win, span, groups),
             self._requests_by_ref(span, halves, tz),
             self._overdue(at, sla),
         )
@@ -166,17 +186,29 @@ class _Gathering:
         return None if row is None or row["first"] is None else from_ts(row["first"])
 
     async def _headline_counts(
-        self, win: Window, groups: list[str]
-    ) -> tuple[dict[str, int], int, int]:
-        """Cases of `win` by group (in the configured order of groups, then any others by
-        name), its reports and its comebacks: the headline but its compliance figures."""
-        params = {"start": -1 if win.start is None else to_ts(win.start), "end": to_ts(win.end)}
-        found = {r["grp"]: r["n"] for r in await self.db.fetchall(_CASES_BY_GROUP_SQL, params)}
-        order = [g for g in groups if g in found] + sorted(g for g in found if g not in groups)
+        self, win: Window, span: Window, groups: list[str]
+    ) -> tuple[HeadlineCounts, HeadlineCounts]:
+        """The headline but its compliance figures, of the period `win` and of the history
+        `span` (which ends with it, and has a start): the cases by group (in the configured
+        order of groups, then any others by name), the reports and the comebacks."""
+        assert win.start is not None and span.start is not None
+        params = {"since": to_ts(span.start), "start": to_ts(win.start), "end": to_ts(win.end)}
+        rows = await self.db.fetchall(_CASES_BY_GROUP_SQL, params)
         reports = await self.db.fetchone(_REPORTS_SQL, params)
         comebacks = await self.db.fetchone(_COMEBACKS_SQL, params)
         assert reports is not None and comebacks is not None
-        return {group: found[group] for group in order}, reports["n"], comebacks["n"]
+
+        def counts(*, since: bool) -> HeadlineCounts:
+            """The period's, or (since) the history's: the period's and those before it."""
+
+            def n(row: Row) -> int:
+                return int(row["period"]) + (int(row["before"]) if since else 0)
+
+            found = {r["grp"]: n(r) for r in rows if n(r) > 0}
+            order = [g for g in groups if g in found] + sorted(g for g in found if g not in groups)
+            return {group: found[group] for group in order}, n(reports), n(comebacks)
+
+        return counts(since=False), counts(since=True)
 
     async def _requests_by_ref(
         self, span: Window, halves: list[Period], tz: ZoneInfo

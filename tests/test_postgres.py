@@ -143,6 +143,62 @@ async def test_both_backends_have_the_same_tables_and_columns(
     assert {(row[0], row[1]) for row in rows} == sqlite
 
 
+async def test_sqlites_functions_answer_as_sqlites_inlined_and_parallel_safe(
+    pg_cluster: Cluster,
+) -> None:
+    """Version 12: the stand-ins for SQLite's scalar functions give SQLite's answers (NULL when
+    an argument of max or min is), are inlined by the planner (no function call per row) and
+    may run in a parallel plan."""
+    values = (
+        "SELECT max(3, 5), max(5, 3), max(NULL, 5), min(3, 5), min(5, NULL),"
+        " iif(1 > 2, 'a', 'b'), instr('abcb', 'b')"
+    )
+    with sqlite3.connect(":memory:") as lite:
+        expected = lite.execute(values).fetchone()
+    lite.close()
+    url = pg_cluster.fresh_database()
+    db = await PostgresDatabase.open(url)
+    try:
+        assert tuple(await db.fetchone(values) or ()) == expected
+        plan = await db.fetchall(
+            "EXPLAIN (VERBOSE) SELECT max(sent_at, outcome_at), min(sent_at, outcome_at),"
+            " iif(sent_at > outcome_at, 1, 0) FROM request_rounds"
+        )
+        output = " ".join(row[0] for row in plan)
+        assert "CASE WHEN" in output and "max(" not in output and "min(" not in output
+        unsafe = await db.fetchall(
+            "SELECT proname FROM pg_proc WHERE pronamespace = 'public'::regnamespace"
+            " AND proname IN ('iif', 'max', 'min', 'instr', 'json_array', 'json_each')"
+            " AND proparallel <> 's'"
+        )
+        assert unsafe == []
+    finally:
+        await db.close()
+        pg_cluster.drop(url)
+
+
+async def test_snapshots_are_connections_of_their_own_reading_one_state(
+    pg_cluster: Cluster,
+) -> None:
+    """Database.snapshots(2) (the report's): two connections, so their statements run side
+    by side on the server, both reading the data as it was when they opened, whatever is
+    written meanwhile."""
+    url = pg_cluster.fresh_database()
+    db = await PostgresDatabase.open(url)
+    try:
+        async with db.snapshots(2) as readers:
+            async with db.transaction(of_update=False) as tx:
+                await tx.execute("INSERT INTO audit (at, user_id, action) VALUES (0, 1, 'x')")
+            seen = [await reader.fetchone("SELECT COUNT(*) FROM audit") for reader in readers]
+            pids = [await reader.fetchone("SELECT pg_backend_pid()") for reader in readers]
+        now = await db.fetchone("SELECT COUNT(*) FROM audit")
+        assert [row[0] for row in seen if row] == [0, 0] and now is not None and now[0] == 1
+        assert len({row[0] for row in pids if row}) == 2
+    finally:
+        await db.close()
+        pg_cluster.drop(url)
+
+
 async def test_replicas_handle_an_update_once(pg_cluster: Cluster) -> None:
     """Two processes' databases on one PostgreSQL: the handled mark of the first that writes
     makes the other's copy of the update change nothing."""

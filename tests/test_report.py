@@ -26,9 +26,11 @@ from bot.runtime.jobs import MadeReport
 from bot.views import report as view
 from bot.views.common import MAX_CAPTION, MAX_TEXT
 from bot.views.figures import change_from, format_compliance, format_count, format_median
+from storage.copy import copy_to_postgres
 from storage.db import from_ts, to_ts
 from storage.store import Store
 from tests.factories import connect, insert_case, insert_round, round_histories
+from tests.pg import Cluster
 
 TZ = ZoneInfo("Asia/Karachi")
 NOW = dt.datetime(2026, 12, 1, 4, 0, tzinfo=dt.UTC)  # 09:00 on 1 December in Karachi
@@ -118,9 +120,9 @@ def _rounds(
 
 
 async def _figures(
-    path: Path, period: Period, at: dt.datetime, *, as_of: bool = False
+    path: Path, period: Period, at: dt.datetime, *, as_of: bool = False, url: str = ""
 ) -> ReportFigures:
-    store = await Store.open(path)
+    store = await Store.open(path, database_url=url)
     try:
         return await store.reports.figures(period, at, TZ, SLA, GROUPS, as_of=as_of)
     finally:
@@ -128,9 +130,10 @@ async def _figures(
 
 
 def figures_of(
-    path: Path, period: Period, at: dt.datetime, *, as_of: bool = False
+    path: Path, period: Period, at: dt.datetime, *, as_of: bool = False, url: str = ""
 ) -> ReportFigures:
-    return asyncio.run(_figures(path, period, at, as_of=as_of))
+    """The report's figures from the SQLite file at `path`, or (url) from PostgreSQL."""
+    return asyncio.run(_figures(path, period, at, as_of=as_of, url=url))
 
 
 def made(tmp_path: Path, seed: int = 1, cases: int = 240) -> Path:
@@ -235,6 +238,29 @@ def test_report_figures_equal_the_pure_arithmetic(
     open_at = [r for r in rows if r.outcome is None and compliance.is_overdue(r.sent_at, at, SLA)]
     oldest = sorted(open_at, key=lambda r: r.sent_at)[:10]
     assert [o.case_id for o in data.overdue] == [r.case_id for r in oldest]
+
+
+@pytest.mark.slow  # a PostgreSQL cluster (tests/pg.py)
+def test_the_report_on_postgresql_is_the_report_on_sqlite(
+    tmp_path: Path, pg_cluster: Cluster
+) -> None:
+    """The same history copied into PostgreSQL (migrate-to-postgres) gives the same figures,
+    medians to the second: PostgreSQL's report statement counts its cells and reads its
+    median buckets its own way (storage/stats.py, _report_sql)."""
+    path = made(tmp_path, seed=11)
+    url = pg_cluster.empty_database()
+    try:
+        asyncio.run(copy_to_postgres(path, url, NOW))
+        for period in (NOVEMBER, Period(2026, PeriodKind.YEAR, 1)):
+            for at, as_of in ((NOW, False), (NOW - 17 * D - 5 * H, True)):
+                on_sqlite = figures_of(path, period, at, as_of=as_of)
+                on_postgres = figures_of(path, period, at, as_of=as_of, url=url)
+                assert on_postgres == on_sqlite
+        # and the history is one with medians to compare: the year's, in every table
+        tables = (on_sqlite.platforms, on_sqlite.groups, on_sqlite.categories)
+        assert all(f.median_seconds_to_action for t in tables for f in t.rows.values())
+    finally:
+        pg_cluster.drop(url)
 
 
 def assert_categories_are_the_cases(

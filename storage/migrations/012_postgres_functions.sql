@@ -1,0 +1,4 @@
+-- Version 12: nothing changes on SQLite. Its twin (postgres/012_postgres_functions.sql)
+-- redefines the PostgreSQL functions that stand in for SQLite's built-ins (iif, max, min, ...)
+-- so that PostgreSQL's planner inlines them and may run their statements in parallel; the
+-- versions stay numbered alike on both backends.
