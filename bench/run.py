@@ -380,9 +380,10 @@ def plain_driver(where: Where, now: dt.datetime, settings: Settings) -> dict[str
     if where.url:
         import psycopg
 
-        from storage.postgres import bind
+        from storage.postgres import SESSION, bind
 
         pg = psycopg.connect(where.url, autocommit=True)
+        pg.execute(SESSION)  # the bot's session settings (no JIT): the same plans
         run, close = (lambda sql, values: pg.execute(*bind(sql, values)).fetchall()), pg.close
     else:
         lite = sqlite3.connect(where.path)

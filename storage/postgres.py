@@ -166,19 +166,19 @@ def _adapt(conn: Connection[Any] | AsyncConnection[Any]) -> None:
 # jit_above_cost, and the report's and the digest's statements (well under a second of
 # work each) spent longer compiling (up to 3.5 s for the year's report at 1M cases) than
 # compiled code saves; the server's other defaults stand.
-_SESSION = "SET jit = off"
+SESSION = "SET jit = off"
 
 
 async def _configure(conn: AsyncConnection[Any]) -> None:
     _adapt(conn)
     await conn.set_autocommit(True)
-    await conn.execute(_SESSION)
+    await conn.execute(SESSION)
 
 
 def _configure_sync(conn: Connection[Any]) -> None:
     _adapt(conn)
     conn.autocommit = True
-    conn.execute(_SESSION)
+    conn.execute(SESSION)
 
 
 # ---------------------------------------------------------------------- connections
