@@ -4,9 +4,9 @@ Every table, every row, with its own ids, in one PostgreSQL transaction (all or 
 COPY; then each table's id sequence is moved past its largest id, so new rows go on from
 there. Checked: the rows of each table counted on both sides before it commits, then the
 compliance figures of all time (the same statement, Stats.table, on both backends); if these
-differ the copy is emptied again. The tables are analyzed in the same transaction. The
-SQLite file is left as it was (brought to the newest schema first, as a start does). The copy
-is audited in PostgreSQL.
+differ the copy is emptied again. The filled tables are vacuumed and analyzed before that check
+(`_settle`). The SQLite file is left as it was (brought to the newest schema first, as a start
+does). The copy is audited in PostgreSQL.
 """
 
 from __future__ import annotations
@@ -77,6 +77,7 @@ async def copy_to_postgres(source: Path, url: str, now: dt.datetime) -> Copied:
     target = await PostgresDatabase.open(url)  # creates the tables if they are not there
     try:
         rows = await asyncio.to_thread(_copy, source, url)
+        await asyncio.to_thread(_settle, url)
         figures = await _all_time(Stats(target), now)
         if figures != expected:
             await asyncio.to_thread(_empty, url)
@@ -114,10 +115,17 @@ def _copy(source: Path, url: str) -> dict[str, int]:
             [(copied,)] = pg.execute(f"SELECT count(*) FROM {table}").fetchall()
             if copied != count:
                 raise CopyRefused(f"{table}: {count} rows in SQLite, {copied} copied")
-        # The planner's statistics, committed with the rows: the first statements of the bot
-        # would otherwise be planned for empty tables until autovacuum came round.
-        pg.execute("ANALYZE " + ", ".join(TABLES))
     return rows
+
+
+def _settle(url: str) -> None:
+    """VACUUM (ANALYZE) the tables just filled, as autovacuum would in its own time: the
+    planner's statistics (else the first statements are planned for empty tables), the
+    visibility map (else no index-only scans) and the rows' hint bits (else the first reads
+    of every page write it)."""
+    with psycopg.connect(url, autocommit=True) as pg:  # VACUUM runs outside a transaction
+        for table in TABLES:
+            pg.execute(f"VACUUM (ANALYZE) {table}")
 
 
 def _refuse_unless_empty(pg: psycopg.Connection[Any]) -> None:
