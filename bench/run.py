@@ -771,6 +771,14 @@ def main() -> None:
         return child(Where(args.db, args.postgres_url), args)
     started = time.perf_counter()
     backends = args.backend or ["postgres", "sqlite"]
+    if "postgres" in backends and not args.postgres_url:
+        from storage.pg_server import PG_BIN
+
+        if not (PG_BIN / "initdb").exists():  # said before minutes of building the data
+            sys.exit(
+                f"PostgreSQL 15's server binaries are not in {PG_BIN} (initdb, pg_ctl): install"
+                " postgresql-15 or set PG_BIN, or measure SQLite alone with --backend sqlite"
+            )
     columns: dict[str, list[Figure]] = {}
     with tempfile.TemporaryDirectory(prefix="takedown-bench-") as folder:
         path = args.db or Path(folder) / "bench.db"
