@@ -66,6 +66,22 @@ _WITHDRAWN = f"outcome = {sql.literal(Outcome.WITHDRAWN)}"
 # An actioned round counts in the reach until its account is restored.
 _IN_REACH = f"{_ACTIONED} AND restored_at IS NULL"
 
+# A set of rounds' counts, one per column of the compliance figures, spelt in SQL here only:
+# the /stats and digest figures, and the report's cells on either backend, count with these.
+_STATUS_COUNTS = {
+    "sent": "COUNT(*)",
+    "actioned": f"COUNT(*) FILTER (WHERE {_ACTIONED})",
+    "rejected": f"COUNT(*) FILTER (WHERE {_REJECTED})",
+    "expired": f"COUNT(*) FILTER (WHERE {_NO_RESPONSE}"
+    " OR (outcome IS NULL AND sent_at < :expired_before))",
+    "pending": "COUNT(*) FILTER (WHERE outcome IS NULL AND sent_at >= :expired_before)",
+    "withdrawn": f"COUNT(*) FILTER (WHERE {_WITHDRAWN})",
+    "reach": f"COALESCE(SUM(followers_at_action) FILTER (WHERE {_IN_REACH}), 0)",
+    "unknown": f"COUNT(*) FILTER (WHERE {_IN_REACH} AND followers_at_action IS NULL)",
+}
+_STATUS_COLUMNS = ", ".join(_STATUS_COUNTS)
+_COUNTED = ",\n           ".join(f"{count} AS {column}" for column, count in _STATUS_COUNTS.items())
+
 # Each part reads the index range again (a scan of the window costs less than keeping it in a
 # temporary table): the counts and the reach (the followers each account had when actioned,
 # over the actioned rounds not restored; those of unknown size counted apart); the actioned
@@ -77,15 +93,7 @@ _IN_REACH = f"{_ACTIONED} AND restored_at IS NULL"
 _FIGURES_SQL = f"""
 WITH {{prefix}} counts AS (
     SELECT {{key}} AS key,
-           COUNT(*) AS sent,
-           COUNT(*) FILTER (WHERE {_ACTIONED}) AS actioned,
-           COUNT(*) FILTER (WHERE {_REJECTED}) AS rejected,
-           COUNT(*) FILTER (WHERE {_NO_RESPONSE}
-                            OR (outcome IS NULL AND sent_at < :expired_before)) AS expired,
-           COUNT(*) FILTER (WHERE outcome IS NULL AND sent_at >= :expired_before) AS pending,
-           COUNT(*) FILTER (WHERE {_WITHDRAWN}) AS withdrawn,
-           COALESCE(SUM(followers_at_action) FILTER (WHERE {_IN_REACH}), 0) AS reach,
-           COUNT(*) FILTER (WHERE {_IN_REACH} AND followers_at_action IS NULL) AS unknown
+           {_COUNTED}
     FROM {{rounds}}
     GROUP BY key
 ),
@@ -279,7 +287,6 @@ REPORT_PARTS: dict[str, tuple[str, str, bool]] = {
     "previous_total": (EMPTY_KEY, _BEFORE, False),
 }
 _WITH_MEDIANS = [(part, key) for part, (key, _, medians) in REPORT_PARTS.items() if medians]
-_STATUS_COLUMNS = "sent, actioned, rejected, expired, pending, withdrawn, reach, unknown"
 
 
 def _union(selects: list[str]) -> str:
@@ -341,15 +348,7 @@ _NEXT_KEY = """COALESCE(
 
 # A cell's counts, over the rounds of one range of rounds_by_key: returned as one JSON array
 # by the correlated subquery (a subquery returns one value), in _STATUS_COLUMNS' order.
-_CELL_COUNTS = f"""json_array(
-               COUNT(*), COUNT(*) FILTER (WHERE {_ACTIONED}),
-               COUNT(*) FILTER (WHERE {_REJECTED}),
-               COUNT(*) FILTER (WHERE {_NO_RESPONSE}
-                                OR (outcome IS NULL AND sent_at < :expired_before)),
-               COUNT(*) FILTER (WHERE outcome IS NULL AND sent_at >= :expired_before),
-               COUNT(*) FILTER (WHERE {_WITHDRAWN}),
-               COALESCE(SUM(followers_at_action) FILTER (WHERE {_IN_REACH}), 0),
-               COUNT(*) FILTER (WHERE {_IN_REACH} AND followers_at_action IS NULL))"""
+_CELL_COUNTS = f"json_array({', '.join(_STATUS_COUNTS.values())})"
 
 # actioned as an integer: its ranks' (n + 1) / 2 divide as integers on PostgreSQL too (its SUM
 # of integers is a numeric)
@@ -402,14 +401,7 @@ def _cells_grouped(months: int) -> str:
     month_list = ", ".join(f"({i})" for i in range(months))
     return f"""cells AS MATERIALIZED (
     SELECT platform, grp, category, m.month,
-           COUNT(*) AS sent, COUNT(*) FILTER (WHERE {_ACTIONED}) AS actioned,
-           COUNT(*) FILTER (WHERE {_REJECTED}) AS rejected,
-           COUNT(*) FILTER (WHERE {_NO_RESPONSE}
-                            OR (outcome IS NULL AND sent_at < :expired_before)) AS expired,
-           COUNT(*) FILTER (WHERE outcome IS NULL AND sent_at >= :expired_before) AS pending,
-           COUNT(*) FILTER (WHERE {_WITHDRAWN}) AS withdrawn,
-           COALESCE(SUM(followers_at_action) FILTER (WHERE {_IN_REACH}), 0) AS reach,
-           COUNT(*) FILTER (WHERE {_IN_REACH} AND followers_at_action IS NULL) AS unknown
+           {_COUNTED}
     FROM request_rounds
     JOIN (VALUES {month_list}) AS m (month) ON m.month = {_month_index(months)}
     WHERE {_WINDOW}
