@@ -187,16 +187,20 @@ class Migration:
     sql: str
 
 
-def migrations() -> list[Migration]:
-    """Every migration shipped in storage/migrations, in order. Never edit an applied one."""
+def migrations(dialect: str = "") -> list[Migration]:
+    """Every migration shipped in storage/migrations, in order (`dialect` "postgres": their
+    PostgreSQL twins in storage/migrations/postgres, numbered alike). Never edit an applied
+    one."""
+    folder = resources.files("storage.migrations")
     found = []
-    for entry in resources.files("storage.migrations").iterdir():
+    for entry in (folder.joinpath(dialect) if dialect else folder).iterdir():
         match = _MIGRATION_NAME.match(entry.name)
         if match:
             found.append(Migration(int(match.group(1)), entry.name, entry.read_text("utf-8")))
     found.sort(key=lambda m: m.version)
     if [m.version for m in found] != list(range(1, len(found) + 1)):
-        raise RuntimeError("migrations must be numbered 001, 002, ... without gaps")
+        where = f"storage/migrations/{dialect}".rstrip("/")
+        raise RuntimeError(f"{where} must be numbered 001, 002, ... without gaps")
     return found
 
 

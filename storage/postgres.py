@@ -32,7 +32,6 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Sequen
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Any, TypeVar
 
 import psycopg
@@ -48,12 +47,12 @@ from storage.db import (
     SEARCH_SECONDS,
     HandledMark,
     handling,
+    migrations,
     record_handled,
     schema_too_new,
 )
 
 T = TypeVar("T")
-_MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 # Advisory lock keys (any bigint; these spell "tdwrite" and "tdmigrate" loosely).
 WRITE_LOCK = 0x7464_7772_6974_65
 MIGRATE_LOCK = 0x7464_6D69_6772_61
@@ -450,37 +449,18 @@ def _first_line(err: BaseException) -> str:
 # ---------------------------------------------------------------------- migrations
 
 
-@dataclass(frozen=True)
-class PgMigration:
-    version: int
-    name: str
-    sql: str
-
-
-def pg_migrations() -> list[PgMigration]:
-    """storage/migrations/postgres, in order: the twins of storage/migrations, numbered alike."""
-    found = []
-    for entry in resources.files("storage.migrations").joinpath("postgres").iterdir():
-        match = _MIGRATION_NAME.match(entry.name)
-        if match:
-            found.append(PgMigration(int(match.group(1)), entry.name, entry.read_text("utf-8")))
-    found.sort(key=lambda m: m.version)
-    if [m.version for m in found] != list(range(1, len(found) + 1)):
-        raise RuntimeError("PostgreSQL migrations must be numbered 001, 002, ... without gaps")
-    return found
-
-
 async def migrate(conn: AsyncConnection[Any], where: str, target: int | None = None) -> None:
     """Each pending migration in its own transaction, under an advisory lock, so that two
     replicas starting together apply each once."""
     await conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-    for migration in pg_migrations():
+    shipped = migrations("postgres")
+    for migration in shipped:
         if target is not None and migration.version > target:
             break
         async with conn.transaction():
             await conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATE_LOCK,))
             current = await _version(conn)
-            if current > len(pg_migrations()):
+            if current > len(shipped):
                 raise PostgresUnusable(where, schema_too_new(current))
             if migration.version <= current:
                 continue

@@ -19,7 +19,6 @@ from storage.postgres import (
     PgRow,
     PostgresDatabase,
     bind,
-    pg_migrations,
     translate,
 )
 from storage.store import Store
@@ -29,8 +28,8 @@ AT = dt.datetime(2026, 11, 2, 6, 0, tzinfo=dt.UTC)
 
 
 def test_both_backends_have_the_same_migration_numbers() -> None:
-    assert [m.version for m in pg_migrations()] == [m.version for m in migrations()]
-    assert [m.name for m in pg_migrations()] == [m.name for m in migrations()]
+    assert [m.version for m in migrations("postgres")] == [m.version for m in migrations()]
+    assert [m.name for m in migrations("postgres")] == [m.name for m in migrations()]
 
 
 def test_placeholders_become_psycopgs_outside_literals_and_comments() -> None:
