@@ -168,10 +168,13 @@ class Floor:
         if self._where.url:
             import psycopg  # here only: on SQLite the bot never loads it, nor does its floor
 
+            from storage.postgres import translate
+
             pg = await psycopg.AsyncConnection.connect(self._where.url, autocommit=True)
+            text = translate(sql).sql
 
             async def select(case_id: int) -> list[Any]:
-                return await (await pg.execute(sql.replace("?", "%s"), (case_id,))).fetchall()
+                return await (await pg.execute(text, (case_id,))).fetchall()
 
             self._select, self._close = select, pg.close
         else:
@@ -772,13 +775,10 @@ def main() -> None:
     started = time.perf_counter()
     backends = args.backend or ["postgres", "sqlite"]
     if "postgres" in backends and not args.postgres_url:
-        from storage.pg_server import PG_BIN
+        from storage.pg_server import binaries_missing
 
-        if not (PG_BIN / "initdb").exists():  # said before minutes of building the data
-            sys.exit(
-                f"PostgreSQL 15's server binaries are not in {PG_BIN} (initdb, pg_ctl): install"
-                " postgresql-15 or set PG_BIN, or measure SQLite alone with --backend sqlite"
-            )
+        if why := binaries_missing():  # said before minutes of building the data
+            sys.exit(f"{why}; or measure SQLite alone with --backend sqlite")
     columns: dict[str, list[Figure]] = {}
     with tempfile.TemporaryDirectory(prefix="takedown-bench-") as folder:
         path = args.db or Path(folder) / "bench.db"

@@ -53,13 +53,20 @@ class Server:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
+def binaries_missing() -> str | None:
+    """Why no server can be started here (one line), or None."""
+    if (PG_BIN / "initdb").exists():
+        return None
+    return (
+        f"PostgreSQL 15 server binaries not found in {PG_BIN} (initdb, pg_ctl): install"
+        " postgresql-15, or set PG_BIN"
+    )
+
+
 def start_server(*, quick: bool) -> Server:
     """initdb and start; RuntimeError with the reason if the binaries are missing or fail."""
-    if not (PG_BIN / "initdb").exists():
-        raise RuntimeError(
-            f"PostgreSQL 15 server binaries not found in {PG_BIN} (initdb, pg_ctl): install"
-            " postgresql-15, or set PG_BIN"
-        )
+    if why := binaries_missing():
+        raise RuntimeError(why)
     folder = Path(tempfile.mkdtemp(prefix="takedown-pg-"))
     if os.geteuid() == 0:
         shutil.chown(folder, "postgres", "postgres")
